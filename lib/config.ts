@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** A setting that is missing or malformed; its message names every bad variable, never a value. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the settings a process needs from its environment. */
+export function readConfig<Shape extends z.ZodRawShape>(
+  shape: Shape,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<z.ZodObject<Shape>> {
+  const result = z.object(shape).safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+}
+
+/** Validators for the kinds of value the settings hold. */
+export const setting = {
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback),
+  host: (fallback: string) => z.string().min(1).default(fallback),
+  url: (fallback: string) => z.url().default(fallback),
+  postgresUrl: () => z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL' }),
+  milliseconds: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  secret: () =>
+    z.string({ error: 'is required' }).min(32, 'must be at least 32 characters long'),
+  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  currency: () => z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as USD').default('USD'),
+};

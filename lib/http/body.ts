@@ -1,0 +1,31 @@
+import { bodyParser } from '@koa/bodyparser';
+import type { Context, Middleware } from 'koa';
+import type { z } from 'zod';
+import { HttpProblem, validationProblem } from './problem.ts';
+
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+/** Parses JSON bodies up to the limit; anything unreadable is a 4xx problem, never a 500. */
+export function jsonBodyParser(): Middleware {
+  return bodyParser({
+    enableTypes: ['json'],
+    jsonLimit: BODY_LIMIT_BYTES,
+    onError(error) {
+      const status = (error as { status?: number }).status;
+      if (status === 413) throw new HttpProblem(413, 'body-too-large', `The body must be at most ${BODY_LIMIT_BYTES} bytes.`);
+      if (status === 415) throw new HttpProblem(415, 'unsupported-media-type', 'The body must be JSON.');
+      throw new HttpProblem(400, 'malformed-json', 'The body must be a JSON object.');
+    },
+  });
+}
+
+/** The request body, checked against its schema: a non-JSON body answers 415, an invalid one 422. */
+export function readBody<Schema extends z.ZodType>(ctx: Context, schema: Schema): z.infer<Schema> {
+  // ctx.is() is null when there is no body at all, false when there is one of another type.
+  if (ctx.is('application/json') === false) {
+    throw new HttpProblem(415, 'unsupported-media-type', 'Send the body as application/json.');
+  }
+  const result = schema.safeParse(ctx.request.body ?? {});
+  if (!result.success) throw validationProblem(result.error);
+  return result.data;
+}

@@ -1,0 +1,30 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
+
+export interface RunningServer {
+  server: Server;
+  /** The base URL the server answers on, such as http://127.0.0.1:8001. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves a Koa app; slow clients are cut off instead of holding a connection forever. */
+export async function serve(app: Koa, host: string, port: number): Promise<RunningServer> {
+  const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, app.callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    // Finishes the requests in flight, then closes; idle keep-alive connections go at once.
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}

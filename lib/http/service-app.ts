@@ -1,0 +1,40 @@
+import Koa from 'koa';
+import type Router from '@koa/router';
+import type { Orm } from '../database/open-database.ts';
+import type { Logger } from '../logger.ts';
+import { jsonBodyParser } from './body.ts';
+import { errorHandler } from './error-handler.ts';
+import { healthRoutes } from './health.ts';
+import { internalAuth } from './internal-auth.ts';
+import { requestLog } from './request-log.ts';
+import './state.ts';
+
+export interface ServiceAppOptions {
+  orm: Orm;
+  internalToken: string;
+  logger: Logger;
+  routers: Router[];
+}
+
+/**
+ * The frame every internal service shares: request log, problem answers, health checks,
+ * the gateway-only guard, JSON bodies and an entity manager per request.
+ */
+export function createServiceApp({ orm, internalToken, logger, routers }: ServiceAppOptions): Koa {
+  const app = new Koa();
+  const health = healthRoutes({ database: () => orm.em.fork().execute('select 1') });
+  app.use(requestLog(logger));
+  app.use(errorHandler(logger));
+  app.use(health.routes());
+  app.use(internalAuth(internalToken));
+  app.use(jsonBodyParser());
+  app.use(async (ctx, next) => {
+    ctx.state.em = orm.em.fork();
+    await next();
+  });
+  for (const router of routers) {
+    app.use(router.routes());
+    app.use(router.allowedMethods({ throw: true }));
+  }
+  return app;
+}

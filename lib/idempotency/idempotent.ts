@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Context, Middleware } from 'koa';
+import stableStringify from 'safe-stable-stringify';
+import { HttpProblem, PROBLEM_CONTENT_TYPE, sendProblem, toProblem } from '../http/problem.ts';
+import { IdempotencyKey } from './idempotency-key.entity.ts';
+
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+export const REPLAYED_HEADER = 'idempotent-replayed';
+const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Honours the `Idempotency-Key` header. The key is stored in the same transaction as the
+ * request's effect, together with the answer, so a crash at any point leaves either both or
+ * neither. A transaction-scoped advisory lock on (user, key) tells a retry that arrives while
+ * the first request is still running (409) from one that arrives after it (the first answer).
+ * Answers below 500 are kept; a 5xx changed nothing, so its retry runs afresh.
+ * Needs `ctx.state.userId` and a request-scoped `ctx.state.em`; the handler runs on the
+ * transaction's entity manager and must use `ctx.state.em`.
+ */
+export function idempotent(): Middleware {
+  return async (ctx, next) => {
+    const key = ctx.get(IDEMPOTENCY_KEY_HEADER);
+    if (!key) return next();
+    if (!KEY_FORMAT.test(key)) {
+      throw new HttpProblem(400, 'invalid-idempotency-key', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
+    }
+    const userId: string = ctx.state.userId;
+    const requestHash = hashRequest(ctx);
+    const em: EntityManager = ctx.state.em;
+
+    await em.transactional(async (tx) => {
+      const [lock] = await tx.execute<{ acquired: boolean }[]>(
+        'select pg_try_advisory_xact_lock(hashtext(?), hashtext(?)) as acquired',
+        [userId, key],
+      );
+      if (!lock?.acquired) {
+        throw new HttpProblem(409, 'request-in-progress', 'A request with this Idempotency-Key is still in progress; retry shortly.');
+      }
+      const stored = await tx.findOne(IdempotencyKey, { userId, key });
+      if (stored) return replay(ctx, stored, requestHash);
+
+      ctx.state.em = tx;
+      try {
+        // A savepoint: a problem answer undoes the handler's writes but is itself remembered.
+        await tx.transactional(() => next(), { propagation: 'nested' });
+      } catch (error) {
+        const problem = toProblem(error);
+        if (problem.status >= 500) throw error;
+        sendProblem(ctx, problem);
+      }
+      tx.create(IdempotencyKey, {
+        userId,
+        key,
+        requestHash,
+        responseStatus: ctx.status,
+        responseBody: ctx.body,
+        responseLocation: ctx.response.get('location') || null,
+      });
+    });
+  };
+}
+
+function replay(ctx: Context, stored: IdempotencyKey, requestHash: string): void {
+  if (stored.requestHash !== requestHash) {
+    throw new HttpProblem(422, 'idempotency-key-reused', 'This Idempotency-Key was already used for a different request.');
+  }
+  ctx.status = stored.responseStatus;
+  ctx.body = stored.responseBody;
+  if (stored.responseStatus >= 400) ctx.type = PROBLEM_CONTENT_TYPE;
+  if (stored.responseLocation) ctx.set('location', stored.responseLocation);
+  ctx.set(REPLAYED_HEADER, 'true');
+}
+
+/** Same method, path and JSON body (whatever its key order or spacing) give the same hash. */
+function hashRequest(ctx: Context): string {
+  const body = stableStringify(ctx.request.body ?? null);
+  return createHash('sha256').update(`${ctx.method} ${ctx.path}\n${body}`).digest('hex');
+}

@@ -1,0 +1,30 @@
+import { ConfigError } from './config.ts';
+import type { Logger } from './logger.ts';
+
+/**
+ * Runs a process's start-up; a bad setting ends it with the message alone, any other failure
+ * with its stack. SIGINT and SIGTERM run the returned stop function once, then exit.
+ */
+export async function runMain(start: () => Promise<{ logger: Logger; stop: () => Promise<void> }>): Promise<void> {
+  try {
+    const { logger, stop } = await start();
+    let stopping = false;
+    const shutdown = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'stopping');
+      stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'failed to stop cleanly');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
+  } catch (error) {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(1);
+  }
+}

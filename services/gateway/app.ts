@@ -1,0 +1,42 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import { errorHandler } from '../../lib/http/error-handler.ts';
+import { healthRoutes } from '../../lib/http/health.ts';
+import { requestLog } from '../../lib/http/request-log.ts';
+import '../../lib/http/state.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { authenticate } from './authenticate.ts';
+import type { GatewayConfig } from './config.ts';
+import { forwardTo, type Upstream } from './forward.ts';
+
+/** The only public entry: every route of the contract, authenticated, then passed to its service. */
+export function createGatewayApp(config: GatewayConfig, logger: Logger): Koa {
+  const payments: Upstream = {
+    name: 'payments',
+    url: config.PAYMENTS_URL,
+    internalToken: config.INTERNAL_TOKEN,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+  };
+  const auth = authenticate(config.JWT_SECRET);
+  const toPayments = forwardTo(payments);
+
+  const api = new Router();
+  api.post('/api/account', auth, toPayments);
+  api.get('/api/account', auth, toPayments);
+  api.post('/api/account/deposits', auth, toPayments);
+
+  const health = healthRoutes({ payments: () => isReady(payments) });
+
+  const app = new Koa();
+  app.use(requestLog(logger));
+  app.use(errorHandler(logger));
+  app.use(health.routes());
+  app.use(api.routes());
+  app.use(api.allowedMethods({ throw: true }));
+  return app;
+}
+
+async function isReady(upstream: Upstream): Promise<void> {
+  const response = await fetch(new URL('/readyz', upstream.url), { signal: AbortSignal.timeout(upstream.timeoutMs) });
+  if (!response.ok) throw new Error(`${upstream.name} is not ready`);
+}

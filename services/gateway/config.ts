@@ -1,0 +1,17 @@
+import { readConfig, setting } from '../../lib/config.ts';
+
+export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
+  return readConfig(
+    {
+      GATEWAY_HOST: setting.host('127.0.0.1'),
+      GATEWAY_PORT: setting.port(8000),
+      PAYMENTS_URL: setting.url('http://127.0.0.1:8001'),
+      JWT_SECRET: setting.secret(),
+      INTERNAL_TOKEN: setting.secret(),
+      UPSTREAM_TIMEOUT_MS: setting.milliseconds(5_000),
+      LOG_LEVEL: setting.logLevel(),
+    },
+    env,
+  );
+}
+export type GatewayConfig = ReturnType<typeof readGatewayConfig>;

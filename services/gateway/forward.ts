@@ -1,0 +1,66 @@
+import type { Context, Middleware } from 'koa';
+import getRawBody from 'raw-body';
+import { BODY_LIMIT_BYTES } from '../../lib/http/body.ts';
+import { INTERNAL_TOKEN_HEADER, USER_ID_HEADER } from '../../lib/http/internal-auth.ts';
+import { HttpProblem } from '../../lib/http/problem.ts';
+import { REQUEST_ID_HEADER } from '../../lib/http/request-log.ts';
+import { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from '../../lib/idempotency/idempotent.ts';
+
+export interface Upstream {
+  name: string;
+  url: string;
+  internalToken: string;
+  timeoutMs: number;
+}
+
+const FORWARDED_RESPONSE_HEADERS = ['content-type', 'location', REPLAYED_HEADER];
+
+/**
+ * Passes the caller's request on to an internal service as the authenticated user and relays
+ * the answer. A service that is down or too slow answers 503 within the timeout, never a hang.
+ */
+export function forwardTo(upstream: Upstream): Middleware {
+  return async (ctx) => {
+    const body = ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : await readRawBody(ctx);
+    const headers: Record<string, string> = {
+      [INTERNAL_TOKEN_HEADER]: upstream.internalToken,
+      [USER_ID_HEADER]: ctx.state.userId,
+      [REQUEST_ID_HEADER]: ctx.state.requestId,
+    };
+    for (const name of ['content-type', IDEMPOTENCY_KEY_HEADER]) {
+      const value = ctx.get(name);
+      if (value) headers[name] = value;
+    }
+    try {
+      const response = await fetch(new URL(ctx.url, upstream.url), {
+        method: ctx.method,
+        headers,
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(upstream.timeoutMs),
+      });
+      const answer = Buffer.from(await response.arrayBuffer());
+      ctx.status = response.status;
+      for (const name of FORWARDED_RESPONSE_HEADERS) {
+        const value = response.headers.get(name);
+        if (value) ctx.set(name, value);
+      }
+      ctx.body = answer;
+    } catch {
+      throw new HttpProblem(503, 'service-unavailable', `The ${upstream.name} service is not answering; try again shortly.`, {
+        headers: { 'retry-after': '1' },
+      });
+    }
+  };
+}
+
+async function readRawBody(ctx: Context): Promise<Buffer> {
+  try {
+    return await getRawBody(ctx.req, { limit: BODY_LIMIT_BYTES, length: ctx.get('content-length') || undefined });
+  } catch (error) {
+    if ((error as { status?: number }).status === 413) {
+      throw new HttpProblem(413, 'body-too-large', `The body must be at most ${BODY_LIMIT_BYTES} bytes.`);
+    }
+    throw new HttpProblem(400, 'unreadable-body', 'The request body could not be read.');
+  }
+}

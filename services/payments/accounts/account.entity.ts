@@ -1,0 +1,17 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/postgresql';
+import { MAX_MINOR_UNITS } from '../../../lib/money.ts';
+
+/** One account per user (the primary key says so); the balance never drops below zero (a CHECK says so). */
+export const Account = defineEntity({
+  name: 'Account',
+  tableName: 'accounts',
+  properties: {
+    userId: p.string().primary(),
+    balance: p.bigint('number'),
+    currency: p.string().length(3),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()),
+  },
+  checks: [{ name: 'accounts_balance_in_range', expression: `balance between 0 and ${MAX_MINOR_UNITS}` }],
+});
+export type Account = InferEntity<typeof Account>;

@@ -1,0 +1,19 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/postgresql';
+import { Account } from './account.entity.ts';
+
+export const LEDGER_ENTRY_KINDS = ['DEPOSIT', 'DEBIT'] as const;
+
+/** Every change of a balance, signed: an account's balance always equals the sum of its entries. */
+export const LedgerEntry = defineEntity({
+  name: 'LedgerEntry',
+  tableName: 'ledger_entries',
+  properties: {
+    id: p.bigint('number').primary().autoincrement(),
+    account: () => p.manyToOne(Account).fieldName('user_id').index(),
+    kind: p.enum(LEDGER_ENTRY_KINDS),
+    amount: p.bigint('number'),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+  checks: [{ name: 'ledger_entries_amount_not_zero', expression: 'amount <> 0' }],
+});
+export type LedgerEntry = InferEntity<typeof LedgerEntry>;

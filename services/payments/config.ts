@@ -1,0 +1,16 @@
+import { readConfig, setting } from '../../lib/config.ts';
+
+export function readPaymentsConfig(env: NodeJS.ProcessEnv = process.env) {
+  return readConfig(
+    {
+      PAYMENTS_HOST: setting.host('127.0.0.1'),
+      PAYMENTS_PORT: setting.port(8001),
+      PAYMENTS_DATABASE_URL: setting.postgresUrl(),
+      INTERNAL_TOKEN: setting.secret(),
+      CURRENCY: setting.currency(),
+      LOG_LEVEL: setting.logLevel(),
+    },
+    env,
+  );
+}
+export type PaymentsConfig = ReturnType<typeof readPaymentsConfig>;

@@ -1,0 +1,16 @@
+import { IdempotencyKey } from '../../lib/idempotency/idempotency-key.entity.ts';
+import { openDatabase, type Orm } from '../../lib/database/open-database.ts';
+import { Account } from './accounts/account.entity.ts';
+import { LedgerEntry } from './accounts/ledger-entry.entity.ts';
+import { Migration20261125000000_accounts } from './migrations/Migration20261125000000_accounts.ts';
+
+export const paymentsEntities = [Account, LedgerEntry, IdempotencyKey];
+
+/** Oldest first; a new migration is appended here and never edited once released. */
+export const paymentsMigrations = [
+  { name: 'Migration20261125000000_accounts', class: Migration20261125000000_accounts },
+];
+
+export function openPaymentsDatabase(url: string): Promise<Orm> {
+  return openDatabase({ url, entities: paymentsEntities, migrations: paymentsMigrations });
+}

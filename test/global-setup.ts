@@ -1,0 +1,16 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedPostgres } from '../lib/database/embedded-postgres.ts';
+import { freePort } from '../lib/free-port.ts';
+
+/**
+ * One throw-away PostgreSQL server for the whole run, on a free port; each test file makes
+ * databases of its own on it, so files never see each other's rows.
+ */
+export default async function globalSetup(): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'shop-test-pg-'));
+  const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
+  process.env.TEST_POSTGRES_URL = postgres.urlOf('postgres');
+  (globalThis as { testPostgres?: typeof postgres }).testPostgres = postgres;
+}
