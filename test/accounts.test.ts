@@ -1,4 +1,5 @@
 import { startAccountsStack, type AccountsStack } from './helpers/accounts-stack.ts';
+import { readBooks } from './helpers/books.ts';
 import { request } from './helpers/http.ts';
 
 let stack: AccountsStack;
@@ -7,11 +8,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-async function as(userId: string) {
-  const token = await stack.tokenFor(userId);
-  return (method: string, path: string, options: Parameters<typeof request>[3] = {}) =>
-    request(stack.gatewayUrl, method, path, { token, ...options });
-}
+const as = (userId: string) => stack.clientFor(userId);
 
 describe('accounts through the gateway', () => {
   test('open, read, deposit: the contract answers', async () => {
@@ -72,13 +69,10 @@ describe('accounts through the gateway', () => {
     const expected = (50 * 51) / 2;
     expect((await dave('GET', '/api/account')).body.balance).toBe(expected);
 
-    const [ledger] = await stack.paymentsOrm.em
-      .fork()
-      .execute<{ total: string; entries: string }[]>(
-        'select sum(amount) as total, count(*) as entries from ledger_entries where user_id = ?',
-        ['dave'],
-      );
-    expect(Number(ledger?.total)).toBe(expected);
-    expect(Number(ledger?.entries)).toBe(50);
+    expect(await readBooks(stack.paymentsOrm, 'dave')).toEqual({
+      balance: expected,
+      ledgerTotal: expected,
+      ledgerEntries: 50,
+    });
   });
 });

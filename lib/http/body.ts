@@ -21,8 +21,8 @@ export function jsonBodyParser(): Middleware {
 
 /** The request body, checked against its schema: a non-JSON body answers 415, an invalid one 422. */
 export function readBody<Schema extends z.ZodType>(ctx: Context, schema: Schema): z.infer<Schema> {
-  // ctx.is() is null when there is no body at all, false when there is one of another type.
-  if (ctx.is('application/json') === false) {
+  // ctx.is() is false when there is a body of another type (an empty one counts as none).
+  if (ctx.request.length !== 0 && ctx.is('application/json') === false) {
     throw new HttpProblem(415, 'unsupported-media-type', 'Send the body as application/json.');
   }
   const result = schema.safeParse(ctx.request.body ?? {});

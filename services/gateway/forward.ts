@@ -35,7 +35,7 @@ export function forwardTo(upstream: Upstream): Middleware {
       const response = await fetch(new URL(ctx.url, upstream.url), {
         method: ctx.method,
         headers,
-        body,
+        body: body?.length ? body : undefined,
         redirect: 'manual',
         signal: AbortSignal.timeout(upstream.timeoutMs),
       });

@@ -9,6 +9,9 @@ import { createPaymentsApp } from '../../services/payments/app.ts';
 import { readPaymentsConfig } from '../../services/payments/config.ts';
 import { openPaymentsDatabase } from '../../services/payments/database.ts';
 import { freshDatabaseUrl } from './database-url.ts';
+import { request, type Answer, type RequestOptions } from './http.ts';
+
+export type Client = (method: string, path: string, options?: RequestOptions) => Promise<Answer>;
 
 export interface AccountsStack {
   gatewayUrl: string;
@@ -17,6 +20,8 @@ export interface AccountsStack {
   jwtSecret: string;
   paymentsOrm: Orm;
   tokenFor(userId: string): Promise<string>;
+  /** Requests to the gateway as this user. */
+  clientFor(userId: string): Promise<Client>;
   stop(): Promise<void>;
 }
 
@@ -49,6 +54,10 @@ export async function startAccountsStack(): Promise<AccountsStack> {
     jwtSecret,
     paymentsOrm,
     tokenFor: (userId) => signUserToken(jwtSecret, userId),
+    async clientFor(userId) {
+      const token = await signUserToken(jwtSecret, userId);
+      return (method, path, options = {}) => request(gateway.url, method, path, { token, ...options });
+    },
     async stop() {
       await gateway.close();
       await payments.close();

@@ -1,0 +1,117 @@
+import { createServer, type Server } from 'node:http';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { serve } from '../lib/http/server.ts';
+import { createLogger } from '../lib/logger.ts';
+import { createGatewayApp } from '../services/gateway/app.ts';
+import { readGatewayConfig } from '../services/gateway/config.ts';
+import { startAccountsStack, type AccountsStack } from './helpers/accounts-stack.ts';
+import { request } from './helpers/http.ts';
+
+let stack: AccountsStack;
+beforeAll(async () => {
+  stack = await startAccountsStack();
+});
+afterAll(() => stack.stop());
+
+const now = () => Math.floor(Date.now() / 1000);
+const sign = (claims: { sub?: string; exp?: number }, secret: string, alg = 'HS256') => {
+  const jwt = new SignJWT({}).setProtectedHeader({ alg });
+  if (claims.sub !== undefined) jwt.setSubject(claims.sub);
+  if (claims.exp !== undefined) jwt.setExpirationTime(claims.exp);
+  return jwt.sign(new TextEncoder().encode(secret));
+};
+
+describe('the gateway lets in only valid tokens', () => {
+  const badTokens: [string, () => Promise<string | undefined>][] = [
+    ['no token', async () => undefined],
+    ['a malformed token', async () => 'not-a-jwt'],
+    ['alg: none', async () => new UnsecuredJWT({}).setSubject('mallory').setExpirationTime(now() + 60).encode()],
+    ['the wrong key', () => sign({ sub: 'mallory', exp: now() + 60 }, 'x'.repeat(32))],
+    ['HS512 with the right key', () => sign({ sub: 'mallory', exp: now() + 60 }, stack.jwtSecret, 'HS512')],
+    ['an expired token', () => sign({ sub: 'mallory', exp: now() - 60 }, stack.jwtSecret)],
+    ['no expiry', () => sign({ sub: 'mallory' }, stack.jwtSecret)],
+    ['no subject', () => sign({ exp: now() + 60 }, stack.jwtSecret)],
+    ['a subject with control characters', () => sign({ sub: 'mal\nlory', exp: now() + 60 }, stack.jwtSecret)],
+  ];
+
+  test.each(badTokens)('%s answers 401 problem+json on every account endpoint', async (_name, makeToken) => {
+    const token = await makeToken();
+    for (const [method, path] of [
+      ['POST', '/api/account'],
+      ['GET', '/api/account'],
+      ['POST', '/api/account/deposits'],
+    ] as const) {
+      const answer = await request(stack.gatewayUrl, method, path, { token, body: method === 'POST' ? { amount: 1 } : undefined });
+      expect(answer.status).toBe(401);
+      expect(answer.headers.get('content-type')).toBe('application/problem+json');
+      expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    }
+    const [row] = await stack.paymentsOrm.em.fork().execute<{ count: string }[]>('select count(*) from accounts where user_id = ?', ['mallory']);
+    expect(Number(row?.count)).toBe(0);
+  });
+});
+
+describe('internal services answer only the gateway', () => {
+  test('a call without the internal token answers 401', async () => {
+    const answer = await request(stack.paymentsUrl, 'GET', '/api/account', { headers: { 'x-user-id': 'alice' } });
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  test('a call with a wrong internal token answers 401', async () => {
+    const answer = await request(stack.paymentsUrl, 'POST', '/api/account', {
+      headers: { 'x-user-id': 'alice', 'x-internal-token': 'y'.repeat(64) },
+    });
+    expect(answer.status).toBe(401);
+  });
+
+  test('health checks need no token', async () => {
+    expect((await request(stack.paymentsUrl, 'GET', '/healthz')).status).toBe(200);
+    expect((await request(stack.paymentsUrl, 'GET', '/readyz')).status).toBe(200);
+    expect((await request(stack.gatewayUrl, 'GET', '/healthz')).status).toBe(200);
+    expect((await request(stack.gatewayUrl, 'GET', '/readyz')).status).toBe(200);
+  });
+});
+
+describe('a payments service that is down or hangs', () => {
+  let hanging: Server;
+  let hangingUrl: string;
+  beforeAll(async () => {
+    // Accepts connections and never answers.
+    hanging = createServer(() => undefined);
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    hangingUrl = `http://127.0.0.1:${(hanging.address() as { port: number }).port}`;
+  });
+  afterAll(() => {
+    hanging.closeAllConnections();
+    hanging.close();
+  });
+
+  async function gatewayTo(paymentsUrl: string) {
+    const config = readGatewayConfig({
+      GATEWAY_PORT: '0',
+      PAYMENTS_URL: paymentsUrl,
+      JWT_SECRET: stack.jwtSecret,
+      INTERNAL_TOKEN: stack.internalToken,
+      UPSTREAM_TIMEOUT_MS: '300',
+    });
+    return serve(createGatewayApp(config, createLogger('test', 'silent')), '127.0.0.1', 0);
+  }
+
+  test.each([
+    ['down', () => 'http://127.0.0.1:9'],
+    ['hanging', () => hangingUrl],
+  ])('%s: the gateway answers 503 problem+json, and /readyz says not ready', async (_name, url) => {
+    const gateway = await gatewayTo(url());
+    try {
+      const token = await stack.tokenFor('ivan');
+      const answer = await request(gateway.url, 'GET', '/api/account', { token });
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get('content-type')).toBe('application/problem+json');
+      expect(answer.headers.get('retry-after')).toBe('1');
+      expect((await request(gateway.url, 'GET', '/readyz')).status).toBe(503);
+    } finally {
+      await gateway.close();
+    }
+  });
+});

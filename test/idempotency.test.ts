@@ -1,0 +1,95 @@
+import { startAccountsStack, type AccountsStack, type Client } from './helpers/accounts-stack.ts';
+import { readBooks } from './helpers/books.ts';
+
+let stack: AccountsStack;
+let frank: Client;
+beforeAll(async () => {
+  stack = await startAccountsStack();
+  frank = await stack.clientFor('frank');
+  await frank('POST', '/api/account');
+});
+afterAll(() => stack.stop());
+
+const withKey = (key: string, body: unknown) => ({ body, headers: { 'idempotency-key': key } });
+
+describe('Idempotency-Key on deposits', () => {
+  test('a retry with the same key and body gets the first answer and changes nothing', async () => {
+    const first = await frank('POST', '/api/account/deposits', withKey('deposit-1', { amount: 300 }));
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const before = await readBooks(stack.paymentsOrm, 'frank');
+
+    const retry = await frank('POST', '/api/account/deposits', withKey('deposit-1', { amount: 300 }));
+    expect(retry.status).toBe(201);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(await readBooks(stack.paymentsOrm, 'frank')).toEqual(before);
+  });
+
+  test('the same body written differently is the same request', async () => {
+    await frank('POST', '/api/account/deposits', withKey('deposit-2', '{"amount":5,"note":"x"}'));
+    const retry = await frank('POST', '/api/account/deposits', withKey('deposit-2', '{ "note": "x", "amount": 5 }'));
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  test('the same key with another body answers 422 and changes nothing', async () => {
+    await frank('POST', '/api/account/deposits', withKey('deposit-3', { amount: 10 }));
+    const before = await readBooks(stack.paymentsOrm, 'frank');
+    const reused = await frank('POST', '/api/account/deposits', withKey('deposit-3', { amount: 11 }));
+    expect(reused.status).toBe(422);
+    expect(reused.headers.get('content-type')).toBe('application/problem+json');
+    expect(await readBooks(stack.paymentsOrm, 'frank')).toEqual(before);
+  });
+
+  test('a retry while the first is still in flight answers 409', async () => {
+    // Hold the lock the first request would hold, as if it were still running.
+    const em = stack.paymentsOrm.em.fork();
+    await em.transactional(async (tx) => {
+      await tx.execute('select pg_advisory_xact_lock(hashtext(?), hashtext(?))', ['frank', 'deposit-4']);
+      const retry = await frank('POST', '/api/account/deposits', withKey('deposit-4', { amount: 1 }));
+      expect(retry.status).toBe(409);
+      expect(retry.headers.get('content-type')).toBe('application/problem+json');
+    });
+    const afterwards = await frank('POST', '/api/account/deposits', withKey('deposit-4', { amount: 1 }));
+    expect(afterwards.status).toBe(201);
+  });
+
+  test('concurrent requests with one key deposit once', async () => {
+    const before = await readBooks(stack.paymentsOrm, 'frank');
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => frank('POST', '/api/account/deposits', withKey('deposit-5', { amount: 1000 }))),
+    );
+    expect(answers.every((answer) => answer.status === 201 || answer.status === 409)).toBe(true);
+    const after = await readBooks(stack.paymentsOrm, 'frank');
+    expect(after.balance).toBe((before.balance ?? 0) + 1000);
+    expect(after.ledgerEntries).toBe(before.ledgerEntries + 1);
+  });
+
+  test('a problem answer is remembered too', async () => {
+    const grace = await stack.clientFor('grace');
+    const first = await grace('POST', '/api/account/deposits', withKey('early', { amount: 5 }));
+    expect(first.status).toBe(404);
+    await grace('POST', '/api/account');
+    const retry = await grace('POST', '/api/account/deposits', withKey('early', { amount: 5 }));
+    expect(retry.status).toBe(404);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.headers.get('content-type')).toBe('application/problem+json');
+    expect((await readBooks(stack.paymentsOrm, 'grace')).balance).toBe(0);
+  });
+
+  test('keys belong to one user', async () => {
+    const heidi = await stack.clientFor('heidi');
+    await heidi('POST', '/api/account');
+    const answer = await heidi('POST', '/api/account/deposits', withKey('deposit-1', { amount: 42 }));
+    expect(answer.status).toBe(201);
+    expect(answer.headers.get('idempotent-replayed')).toBeNull();
+    expect(answer.body.balance).toBe(42);
+  });
+
+  test('a malformed key answers 400 and changes nothing', async () => {
+    const before = await readBooks(stack.paymentsOrm, 'frank');
+    const answer = await frank('POST', '/api/account/deposits', withKey('k'.repeat(256), { amount: 1 }));
+    expect(answer.status).toBe(400);
+    expect(await readBooks(stack.paymentsOrm, 'frank')).toEqual(before);
+  });
+});
