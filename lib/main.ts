@@ -23,6 +23,8 @@ export async function runMain(start: () => Promise<{ logger: Logger; stop: () =>
     };
     process.on('SIGINT', shutdown);
     process.on('SIGTERM', shutdown);
+    // Run by the supervisor: when it is gone (even killed), so is the reason to run.
+    if (process.send) process.on('disconnect', () => shutdown('SIGTERM'));
   } catch (error) {
     console.error(error instanceof ConfigError ? error.message : error);
     process.exit(1);

@@ -1,6 +1,5 @@
 import { startAccountsStack, type AccountsStack } from './helpers/accounts-stack.ts';
 import { readBooks } from './helpers/books.ts';
-import { request } from './helpers/http.ts';
 
 let stack: AccountsStack;
 beforeAll(async () => {

@@ -34,7 +34,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     // PostgreSQL refuses to run as root; the package then runs it as a 'postgres' user.
     createPostgresUser: true,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: (message) => log(String(message).trimEnd()),
+    onLog: (message) => log(message.trimEnd()),
     onError: (message) => log(String(message).trimEnd()),
   });
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await server.initialise();

@@ -1,28 +1,27 @@
+import type { MigrationObject } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
-import { MikroORM, type EntitySchema } from '@mikro-orm/postgresql';
-import type { Migration } from '@mikro-orm/migrations';
+import { MikroORM, type Options } from '@mikro-orm/postgresql';
 
 export type Orm = MikroORM;
 
 export interface DatabaseOptions {
   url: string;
-  entities: EntitySchema<any, any>[];
+  entities: NonNullable<Options['entities']>;
   /** The service's migrations, oldest first: the only way its schema changes. */
-  migrations: { name: string; class: new (...args: any[]) => Migration }[];
-  poolSize?: number;
+  migrations: MigrationObject[];
 }
 
 /** Connects to a service's own database, creating it if it is missing, and applies its migrations. */
 export async function openDatabase(options: DatabaseOptions): Promise<Orm> {
-  const orm = await MikroORM.init({
+  const orm = new MikroORM({
     clientUrl: options.url,
     entities: options.entities,
     extensions: [Migrator],
     migrations: { migrationsList: options.migrations, snapshot: false, silent: true },
-    pool: { min: 0, max: options.poolSize ?? 20 },
-    ensureDatabase: true,
+    pool: { min: 0, max: 20 },
     allowGlobalContext: false,
   });
+  await orm.schema.ensureDatabase();
   await orm.migrator.up();
   return orm;
 }

@@ -19,7 +19,9 @@ export function requestLog(logger: Logger): Middleware {
     try {
       await next();
     } finally {
-      logger.info(
+      // Health probes arrive every few seconds; they are not worth a line each.
+      const level = ctx.path === '/healthz' || ctx.path === '/readyz' ? 'debug' : 'info';
+      logger[level](
         {
           requestId,
           method: ctx.method,

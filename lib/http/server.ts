@@ -11,7 +11,8 @@ export interface RunningServer {
 
 /** Serves a Koa app; slow clients are cut off instead of holding a connection forever. */
 export async function serve(app: Koa, host: string, port: number): Promise<RunningServer> {
-  const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, app.callback());
+  const handle = app.callback();
+  const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (req, res) => void handle(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

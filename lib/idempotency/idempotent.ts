@@ -21,7 +21,10 @@ const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 export function idempotent(): Middleware {
   return async (ctx, next) => {
     const key = ctx.get(IDEMPOTENCY_KEY_HEADER);
-    if (!key) return next();
+    if (!key) {
+      await next();
+      return;
+    }
     if (!KEY_FORMAT.test(key)) {
       throw new HttpProblem(400, 'invalid-idempotency-key', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
     }

@@ -3,7 +3,7 @@ import type { Middleware } from 'koa';
 import { HttpProblem } from '../../lib/http/problem.ts';
 
 /** User ids travel to the services in a header, so they are kept to visible ASCII. */
-const USER_ID = /^[\x21-\x7e]{1,128}$/;
+export const USER_ID_FORMAT = /^[\x21-\x7e]{1,128}$/;
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i;
 
 /**
@@ -25,7 +25,7 @@ export function authenticate(jwtSecret: string): Middleware {
 async function verifiedSubject(token: string, key: Uint8Array): Promise<string | undefined> {
   try {
     const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] });
-    return typeof payload.sub === 'string' && USER_ID.test(payload.sub) ? payload.sub : undefined;
+    return typeof payload.sub === 'string' && USER_ID_FORMAT.test(payload.sub) ? payload.sub : undefined;
   } catch {
     return undefined;
   }

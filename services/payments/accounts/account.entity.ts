@@ -12,6 +12,6 @@ export const Account = defineEntity({
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()),
   },
-  checks: [{ name: 'accounts_balance_in_range', expression: `balance between 0 and ${MAX_MINOR_UNITS}` }],
+  checks: [{ name: 'accounts_balance_in_range', expression: `balance >= 0 and balance <= ${MAX_MINOR_UNITS}` }],
 });
 export type Account = InferEntity<typeof Account>;

@@ -4,7 +4,7 @@ import { CREATE_IDEMPOTENCY_KEYS_TABLE } from '../../../lib/idempotency/create-i
 export class Migration20261125000000_accounts extends Migration {
   override up(): void {
     this.addSql(`create table "accounts" ("user_id" varchar(255) not null, "balance" bigint not null, "currency" varchar(3) not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, primary key ("user_id"));`);
-    this.addSql(`alter table "accounts" add constraint "accounts_balance_in_range" check (balance between 0 and 9007199254740991);`);
+    this.addSql(`alter table "accounts" add constraint "accounts_balance_in_range" check (balance >= 0 and balance <= 9007199254740991);`);
 
     this.addSql(`create table "ledger_entries" ("id" bigserial primary key, "user_id" varchar(255) not null, "kind" text not null, "amount" bigint not null, "created_at" timestamptz not null);`);
     this.addSql(`create index "ledger_entries_user_id_index" on "ledger_entries" ("user_id");`);

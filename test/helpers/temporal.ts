@@ -1,0 +1,21 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { findTemporalCli } from '../../lib/temporal/temporal-cli.ts';
+
+let runtimeInstalled = false;
+
+/**
+ * A real Temporal dev server (`temporal server start-dev`) on free ports, from the CLI that
+ * `npm test` made sure of beforehand.
+ */
+export function startTemporalDevServer(): Promise<TestWorkflowEnvironment> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const path = findTemporalCli();
+  if (!path) throw new Error('No Temporal CLI found: run `node scripts/ensure-temporal-cli.ts` (npm test does).');
+  return TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path }, ui: false, log: { format: 'pretty', level: 'warn' } },
+  });
+}

@@ -1,0 +1,3 @@
+export function greet(name: string): Promise<string> {
+  return Promise.resolve(`Hello, ${name}!`);
+}
