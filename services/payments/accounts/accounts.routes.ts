@@ -22,9 +22,8 @@ export function accountRoutes(currency: string): Router {
 
   router.post(`${ACCOUNT_PATH}/deposits`, idempotent(), async (ctx) => {
     const { amount } = readBody(ctx, depositRequestSchema);
-    const account = await deposit(ctx.state.em, ctx.state.userId, amount);
     ctx.status = 201;
-    ctx.body = toAccountJson(account);
+    ctx.body = await deposit(ctx.state.em, ctx.state.userId, amount);
   });
 
   return router;

@@ -1,10 +1,9 @@
-import { raw, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
 import { HttpProblem } from '../../../lib/http/problem.ts';
 import { MAX_MINOR_UNITS } from '../../../lib/money.ts';
 import { Account } from './account.entity.ts';
 import type { accountSchema } from './account.schemas.ts';
-import { LedgerEntry } from './ledger-entry.entity.ts';
 
 export type AccountJson = z.infer<typeof accountSchema>;
 
@@ -33,25 +32,27 @@ export async function findAccount(em: EntityManager, userId: string): Promise<Ac
 }
 
 /**
- * Credits the account with one conditional UPDATE (never read-modify-write, so concurrent
- * deposits cannot lose one another) and records the ledger entry in the same transaction.
+ * Credits the account and writes its ledger entry in one statement (a data-modifying CTE is
+ * atomic): a conditional `balance = balance + amount`, never read-modify-write, so concurrent
+ * deposits cannot lose one another, and one round trip to the database.
  */
-export async function deposit(em: EntityManager, userId: string, amount: number): Promise<Account> {
-  return em.transactional(async (tx) => {
-    const credited = await tx.nativeUpdate(
-      Account,
-      { userId, balance: { $lte: MAX_MINOR_UNITS - amount } },
-      { balance: raw('balance + ?', [amount]), updatedAt: new Date() },
-    );
-    if (credited === 0) {
-      if ((await tx.count(Account, { userId })) === 0) throw noAccount();
-      throw new HttpProblem(422, 'balance-limit', `A balance can hold at most ${MAX_MINOR_UNITS} minor units.`, {
-        errors: [{ pointer: '#/amount', detail: 'would take the balance over its limit' }],
-      });
-    }
-    tx.create(LedgerEntry, { account: userId, kind: 'DEPOSIT', amount });
-    await tx.flush();
-    return tx.findOneOrFail(Account, { userId }, { refresh: true });
+export async function deposit(em: EntityManager, userId: string, amount: number): Promise<AccountJson> {
+  const [credited] = await em.execute<{ user_id: string; balance: string; currency: string }[]>(
+    `with credited as (
+       update accounts set balance = balance + ?, updated_at = now()
+        where user_id = ? and balance <= ?
+        returning user_id, balance, currency
+     ), entry as (
+       insert into ledger_entries (user_id, kind, amount, created_at)
+       select user_id, 'DEPOSIT', ?, now() from credited
+     )
+     select user_id, balance, currency from credited`,
+    [amount, userId, MAX_MINOR_UNITS - amount, amount],
+  );
+  if (credited) return { userId: credited.user_id, balance: Number(credited.balance), currency: credited.currency };
+  if ((await em.count(Account, { userId })) === 0) throw noAccount();
+  throw new HttpProblem(422, 'balance-limit', `A balance can hold at most ${MAX_MINOR_UNITS} minor units.`, {
+    errors: [{ pointer: '#/amount', detail: 'would take the balance over its limit' }],
   });
 }
 
