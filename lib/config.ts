@@ -22,6 +22,8 @@ export const setting = {
   host: (fallback: string) => z.string().min(1).default(fallback),
   url: (fallback: string) => z.url().default(fallback),
   postgresUrl: () => z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL' }),
+  hostPort: () => z.string().regex(/^[\w.-]+:\d{1,5}$/, 'expected host:port'),
+  positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
   milliseconds: (fallback: number) => z.coerce.number().int().positive().default(fallback),
   secret: () =>
     z.string({ error: 'is required' }).min(32, 'must be at least 32 characters long'),

@@ -3,7 +3,8 @@ import { createInterface } from 'node:readline';
 
 export interface ChildSpec {
   name: string;
-  entry: string;
+  command: string;
+  args: string[];
   env: NodeJS.ProcessEnv;
   /** Resolves once the child serves; polled after each start. */
   ready: () => Promise<boolean>;
@@ -13,7 +14,7 @@ const MAX_BACKOFF_MS = 30_000;
 const STOP_GRACE_MS = 10_000;
 
 /**
- * One program of the system, run as its own Node process: its output lines are prefixed with
+ * One program of the system, run as its own process: its output lines are prefixed with
  * its name, and if it dies on its own it is started again, waiting longer after each quick death.
  * The IPC channel lets the child notice when the supervisor is gone, however it went.
  */
@@ -40,9 +41,9 @@ export class Child {
 
   private launch(): void {
     const startedAt = Date.now();
-    const child = spawn(process.execPath, [this.spec.entry], { env: this.spec.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = spawn(this.spec.command, this.spec.args, { env: this.spec.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     this.process = child;
-    const prefix = `${this.spec.name.padEnd(9)}|`;
+    const prefix = `${this.spec.name.padEnd(15)}|`;
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) createInterface({ input: stream }).on('line', (line) => this.say(`${prefix} ${line}`));
     }

@@ -7,11 +7,17 @@ export function readSupervisorConfig(env: NodeJS.ProcessEnv = process.env) {
       DATA_DIR: z.string().min(1).default('.data'),
       EMBEDDED_POSTGRES_PORT: setting.port(54_320),
       PAYMENTS_DATABASE_URL: setting.postgresUrl().optional(),
+      ORDERS_DATABASE_URL: setting.postgresUrl().optional(),
+      TEMPORAL_ADDRESS: setting.hostPort().optional(),
+      TEMPORAL_PORT: setting.port(7233),
+      TEMPORAL_UI_PORT: setting.port(8233),
       GATEWAY_PORT: setting.port(8000),
       PAYMENTS_PORT: setting.port(8001),
+      ORDERS_PORT: setting.port(8002),
       JWT_SECRET: setting.secret().optional(),
       INTERNAL_TOKEN: setting.secret().optional(),
     },
     env,
   );
 }
+export type SupervisorConfig = ReturnType<typeof readSupervisorConfig>;

@@ -1,9 +1,9 @@
-import { startAccountsStack, type AccountsStack } from './helpers/accounts-stack.ts';
+import { startStack, type Stack } from './helpers/stack.ts';
 import { readBooks } from './helpers/books.ts';
 
-let stack: AccountsStack;
+let stack: Stack;
 beforeAll(async () => {
-  stack = await startAccountsStack();
+  stack = await startStack();
 });
 afterAll(() => stack.stop());
 

@@ -4,12 +4,12 @@ import { serve } from '../lib/http/server.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createGatewayApp } from '../services/gateway/app.ts';
 import { readGatewayConfig } from '../services/gateway/config.ts';
-import { startAccountsStack, type AccountsStack } from './helpers/accounts-stack.ts';
+import { startStack, type Stack } from './helpers/stack.ts';
 import { request } from './helpers/http.ts';
 
-let stack: AccountsStack;
+let stack: Stack;
 beforeAll(async () => {
-  stack = await startAccountsStack();
+  stack = await startStack();
 });
 afterAll(() => stack.stop());
 

@@ -1,10 +1,10 @@
-import { startAccountsStack, type AccountsStack, type Client } from './helpers/accounts-stack.ts';
+import { startStack, type Stack, type Client } from './helpers/stack.ts';
 import { readBooks } from './helpers/books.ts';
 
-let stack: AccountsStack;
+let stack: Stack;
 let frank: Client;
 beforeAll(async () => {
-  stack = await startAccountsStack();
+  stack = await startStack();
   frank = await stack.clientFor('frank');
   await frank('POST', '/api/account');
 });

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { signUserToken } from '../services/gateway/sign-token.ts';
 import { request } from './helpers/http.ts';
 import { startSystem, type RunningSystem } from './helpers/system.ts';
@@ -17,6 +18,14 @@ async function childrenOf(pid: number): Promise<{ pid: number; command: string }
       const [pid, ...command] = line.trim().split(/\s+/);
       return { pid: Number(pid), command: command.join(' ') };
     });
+}
+
+/** SIGKILLs the supervisor's child whose command line names the program; returns its pid. */
+async function killChild(supervisorPid: number, program: string): Promise<number> {
+  const child = (await childrenOf(supervisorPid)).find((candidate) => candidate.command.includes(program));
+  if (!child) throw new Error(`no ${program} is running`);
+  process.kill(child.pid, 'SIGKILL');
+  return child.pid;
 }
 
 async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
@@ -48,18 +57,57 @@ describe('npm start', () => {
     expect(deposit.body.balance).toBe(900);
   });
 
+  test('pays an order end to end: relay, workflow, both workers', async () => {
+    const placed = await request(system.gatewayUrl, 'POST', '/api/orders', { token, body: { amount: 100, description: 'e2e' } });
+    expect(placed.status).toBe(202);
+    const paid = await eventually(
+      () => request(system.gatewayUrl, 'GET', `/api/orders/${placed.body.id}`, { token }),
+      (reply) => reply.body.status !== 'NEW',
+    );
+    expect(paid.body.status).toBe('PAID');
+    expect((await request(system.gatewayUrl, 'GET', '/api/account', { token })).body.balance).toBe(800);
+  });
+
+  test('a payments worker killed in the middle of a debit: the order is still paid, once', async () => {
+    const payments = new pg.Client({ connectionString: system.postgresUrl('payments') });
+    await payments.connect();
+    try {
+      // Hold the account row, so the next debit waits inside its transaction.
+      await payments.query('begin');
+      await payments.query(`select * from accounts where user_id = 'kim' for update`);
+      const placed = await request(system.gatewayUrl, 'POST', '/api/orders', { token, body: { amount: 50, description: 'mid-kill' } });
+      const waiting = await eventually(
+        async () => (await payments.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid()`)).rows[0].n as number,
+        (count) => count > 0,
+      );
+      expect(waiting).toBe(1);
+      await killChild(system.pid, 'workers/payments-worker.ts');
+      await payments.query('commit');
+
+      const paid = await eventually(
+        () => request(system.gatewayUrl, 'GET', `/api/orders/${placed.body.id}`, { token }),
+        (reply) => reply.body.status !== 'NEW',
+        45_000,
+      );
+      expect(paid.body.status).toBe('PAID');
+      const debits = await payments.query(`select count(*)::int as n from ledger_entries where order_id = $1`, [placed.body.id]);
+      expect(debits.rows[0].n).toBe(1);
+      expect((await request(system.gatewayUrl, 'GET', '/api/account', { token })).body.balance).toBe(750);
+    } finally {
+      await payments.end();
+    }
+  }, 60_000);
+
   test('a payments service killed with SIGKILL is restarted, and nothing is lost', async () => {
-    const payments = (await childrenOf(system.pid)).find((child) => child.command.includes('services/payments/main.ts'));
-    expect(payments).toBeDefined();
-    process.kill(payments?.pid ?? 0, 'SIGKILL');
+    const killed = await killChild(system.pid, 'services/payments/main.ts');
 
     const answer = await eventually(
       () => request(system.gatewayUrl, 'GET', '/api/account', { token }),
       (reply) => reply.status === 200,
     );
-    expect(answer.body.balance).toBe(900);
+    expect(answer.body.balance).toBe(750);
     const restarted = (await childrenOf(system.pid)).find((child) => child.command.includes('services/payments/main.ts'));
-    expect(restarted?.pid).not.toBe(payments?.pid);
+    expect(restarted?.pid).not.toBe(killed);
   });
 
   test('stopping leaves no process behind', async () => {

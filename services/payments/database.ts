@@ -2,13 +2,16 @@ import { IdempotencyKey } from '../../lib/idempotency/idempotency-key.entity.ts'
 import { openDatabase, type Orm } from '../../lib/database/open-database.ts';
 import { Account } from './accounts/account.entity.ts';
 import { LedgerEntry } from './accounts/ledger-entry.entity.ts';
+import { InboxMessage } from './inbox/inbox-message.entity.ts';
 import { Migration20261125000000_accounts } from './migrations/Migration20261125000000_accounts.ts';
+import { Migration20261125010000_inbox } from './migrations/Migration20261125010000_inbox.ts';
 
-export const paymentsEntities = [Account, LedgerEntry, IdempotencyKey];
+export const paymentsEntities = [Account, LedgerEntry, InboxMessage, IdempotencyKey];
 
 /** Oldest first; a new migration is appended here and never edited once released. */
 export const paymentsMigrations = [
   { name: 'Migration20261125000000_accounts', class: Migration20261125000000_accounts },
+  { name: 'Migration20261125010000_inbox', class: Migration20261125010000_inbox },
 ];
 
 export function openPaymentsDatabase(url: string): Promise<Orm> {

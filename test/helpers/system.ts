@@ -11,6 +11,7 @@ export interface RunningSystem {
   pid: number;
   gatewayUrl: string;
   postgresUrl(database: string): string;
+  temporalAddress: string;
   secrets: DevSecrets;
   stop(): Promise<void>;
 }
@@ -20,22 +21,31 @@ export async function startSystem(): Promise<RunningSystem> {
   const dataDir = await mkdtemp(join(tmpdir(), 'shop-bench-'));
   // PostgreSQL runs as its own user when we are root: it must be able to enter the folder.
   await chmod(dataDir, 0o755);
-  const [gatewayPort, paymentsPort, postgresPort] = [await freePort(), await freePort(), await freePort()];
+  const ports = {
+    GATEWAY_PORT: await freePort(),
+    PAYMENTS_PORT: await freePort(),
+    ORDERS_PORT: await freePort(),
+    EMBEDDED_POSTGRES_PORT: await freePort(),
+    TEMPORAL_PORT: await freePort(),
+    TEMPORAL_UI_PORT: await freePort(),
+  };
   const supervisor = spawn(process.execPath, [fileURLToPath(new URL('../../supervisor/main.ts', import.meta.url))], {
     env: {
       ...process.env,
       DATA_DIR: dataDir,
-      GATEWAY_PORT: String(gatewayPort),
-      PAYMENTS_PORT: String(paymentsPort),
-      EMBEDDED_POSTGRES_PORT: String(postgresPort),
+      ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise((resolve) => supervisor.once('exit', resolve));
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  const gatewayUrl = `http://127.0.0.1:${ports.GATEWAY_PORT}`;
+  const deadline = Date.now() + 90_000;
   for (;;) {
-    if (supervisor.exitCode !== null) throw new Error('the system did not start');
+    if (supervisor.exitCode !== null || Date.now() > deadline) {
+      supervisor.kill('SIGTERM');
+      throw new Error('the system did not start');
+    }
     const ready = await fetch(`${gatewayUrl}/readyz`).then((answer) => answer.ok, () => false);
     if (ready) break;
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -43,7 +53,8 @@ export async function startSystem(): Promise<RunningSystem> {
   return {
     pid: supervisor.pid ?? 0,
     gatewayUrl,
-    postgresUrl: (database) => `postgres://postgres:postgres@127.0.0.1:${postgresPort}/${database}`,
+    postgresUrl: (database) => `postgres://postgres:postgres@127.0.0.1:${ports.EMBEDDED_POSTGRES_PORT}/${database}`,
+    temporalAddress: `127.0.0.1:${ports.TEMPORAL_PORT}`,
     secrets: JSON.parse(await readFile(join(dataDir, 'dev-secrets.json'), 'utf8')) as DevSecrets,
     async stop() {
       supervisor.kill('SIGTERM');

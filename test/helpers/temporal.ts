@@ -1,6 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { findTemporalCli } from '../../lib/temporal/temporal-cli.ts';
+import { SEARCH_ATTRIBUTES } from '../../workflows/names.ts';
 
 let runtimeInstalled = false;
 
@@ -16,6 +17,11 @@ export function startTemporalDevServer(): Promise<TestWorkflowEnvironment> {
   const path = findTemporalCli();
   if (!path) throw new Error('No Temporal CLI found: run `node scripts/ensure-temporal-cli.ts` (npm test does).');
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path }, ui: false, log: { format: 'pretty', level: 'warn' } },
+    server: {
+      executable: { type: 'existing-path', path },
+      ui: false,
+      log: { format: 'pretty', level: 'warn' },
+      searchAttributes: Object.values(SEARCH_ATTRIBUTES),
+    },
   });
 }

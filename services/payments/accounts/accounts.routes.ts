@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { readBody } from '../../../lib/http/body.ts';
+import { readBody } from '../../../lib/http/input.ts';
 import { idempotent } from '../../../lib/idempotency/idempotent.ts';
 import { depositRequestSchema } from './account.schemas.ts';
 import { deposit, findAccount, openAccount, toAccountJson } from './accounts.ts';

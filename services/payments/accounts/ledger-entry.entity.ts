@@ -12,8 +12,13 @@ export const LedgerEntry = defineEntity({
     account: () => p.manyToOne(Account).fieldName('user_id').index(),
     kind: p.enum(LEDGER_ENTRY_KINDS),
     amount: p.bigint('number'),
+    /** The order a debit paid; unique, so no order can be debited twice. */
+    orderId: p.uuid().nullable().unique(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
-  checks: [{ name: 'ledger_entries_amount_not_zero', expression: 'amount <> 0' }],
+  checks: [
+    { name: 'ledger_entries_amount_not_zero', expression: 'amount <> 0' },
+    { name: 'ledger_entries_order_iff_debit', expression: `(kind = 'DEBIT') = (order_id is not null)` },
+  ],
 });
 export type LedgerEntry = InferEntity<typeof LedgerEntry>;

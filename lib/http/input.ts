@@ -29,3 +29,11 @@ export function readBody<Schema extends z.ZodType>(ctx: Context, schema: Schema)
   if (!result.success) throw validationProblem(result.error);
   return result.data;
 }
+
+/** The query string, checked against its schema: anything off answers 400, naming the parameter. */
+export function readQuery<Schema extends z.ZodType>(ctx: Context, schema: Schema): z.infer<Schema> {
+  const result = schema.safeParse(ctx.query);
+  if (result.success) return result.data;
+  const errors = result.error.issues.map((issue) => ({ pointer: `?${issue.path.map(String).join('.')}`, detail: issue.message }));
+  throw new HttpProblem(400, 'invalid-query', 'The query string is not valid.', { errors });
+}

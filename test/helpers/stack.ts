@@ -5,6 +5,9 @@ import { createLogger } from '../../lib/logger.ts';
 import { createGatewayApp } from '../../services/gateway/app.ts';
 import { readGatewayConfig } from '../../services/gateway/config.ts';
 import { signUserToken } from '../../services/gateway/sign-token.ts';
+import { createOrdersApp } from '../../services/orders/app.ts';
+import { readOrdersConfig } from '../../services/orders/config.ts';
+import { openOrdersDatabase } from '../../services/orders/database.ts';
 import { createPaymentsApp } from '../../services/payments/app.ts';
 import { readPaymentsConfig } from '../../services/payments/config.ts';
 import { openPaymentsDatabase } from '../../services/payments/database.ts';
@@ -13,46 +16,57 @@ import { request, type Answer, type RequestOptions } from './http.ts';
 
 export type Client = (method: string, path: string, options?: RequestOptions) => Promise<Answer>;
 
-export interface AccountsStack {
+export interface Stack {
   gatewayUrl: string;
   paymentsUrl: string;
+  ordersUrl: string;
   internalToken: string;
   jwtSecret: string;
+  paymentsDatabaseUrl: string;
+  ordersDatabaseUrl: string;
   paymentsOrm: Orm;
+  ordersOrm: Orm;
   tokenFor(userId: string): Promise<string>;
   /** Requests to the gateway as this user. */
   clientFor(userId: string): Promise<Client>;
   stop(): Promise<void>;
 }
 
-/** The real payments service and gateway, over real HTTP on free ports, on a fresh database. */
-export async function startAccountsStack(): Promise<AccountsStack> {
+export const testLogger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
+
+/** The real services and gateway, over real HTTP on free ports, on fresh databases. */
+export async function startStack(): Promise<Stack> {
   const internalToken = randomBytes(32).toString('hex');
   const jwtSecret = randomBytes(32).toString('hex');
-  const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
+  const paymentsDatabaseUrl = freshDatabaseUrl('payments');
+  const ordersDatabaseUrl = freshDatabaseUrl('orders');
 
-  const paymentsConfig = readPaymentsConfig({
-    PAYMENTS_PORT: '0',
-    PAYMENTS_DATABASE_URL: freshDatabaseUrl('payments'),
-    INTERNAL_TOKEN: internalToken,
-  });
-  const paymentsOrm = await openPaymentsDatabase(paymentsConfig.PAYMENTS_DATABASE_URL);
-  const payments = await serve(createPaymentsApp(paymentsOrm, paymentsConfig, logger), '127.0.0.1', 0);
+  const paymentsConfig = readPaymentsConfig({ PAYMENTS_DATABASE_URL: paymentsDatabaseUrl, INTERNAL_TOKEN: internalToken });
+  const paymentsOrm = await openPaymentsDatabase(paymentsDatabaseUrl);
+  const payments = await serve(createPaymentsApp(paymentsOrm, paymentsConfig, testLogger), '127.0.0.1', 0);
+
+  const ordersConfig = readOrdersConfig({ ORDERS_DATABASE_URL: ordersDatabaseUrl, INTERNAL_TOKEN: internalToken });
+  const ordersOrm = await openOrdersDatabase(ordersDatabaseUrl);
+  const orders = await serve(createOrdersApp(ordersOrm, ordersConfig, testLogger), '127.0.0.1', 0);
 
   const gatewayConfig = readGatewayConfig({
-    GATEWAY_PORT: '0',
     PAYMENTS_URL: payments.url,
+    ORDERS_URL: orders.url,
     JWT_SECRET: jwtSecret,
     INTERNAL_TOKEN: internalToken,
   });
-  const gateway = await serve(createGatewayApp(gatewayConfig, logger), '127.0.0.1', 0);
+  const gateway = await serve(createGatewayApp(gatewayConfig, testLogger), '127.0.0.1', 0);
 
   return {
     gatewayUrl: gateway.url,
     paymentsUrl: payments.url,
+    ordersUrl: orders.url,
     internalToken,
     jwtSecret,
+    paymentsDatabaseUrl,
+    ordersDatabaseUrl,
     paymentsOrm,
+    ordersOrm,
     tokenFor: (userId) => signUserToken(jwtSecret, userId),
     async clientFor(userId) {
       const token = await signUserToken(jwtSecret, userId);
@@ -60,8 +74,8 @@ export async function startAccountsStack(): Promise<AccountsStack> {
     },
     async stop() {
       await gateway.close();
-      await payments.close();
-      await paymentsOrm.close();
+      await Promise.all([payments.close(), orders.close()]);
+      await Promise.all([paymentsOrm.close(), ordersOrm.close()]);
     },
   };
 }

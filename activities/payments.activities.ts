@@ -1,0 +1,21 @@
+import type { Orm } from '../lib/database/open-database.ts';
+import { debit } from '../services/payments/inbox/debit.ts';
+import type { PaymentOutcome, PaymentRequest } from '../workflows/payment.types.ts';
+import { debitMessageId } from '../workflows/names.ts';
+
+/** The payments side's activities, run by the payments worker; built with their dependencies. */
+export function createPaymentsActivities({ orm }: { orm: Orm }) {
+  return {
+    /** Debits the order's amount once, however often it is delivered; answers the outcome. */
+    debit(request: PaymentRequest): Promise<PaymentOutcome> {
+      return debit(orm.em.fork(), {
+        messageId: debitMessageId(request.orderId),
+        orderId: request.orderId,
+        userId: request.userId,
+        amount: request.amount,
+      });
+    },
+  };
+}
+
+export type PaymentsActivities = ReturnType<typeof createPaymentsActivities>;

@@ -1,0 +1,39 @@
+import type Koa from 'koa';
+import type { Orm } from '../database/open-database.ts';
+import { forgetOldIdempotencyKeys } from '../idempotency/forget-old-keys.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import { runMain } from '../main.ts';
+import { serve } from './server.ts';
+
+export interface ServiceDefinition<Config> {
+  name: string;
+  readConfig: () => Config;
+  listen: (config: Config) => { host: string; port: number; logLevel: string; databaseUrl: string };
+  openDatabase: (url: string) => Promise<Orm>;
+  createApp: (orm: Orm, config: Config, logger: Logger) => Koa;
+}
+
+const HOUR_MS = 3_600_000;
+
+/** Runs an internal service as a process: its database, its HTTP server, the hourly key sweep. */
+export function runService<Config>(service: ServiceDefinition<Config>): Promise<void> {
+  return runMain(async () => {
+    const config = service.readConfig();
+    const { host, port, logLevel, databaseUrl } = service.listen(config);
+    const logger = createLogger(service.name, logLevel);
+    const orm = await service.openDatabase(databaseUrl);
+    const server = await serve(service.createApp(orm, config, logger), host, port);
+    const sweep = setInterval(() => {
+      forgetOldIdempotencyKeys(orm.em).catch((error: unknown) => logger.warn({ err: error }, 'idempotency key sweep failed'));
+    }, HOUR_MS);
+    logger.info({ url: server.url }, `${service.name} service listening`);
+    return {
+      logger,
+      stop: async () => {
+        clearInterval(sweep);
+        await server.close();
+        await orm.close();
+      },
+    };
+  });
+}

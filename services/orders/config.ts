@@ -1,0 +1,16 @@
+import { readConfig, setting } from '../../lib/config.ts';
+
+export function readOrdersConfig(env: NodeJS.ProcessEnv = process.env) {
+  return readConfig(
+    {
+      ORDERS_HOST: setting.host('127.0.0.1'),
+      ORDERS_PORT: setting.port(8002),
+      ORDERS_DATABASE_URL: setting.postgresUrl(),
+      INTERNAL_TOKEN: setting.secret(),
+      CURRENCY: setting.currency(),
+      LOG_LEVEL: setting.logLevel(),
+    },
+    env,
+  );
+}
+export type OrdersConfig = ReturnType<typeof readOrdersConfig>;

@@ -1,0 +1,17 @@
+import { runService } from '../../lib/http/run-service.ts';
+import { createOrdersApp } from './app.ts';
+import { readOrdersConfig } from './config.ts';
+import { openOrdersDatabase } from './database.ts';
+
+await runService({
+  name: 'orders',
+  readConfig: readOrdersConfig,
+  listen: (config) => ({
+    host: config.ORDERS_HOST,
+    port: config.ORDERS_PORT,
+    logLevel: config.LOG_LEVEL,
+    databaseUrl: config.ORDERS_DATABASE_URL,
+  }),
+  openDatabase: openOrdersDatabase,
+  createApp: createOrdersApp,
+});

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { amountSchema } from '../../../lib/money.ts';
+import { FAILURE_REASONS, ORDER_STATUSES } from './order.entity.ts';
+
+export const placeOrderRequestSchema = z.object({
+  amount: amountSchema,
+  description: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters'),
+});
+
+export const listOrdersQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+});
+
+export const orderSchema = z.object({
+  id: z.uuid(),
+  amount: z.number().int().positive(),
+  currency: z.string().length(3),
+  description: z.string(),
+  status: z.enum(ORDER_STATUSES),
+  failureReason: z.enum(FAILURE_REASONS).nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+export const orderPageSchema = z.object({
+  items: z.array(orderSchema),
+  nextCursor: z.string().nullable(),
+});

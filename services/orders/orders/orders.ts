@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { z } from 'zod';
+import { HttpProblem } from '../../../lib/http/problem.ts';
+import type { PaymentRequest } from '../../../workflows/payment.types.ts';
+import { OUTBOX_CHANNEL, OutboxMessage, PAYMENT_REQUESTED } from '../outbox/outbox-message.entity.ts';
+import { Order } from './order.entity.ts';
+import type { orderPageSchema, orderSchema, placeOrderRequestSchema } from './order.schemas.ts';
+
+export type OrderJson = z.infer<typeof orderSchema>;
+export type OrderPage = z.infer<typeof orderPageSchema>;
+
+export function toOrderJson(order: Order): OrderJson {
+  return {
+    id: order.id,
+    amount: order.amount,
+    currency: order.currency,
+    description: order.description,
+    status: order.status,
+    failureReason: order.failureReason ?? null,
+    createdAt: order.createdAt.toISOString(),
+    updatedAt: order.updatedAt.toISOString(),
+  };
+}
+
+/**
+ * Writes the order and the outbox message that asks for its payment in one transaction, so
+ * there is never an order without its payment request, nor a request without its order.
+ */
+export async function placeOrder(
+  em: EntityManager,
+  userId: string,
+  request: z.infer<typeof placeOrderRequestSchema>,
+  currency: string,
+): Promise<Order> {
+  return em.transactional(async (tx) => {
+    const now = new Date();
+    const order = tx.create(Order, {
+      id: randomUUID(),
+      userId,
+      amount: request.amount,
+      currency,
+      description: request.description,
+      status: 'NEW',
+      failureReason: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const payload: PaymentRequest = { orderId: order.id, userId, amount: order.amount, currency };
+    tx.create(OutboxMessage, {
+      type: PAYMENT_REQUESTED,
+      aggregateId: order.id,
+      payload,
+      attempts: 0,
+      nextAttemptAt: now,
+      lastError: null,
+      publishedAt: null,
+      createdAt: now,
+    });
+    await tx.flush();
+    // Delivered at commit, and only if it commits: wakes the relay at once.
+    await tx.execute('select pg_notify(?, ?)', [OUTBOX_CHANNEL, order.id]);
+    return order;
+  });
+}
+
+export async function findOrder(em: EntityManager, userId: string, orderId: string): Promise<Order> {
+  // Someone else's order is as absent as one that does not exist, and so is a malformed id.
+  const order = UUID.test(orderId) ? await em.findOne(Order, { id: orderId, userId }) : null;
+  if (!order) throw new HttpProblem(404, 'no-order', 'There is no such order.');
+  return order;
+}
+
+/** The user's orders, newest first, a page at a time; the cursor is where the last page ended. */
+export async function listOrders(em: EntityManager, userId: string, limit: number, cursor?: string): Promise<OrderPage> {
+  const after = cursor === undefined ? undefined : decodeCursor(cursor);
+  const orders = await em.find(
+    Order,
+    after
+      ? { userId, $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] }
+      : { userId },
+    { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit + 1 },
+  );
+  const page = orders.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toOrderJson),
+    nextCursor: orders.length > limit && last ? encodeCursor(last) : null,
+  };
+}
+
+function encodeCursor(order: Order): string {
+  return Buffer.from(JSON.stringify([order.createdAt.toISOString(), order.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown];
+    const date = new Date(String(createdAt));
+    if (typeof id !== 'string' || !UUID.test(id) || Number.isNaN(date.getTime())) throw new Error('bad cursor');
+    return { createdAt: date, id };
+  } catch {
+    throw new HttpProblem(400, 'invalid-cursor', 'The cursor is not one this API gave out.');
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,0 +1,114 @@
+import type { Client } from '@temporalio/client';
+import type { Orm } from '../../../lib/database/open-database.ts';
+import { listen } from '../../../lib/database/listen.ts';
+import type { Logger } from '../../../lib/logger.ts';
+import type { PaymentRequest } from '../../../workflows/payment.types.ts';
+import { OUTBOX_CHANNEL } from './outbox-message.entity.ts';
+import { startPayment } from './start-payment.ts';
+
+export interface OutboxRelayOptions {
+  orm: Orm;
+  temporal: Client;
+  logger: Logger;
+  databaseUrl: string;
+  batchSize: number;
+  /** The fallback: how often to look for due rows when no notification came. */
+  pollIntervalMs: number;
+}
+
+interface DueMessage {
+  id: string;
+  payload: PaymentRequest;
+}
+
+/**
+ * Moves outbox messages into Temporal. Rows are claimed with FOR UPDATE SKIP LOCKED inside a
+ * transaction, so any number of relays share the work without taking a row twice; a row is
+ * marked published only after Temporal accepted its start, in that same transaction. A failed
+ * start is recorded and retried later, with backoff. Dying at any line loses nothing: the row
+ * stays unpublished and the next claim starts it again, which Temporal dedupes by workflow id.
+ */
+export class OutboxRelay {
+  private readonly options: OutboxRelayOptions;
+  private draining: Promise<void> | undefined;
+  private drainAgain = false;
+  private stopped = false;
+  private poller: NodeJS.Timeout | undefined;
+  private listener: { close: () => Promise<void> } | undefined;
+
+  constructor(options: OutboxRelayOptions) {
+    this.options = options;
+  }
+
+  /** Wakes on every NOTIFY of a new message, and polls as a fallback. */
+  start(): void {
+    this.listener = listen(this.options.databaseUrl, OUTBOX_CHANNEL, () => this.wake(), this.options.logger);
+    this.poller = setInterval(() => this.wake(), this.options.pollIntervalMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.poller);
+    await this.listener?.close();
+    await this.draining;
+  }
+
+  /** Publishes due messages until none is left; a wake-up while draining makes it look once more. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.draining) {
+      this.drainAgain = true;
+      return;
+    }
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      if (this.drainAgain) {
+        this.drainAgain = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (!this.stopped && (await this.publishBatch()) === this.options.batchSize);
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'outbox relay could not read the outbox');
+    }
+  }
+
+  /** Claims one batch of due messages, starts their workflows and records how each went. */
+  async publishBatch(): Promise<number> {
+    return this.options.orm.em.fork().transactional(async (tx) => {
+      const due = await tx.execute<DueMessage[]>(
+        `select id, payload from outbox_messages
+          where published_at is null and next_attempt_at <= now()
+          order by id limit ? for update skip locked`,
+        [this.options.batchSize],
+      );
+      const results = await Promise.allSettled(due.map((message) => startPayment(this.options.temporal, message.payload)));
+      const published = due.filter((_, index) => results[index]?.status === 'fulfilled').map((message) => message.id);
+      if (published.length > 0) {
+        await tx.execute(
+          `update outbox_messages set published_at = now(), attempts = attempts + 1, last_error = null
+            where id = any(?::bigint[])`,
+          [published],
+        );
+      }
+      for (const [index, result] of results.entries()) {
+        if (result.status === 'fulfilled') continue;
+        const message = due[index];
+        const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
+        this.options.logger.warn({ outboxId: message?.id, err: result.reason }, 'starting a payment failed; will retry');
+        await tx.execute(
+          `update outbox_messages
+              set attempts = attempts + 1, last_error = ?,
+                  next_attempt_at = now() + least(power(2, attempts), 60) * interval '1 second'
+            where id = ?`,
+          [reason.slice(0, 2000), message?.id],
+        );
+      }
+      return due.length;
+    });
+  }
+}

@@ -1,0 +1,22 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { paymentWorkflow } from '../../../workflows/payment.workflow.ts';
+import { paymentWorkflowId, TASK_QUEUES } from '../../../workflows/names.ts';
+import type { PaymentRequest } from '../../../workflows/payment.types.ts';
+
+/**
+ * Starts the order's payment workflow. The workflow id is the dedupe key: "already started"
+ * means an earlier attempt got through, so it counts as success.
+ */
+export async function startPayment(client: Client, request: PaymentRequest): Promise<void> {
+  try {
+    await client.workflow.start(paymentWorkflow, {
+      taskQueue: TASK_QUEUES.payments,
+      workflowId: paymentWorkflowId(request.orderId),
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      args: [request],
+    });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return;
+    throw error;
+  }
+}

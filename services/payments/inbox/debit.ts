@@ -1,0 +1,54 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { PaymentOutcome } from '../../../workflows/payment.types.ts';
+
+export interface DebitMessage {
+  /** `debit:<orderId>`: the same for every delivery of this debit. */
+  messageId: string;
+  orderId: string;
+  userId: string;
+  amount: number;
+}
+
+/**
+ * Handles a debit message exactly once, in one transaction: the inbox row (a duplicate waits on
+ * its primary key, then reads the outcome stored the first time), the conditional debit with its
+ * ledger entry, and the outcome. Not enough money or no account are outcomes, not errors.
+ */
+export function debit(em: EntityManager, message: DebitMessage): Promise<PaymentOutcome> {
+  return em.transactional(async (tx) => {
+    const received = await tx.execute<{ message_id: string }[]>(
+      `insert into inbox_messages (message_id, received_at) values (?, now())
+       on conflict (message_id) do nothing returning message_id`,
+      [message.messageId],
+    );
+    if (received.length === 0) {
+      const [seen] = await tx.execute<{ outcome: PaymentOutcome }[]>('select outcome from inbox_messages where message_id = ?', [
+        message.messageId,
+      ]);
+      if (!seen) throw new Error(`inbox message ${message.messageId} vanished`);
+      return seen.outcome;
+    }
+
+    const debited = await tx.execute<{ user_id: string }[]>(
+      `with debited as (
+         update accounts set balance = balance - ?, updated_at = now()
+          where user_id = ? and balance >= ?
+          returning user_id
+       ), entry as (
+         insert into ledger_entries (user_id, kind, amount, order_id, created_at)
+         select user_id, 'DEBIT', ?, ?, now() from debited
+       )
+       select user_id from debited`,
+      [message.amount, message.userId, message.amount, -message.amount, message.orderId],
+    );
+    const outcome: PaymentOutcome =
+      debited.length > 0
+        ? 'PAID'
+        : (await tx.execute('select 1 from accounts where user_id = ?', [message.userId])).length > 0
+          ? 'INSUFFICIENT_FUNDS'
+          : 'NO_ACCOUNT';
+
+    await tx.execute('update inbox_messages set outcome = ? where message_id = ?', [outcome, message.messageId]);
+    return outcome;
+  });
+}

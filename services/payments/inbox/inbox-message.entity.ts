@@ -1,0 +1,20 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/postgresql';
+
+export const PAYMENT_OUTCOMES = ['PAID', 'INSUFFICIENT_FUNDS', 'NO_ACCOUNT'] as const;
+
+/**
+ * A message the payments side has handled, stored in the same transaction as its effect with the
+ * outcome it had: a second delivery finds it and gets that outcome back, changing nothing.
+ * The row is written first (its primary key makes a concurrent duplicate wait) and its outcome
+ * last, in one transaction, so no one ever sees it without an outcome.
+ */
+export const InboxMessage = defineEntity({
+  name: 'InboxMessage',
+  tableName: 'inbox_messages',
+  properties: {
+    messageId: p.string().primary(),
+    outcome: p.enum(PAYMENT_OUTCOMES).nullable(),
+    receivedAt: p.datetime(),
+  },
+});
+export type InboxMessage = InferEntity<typeof InboxMessage>;

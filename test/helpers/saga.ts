@@ -1,0 +1,75 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { createOrdersActivities } from '../../activities/orders.activities.ts';
+import { createPaymentsActivities } from '../../activities/payments.activities.ts';
+import { OutboxRelay } from '../../services/orders/outbox/outbox-relay.ts';
+import { WORKFLOWS_PATH } from '../../workers/run-worker.ts';
+import { TASK_QUEUES } from '../../workflows/names.ts';
+import { testLogger, type Stack } from './stack.ts';
+
+let bundle: Promise<WorkflowBundle> | undefined;
+
+/** The workflow code, bundled once per test file. */
+export function workflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  return bundle;
+}
+
+export interface RunningWorker {
+  stop(): Promise<void>;
+}
+
+function run(worker: Worker): RunningWorker {
+  const running = worker.run();
+  return {
+    async stop() {
+      worker.shutdown();
+      await running;
+    },
+  };
+}
+
+export async function startPaymentsWorker(stack: Stack, temporal: TestWorkflowEnvironment): Promise<RunningWorker> {
+  return run(
+    await Worker.create({
+      connection: temporal.nativeConnection,
+      taskQueue: TASK_QUEUES.payments,
+      workflowBundle: await workflowBundle(),
+      activities: createPaymentsActivities({ orm: stack.paymentsOrm }),
+    }),
+  );
+}
+
+export async function startOrdersWorker(stack: Stack, temporal: TestWorkflowEnvironment): Promise<RunningWorker> {
+  return run(
+    await Worker.create({
+      connection: temporal.nativeConnection,
+      taskQueue: TASK_QUEUES.orders,
+      activities: createOrdersActivities({ orm: stack.ordersOrm }),
+    }),
+  );
+}
+
+export function createRelay(stack: Stack, temporal: TestWorkflowEnvironment, batchSize = 50): OutboxRelay {
+  return new OutboxRelay({
+    orm: stack.ordersOrm,
+    temporal: temporal.client,
+    logger: testLogger,
+    databaseUrl: stack.ordersDatabaseUrl,
+    batchSize,
+    pollIntervalMs: 500,
+  });
+}
+
+/** Both workers and one running relay: the whole saga. */
+export async function startSaga(stack: Stack, temporal: TestWorkflowEnvironment): Promise<{ stop(): Promise<void> }> {
+  const workers = await Promise.all([startPaymentsWorker(stack, temporal), startOrdersWorker(stack, temporal)]);
+  const relay = createRelay(stack, temporal);
+  relay.start();
+  return {
+    async stop() {
+      await relay.stop();
+      await Promise.all(workers.map((worker) => worker.stop()));
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import type { Orm } from '../lib/database/open-database.ts';
+import { openOrdersDatabase } from '../services/orders/database.ts';
+import { openPaymentsDatabase } from '../services/payments/database.ts';
+import { freshDatabaseUrl } from './helpers/database-url.ts';
+
+describe.each([
+  ['payments', openPaymentsDatabase],
+  ['orders', openOrdersDatabase],
+])('the %s database', (name, open) => {
+  let orm: Orm;
+  beforeAll(async () => {
+    orm = await open(freshDatabaseUrl(`${name}_schema`));
+  });
+  afterAll(() => orm.close());
+
+  test('its migrations build exactly the schema its entities describe', async () => {
+    expect(await orm.schema.getUpdateSchemaSQL({ wrap: false })).toBe('');
+  });
+
+  test('opening it again applies nothing again', async () => {
+    expect(await orm.migrator.getPending()).toEqual([]);
+  });
+});

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { readConfig, setting } from '../lib/config.ts';
+
+const temporal = {
+  TEMPORAL_ADDRESS: setting.hostPort().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  LOG_LEVEL: setting.logLevel(),
+};
+
+export function readPaymentsWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
+  return readConfig({ ...temporal, PAYMENTS_DATABASE_URL: setting.postgresUrl() }, env);
+}
+
+export function readOrdersWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
+  return readConfig({ ...temporal, ORDERS_DATABASE_URL: setting.postgresUrl() }, env);
+}
+
+export function readOutboxRelayConfig(env: NodeJS.ProcessEnv = process.env) {
+  return readConfig(
+    {
+      ...temporal,
+      ORDERS_DATABASE_URL: setting.postgresUrl(),
+      OUTBOX_BATCH_SIZE: setting.positiveInt(50),
+      OUTBOX_POLL_INTERVAL_MS: setting.milliseconds(1_000),
+    },
+    env,
+  );
+}

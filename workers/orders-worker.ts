@@ -1,0 +1,20 @@
+// The orders worker: the activity that records a payment's outcome on its order, on task queue `orders`.
+import { createOrdersActivities } from '../activities/orders.activities.ts';
+import { openOrdersDatabase } from '../services/orders/database.ts';
+import { TASK_QUEUES } from '../workflows/names.ts';
+import { readOrdersWorkerConfig } from './config.ts';
+import { runWorker } from './run-worker.ts';
+
+await runWorker(() => {
+  const config = readOrdersWorkerConfig();
+  return {
+    name: 'orders-worker',
+    taskQueue: TASK_QUEUES.orders,
+    temporalAddress: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    logLevel: config.LOG_LEVEL,
+    openDatabase: () => openOrdersDatabase(config.ORDERS_DATABASE_URL),
+    activities: (orm) => createOrdersActivities({ orm }),
+    runsWorkflows: false,
+  };
+});

@@ -1,0 +1,32 @@
+// The outbox relay: publishes the orders outbox to Temporal. Run as many as you like.
+import { Client, Connection } from '@temporalio/client';
+import { createLogger } from '../lib/logger.ts';
+import { runMain } from '../lib/main.ts';
+import { openOrdersDatabase } from '../services/orders/database.ts';
+import { OutboxRelay } from '../services/orders/outbox/outbox-relay.ts';
+import { readOutboxRelayConfig } from './config.ts';
+
+await runMain(async () => {
+  const config = readOutboxRelayConfig();
+  const logger = createLogger('outbox-relay', config.LOG_LEVEL);
+  const orm = await openOrdersDatabase(config.ORDERS_DATABASE_URL);
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const relay = new OutboxRelay({
+    orm,
+    temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+    logger,
+    databaseUrl: config.ORDERS_DATABASE_URL,
+    batchSize: config.OUTBOX_BATCH_SIZE,
+    pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+  });
+  relay.start();
+  logger.info('outbox relay running');
+  return {
+    logger,
+    stop: async () => {
+      await relay.stop();
+      await connection.close();
+      await orm.close();
+    },
+  };
+});

@@ -1,0 +1,52 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import type { Orm } from '../lib/database/open-database.ts';
+import { createLogger } from '../lib/logger.ts';
+import { runMain } from '../lib/main.ts';
+
+export interface WorkerDefinition {
+  name: string;
+  taskQueue: string;
+  temporalAddress: string;
+  namespace: string;
+  logLevel: string;
+  openDatabase: () => Promise<Orm>;
+  activities: (orm: Orm) => object;
+  /** Only the worker that runs workflows bundles them. */
+  runsWorkflows: boolean;
+}
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/**
+ * Runs a Temporal worker as a process. On SIGTERM it stops polling and finishes the tasks it
+ * has (graceful drain) before the database connection closes.
+ */
+export function runWorker(define: () => WorkerDefinition): Promise<void> {
+  return runMain(async () => {
+    const definition = define();
+    const logger = createLogger(definition.name, definition.logLevel);
+    // runMain owns the signals, so the drain happens in the order below.
+    Runtime.install({ shutdownSignals: [], telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+    const orm = await definition.openDatabase();
+    const connection = await NativeConnection.connect({ address: definition.temporalAddress });
+    const worker = await Worker.create({
+      connection,
+      namespace: definition.namespace,
+      taskQueue: definition.taskQueue,
+      activities: definition.activities(orm),
+      ...(definition.runsWorkflows ? { workflowsPath: WORKFLOWS_PATH } : {}),
+    });
+    const running = worker.run();
+    logger.info({ taskQueue: definition.taskQueue }, `${definition.name} polling`);
+    return {
+      logger,
+      stop: async () => {
+        worker.shutdown();
+        await running;
+        await connection.close();
+        await orm.close();
+      },
+    };
+  });
+}

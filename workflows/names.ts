@@ -1,0 +1,26 @@
+// Names shared by the workflow, its starters and its workers. Pure constants: workflow code imports them.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const TASK_QUEUES = {
+  /** The payment workflow and the payments-side activities (debit). */
+  payments: 'payments',
+  /** The orders-side activities (order status). */
+  orders: 'orders',
+} as const;
+
+/** One workflow per order: the id is the dedupe key that makes the relay's start exactly-once. */
+export function paymentWorkflowId(orderId: string): string {
+  return `payment-${orderId}`;
+}
+
+/** Derived from the business id, never random, so every retry carries the same key. */
+export function debitMessageId(orderId: string): string {
+  return `debit:${orderId}`;
+}
+
+/** Registered on the Temporal server so the Web UI can find and filter payments. */
+export const SEARCH_ATTRIBUTES = {
+  orderId: defineSearchAttributeKey('OrderId', SearchAttributeType.KEYWORD),
+  userId: defineSearchAttributeKey('UserId', SearchAttributeType.KEYWORD),
+  outcome: defineSearchAttributeKey('PaymentOutcome', SearchAttributeType.KEYWORD),
+};
