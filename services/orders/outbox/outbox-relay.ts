@@ -14,6 +14,8 @@ export interface OutboxRelayOptions {
   batchSize: number;
   /** The fallback: how often to look for due rows when no notification came. */
   pollIntervalMs: number;
+  /** How long one workflow start may take before it counts as failed. */
+  startTimeoutMs?: number;
 }
 
 interface DueMessage {
@@ -86,15 +88,16 @@ export class OutboxRelay {
           order by id limit ? for update skip locked`,
         [this.options.batchSize],
       );
-      const results = await Promise.allSettled(due.map((message) => startPayment(this.options.temporal, message.payload)));
+      const results = await Promise.allSettled(due.map((message) => startPayment(this.options.temporal, message.payload, this.options.startTimeoutMs)));
       const published = due.filter((_, index) => results[index]?.status === 'fulfilled').map((message) => message.id);
       if (published.length > 0) {
         await tx.execute(
-          `update outbox_messages set published_at = now(), attempts = attempts + 1, last_error = null
-            where id = any(?::bigint[])`,
+          `update outbox_messages set published_at = clock_timestamp(), attempts = attempts + 1, last_error = null
+            where id in (?)`,
           [published],
         );
       }
+      // clock_timestamp(), not now(): now() is when this transaction began, before the starts.
       for (const [index, result] of results.entries()) {
         if (result.status === 'fulfilled') continue;
         const message = due[index];
@@ -103,7 +106,7 @@ export class OutboxRelay {
         await tx.execute(
           `update outbox_messages
               set attempts = attempts + 1, last_error = ?,
-                  next_attempt_at = now() + least(power(2, attempts), 60) * interval '1 second'
+                  next_attempt_at = clock_timestamp() + least(power(2, attempts), 60) * interval '1 second'
             where id = ?`,
           [reason.slice(0, 2000), message?.id],
         );

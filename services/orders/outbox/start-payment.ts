@@ -5,16 +5,19 @@ import type { PaymentRequest } from '../../../workflows/payment.types.ts';
 
 /**
  * Starts the order's payment workflow. The workflow id is the dedupe key: "already started"
- * means an earlier attempt got through, so it counts as success.
+ * means an earlier attempt got through, so it counts as success. A start that takes longer than
+ * `timeoutMs` fails (and is retried later), so an unreachable server cannot hold the relay.
  */
-export async function startPayment(client: Client, request: PaymentRequest): Promise<void> {
+export async function startPayment(client: Client, request: PaymentRequest, timeoutMs = 10_000): Promise<void> {
   try {
-    await client.workflow.start(paymentWorkflow, {
-      taskQueue: TASK_QUEUES.payments,
-      workflowId: paymentWorkflowId(request.orderId),
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      args: [request],
-    });
+    await client.withDeadline(Date.now() + timeoutMs, () =>
+      client.workflow.start(paymentWorkflow, {
+        taskQueue: TASK_QUEUES.payments,
+        workflowId: paymentWorkflowId(request.orderId),
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        args: [request],
+      }),
+    );
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return;
     throw error;

@@ -1,0 +1,187 @@
+import { Client, Connection } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createPaymentsActivities } from '../activities/payments.activities.ts';
+import { OutboxRelay } from '../services/orders/outbox/outbox-relay.ts';
+import { startPayment } from '../services/orders/outbox/start-payment.ts';
+import type { PaymentRequest } from '../workflows/payment.types.ts';
+import { paymentWorkflowId } from '../workflows/names.ts';
+import { readBooks } from './helpers/books.ts';
+import { finalOrder } from './helpers/orders.ts';
+import { createRelay, startOrdersWorker, startPaymentsWorker, type RunningWorker } from './helpers/saga.ts';
+import { startStack, testLogger, type Client as UserClient, type Stack } from './helpers/stack.ts';
+import { startTemporalDevServer } from './helpers/temporal.ts';
+
+let temporal: TestWorkflowEnvironment;
+let stack: Stack;
+let workers: RunningWorker[];
+beforeAll(async () => {
+  [temporal, stack] = await Promise.all([startTemporalDevServer(), startStack()]);
+  workers = await Promise.all([startPaymentsWorker(stack, temporal), startOrdersWorker(stack, temporal)]);
+});
+afterAll(async () => {
+  await Promise.all(workers.map((worker) => worker.stop()));
+  await stack.stop();
+  await temporal.teardown();
+});
+
+// No relay runs on its own in this file: each test moves the outbox itself, the way it needs.
+
+async function fundedClient(userId: string, balance: number): Promise<UserClient> {
+  const client = await stack.clientFor(userId);
+  await client('POST', '/api/account');
+  if (balance > 0) await client('POST', '/api/account/deposits', { body: { amount: balance } });
+  return client;
+}
+
+async function placeOrder(client: UserClient, amount: number): Promise<string> {
+  const answer = await client('POST', '/api/orders', { body: { amount, description: 'fault test' } });
+  expect(answer.status).toBe(202);
+  return answer.body.id;
+}
+
+// Raw queries answer timestamps as text.
+interface OutboxRow {
+  aggregate_id: string;
+  attempts: number;
+  published_at: string | null;
+  last_error: string | null;
+  next_attempt_at: string;
+}
+
+async function outboxRow(orderId: string): Promise<OutboxRow | undefined> {
+  const [row] = await stack.ordersOrm.em
+    .fork()
+    .execute<OutboxRow[]>('select aggregate_id, attempts, published_at, last_error, next_attempt_at from outbox_messages where aggregate_id = ?', [orderId]);
+  return row;
+}
+
+async function debitsOf(orderId: string): Promise<number> {
+  const [row] = await stack.paymentsOrm.em.fork().execute<{ n: string }[]>('select count(*) as n from ledger_entries where order_id = ?', [orderId]);
+  return Number(row?.n);
+}
+
+/** Publishes every due message with this relay, batch after batch. */
+async function drain(relay: OutboxRelay): Promise<void> {
+  while ((await relay.publishBatch()) > 0);
+}
+
+test('a duplicate delivery of a debit debits once and answers the first outcome', async () => {
+  await fundedClient('uma', 1_000);
+  const activities = createPaymentsActivities({ orm: stack.paymentsOrm });
+  const debit = (request: PaymentRequest) => activities.debit(request);
+  const request: PaymentRequest = { orderId: crypto.randomUUID(), userId: 'uma', amount: 600, currency: 'USD' };
+
+  expect(await debit(request)).toBe('PAID');
+  expect(await debit(request)).toBe('PAID');
+  // Concurrent duplicates too: each waits on the inbox row, then reads the stored outcome.
+  expect(await Promise.all([debit(request), debit(request), debit(request)])).toEqual(['PAID', 'PAID', 'PAID']);
+
+  expect(await readBooks(stack.paymentsOrm, 'uma')).toEqual({ balance: 400, ledgerTotal: 400, ledgerEntries: 2 });
+  // A redelivery after the money went elsewhere still answers the first outcome.
+  expect(await debit({ ...request })).toBe('PAID');
+  expect(await debitsOf(request.orderId)).toBe(1);
+});
+
+test('the relay dies after starting the workflow, before marking the row: the next run starts nothing new', async () => {
+  const vera = await fundedClient('vera', 500);
+  const orderId = await placeOrder(vera, 200);
+  const row = await outboxRow(orderId);
+  // What the dead relay managed: the start reached Temporal; the row was never marked.
+  await startPayment(temporal.client, { orderId, userId: 'vera', amount: 200, currency: 'USD' });
+  expect((await outboxRow(orderId))?.published_at).toBeNull();
+
+  const relay = createRelay(stack, temporal);
+  await drain(relay);
+  const published = await outboxRow(orderId);
+  expect(published?.published_at).not.toBeNull();
+  expect(published?.attempts).toBe((row?.attempts ?? 0) + 1);
+
+  expect((await finalOrder(vera, orderId)).body.status).toBe('PAID');
+  expect(await debitsOf(orderId)).toBe(1);
+  expect((await readBooks(stack.paymentsOrm, 'vera')).balance).toBe(300);
+  const runs: string[] = [];
+  for await (const workflow of temporal.client.workflow.list({ query: `WorkflowId = "${paymentWorkflowId(orderId)}"` })) {
+    runs.push(workflow.runId);
+  }
+  expect(runs.length).toBeLessThanOrEqual(1);
+});
+
+test('two relays over one outbox: every row is claimed by exactly one of them, every order paid once', async () => {
+  const wade = await fundedClient('wade', 100_000);
+  const orderIds: string[] = [];
+  for (let index = 0; index < 40; index++) orderIds.push(await placeOrder(wade, 100 + index));
+
+  const relays = [createRelay(stack, temporal, 5), createRelay(stack, temporal, 5)];
+  await Promise.all(relays.map((relay) => drain(relay)));
+
+  for (const orderId of orderIds) {
+    const row = await outboxRow(orderId);
+    expect(row?.published_at).not.toBeNull();
+    // Taken twice, a row would show two attempts (the second start answers "already started").
+    expect(row?.attempts).toBe(1);
+  }
+  const statuses = await Promise.all(orderIds.map(async (orderId) => (await finalOrder(wade, orderId)).body.status));
+  expect(new Set(statuses)).toEqual(new Set(['PAID']));
+  for (const orderId of orderIds) expect(await debitsOf(orderId)).toBe(1);
+  const spent = orderIds.reduce((sum, _, index) => sum + 100 + index, 0);
+  expect(await readBooks(stack.paymentsOrm, 'wade')).toEqual({ balance: 100_000 - spent, ledgerTotal: 100_000 - spent, ledgerEntries: 41 });
+});
+
+test('Temporal unreachable: the row stays unpublished with its error and a later attempt; nothing is lost', async () => {
+  const xena = await fundedClient('xena', 100);
+  const orderId = await placeOrder(xena, 10);
+  const deadConnection = Connection.lazy({ address: '127.0.0.1:9' });
+  const broken = new OutboxRelay({
+    orm: stack.ordersOrm,
+    temporal: new Client({ connection: deadConnection }),
+    logger: testLogger,
+    databaseUrl: stack.ordersDatabaseUrl,
+    batchSize: 50,
+    pollIntervalMs: 60_000,
+    startTimeoutMs: 1_000,
+  });
+  await broken.publishBatch();
+  const failed = await outboxRow(orderId);
+  expect(failed?.published_at).toBeNull();
+  expect(failed?.attempts).toBe(1);
+  expect(failed?.last_error).toEqual(expect.any(String));
+  expect(Date.parse(failed?.next_attempt_at ?? '')).toBeGreaterThan(Date.now());
+  await deadConnection.close();
+
+  // Once the backoff has passed, a working relay publishes it.
+  await stack.ordersOrm.em.fork().execute('update outbox_messages set next_attempt_at = now() where aggregate_id = ?', [orderId]);
+  await drain(createRelay(stack, temporal));
+  expect((await finalOrder(xena, orderId)).body.status).toBe('PAID');
+});
+
+test('many concurrent orders on one account never overdraw it: exactly the affordable number are paid', async () => {
+  const yuri = await fundedClient('yuri', 1_000);
+  const orderIds = await Promise.all(Array.from({ length: 30 }, () => placeOrder(yuri, 100)));
+  await drain(createRelay(stack, temporal));
+
+  const statuses = await Promise.all(orderIds.map(async (orderId) => (await finalOrder(yuri, orderId)).body));
+  expect(statuses.filter((order) => order.status === 'PAID')).toHaveLength(10);
+  expect(statuses.filter((order) => order.status === 'CANCELLED' && order.failureReason === 'INSUFFICIENT_FUNDS')).toHaveLength(20);
+  expect(await readBooks(stack.paymentsOrm, 'yuri')).toEqual({ balance: 0, ledgerTotal: 0, ledgerEntries: 11 });
+});
+
+test('a relay is woken by NOTIFY, not by its poll', async () => {
+  const zack = await fundedClient('zack', 100);
+  const relay = new OutboxRelay({
+    orm: stack.ordersOrm,
+    temporal: temporal.client,
+    logger: testLogger,
+    databaseUrl: stack.ordersDatabaseUrl,
+    batchSize: 50,
+    pollIntervalMs: 3_600_000,
+  });
+  relay.start();
+  try {
+    // Let it drain what is there (it looks once on connecting), then place a new order.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const orderId = await placeOrder(zack, 10);
+    expect((await finalOrder(zack, orderId, 10_000)).body.status).toBe('PAID');
+  } finally {
+    await relay.stop();
+  }
+});
