@@ -1,0 +1,76 @@
+// `npm run record-histories`: runs the payment workflow for real (embedded PostgreSQL, a Temporal
+// dev server, the services and workers) in each scenario the replay tests cover, and saves each
+// run's history as JSON under test/histories/. Re-record after a deliberate, patched() change.
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Context } from '@temporalio/activity';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
+import { createOrdersActivities } from '../activities/orders.activities.ts';
+import { startEmbeddedPostgres } from '../lib/database/embedded-postgres.ts';
+import { freePort } from '../lib/free-port.ts';
+import { finalOrder } from '../test/helpers/orders.ts';
+import { createRelay, startPaymentsWorker } from '../test/helpers/saga.ts';
+import { startStack } from '../test/helpers/stack.ts';
+import { startTemporalDevServer } from '../test/helpers/temporal.ts';
+import { paymentWorkflowId, TASK_QUEUES } from '../workflows/names.ts';
+import type { PaymentOutcome } from '../workflows/payment.types.ts';
+
+const dataDir = await mkdtemp(join(tmpdir(), 'shop-record-'));
+await chmod(dataDir, 0o755); // PostgreSQL runs as its own user when we are root.
+const postgres = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pg'), port: await freePort(), persistent: false });
+process.env.TEST_POSTGRES_URL = postgres.urlOf('postgres');
+const [temporal, stack] = await Promise.all([startTemporalDevServer(), startStack()]);
+
+// The orders worker fails each order's first report once, so one history shows a retried activity.
+const flaky = new Set<string>();
+const ordersActivities = createOrdersActivities({ orm: stack.ordersOrm });
+const ordersWorker = await Worker.create({
+  connection: temporal.nativeConnection,
+  taskQueue: TASK_QUEUES.orders,
+  activities: {
+    completeOrder: (orderId: string, outcome: PaymentOutcome) => {
+      if (flaky.has(orderId) && Context.current().info.attempt === 1) throw new Error('a transient failure, for the record');
+      return ordersActivities.completeOrder(orderId, outcome);
+    },
+  },
+});
+const ordersRun = ordersWorker.run();
+const paymentsWorker = await startPaymentsWorker(stack, temporal);
+const relay = createRelay(stack, temporal);
+relay.start();
+
+async function record(name: string, userId: string, balance: number | undefined, amount: number, retried = false): Promise<void> {
+  const client = await stack.clientFor(userId);
+  if (balance !== undefined) {
+    await client('POST', '/api/account');
+    await client('POST', '/api/account/deposits', { body: { amount: balance } });
+  }
+  const placed = await client('POST', '/api/orders', { body: { amount, description: name } });
+  const orderId = String(placed.body.id);
+  if (retried) flaky.add(orderId);
+  const order = await finalOrder(client, orderId);
+  const workflowId = paymentWorkflowId(orderId);
+  await temporal.client.workflow.getHandle(workflowId).result();
+  const history = await temporal.client.workflow.getHandle(workflowId).fetchHistory();
+  const file = new URL(`../test/histories/${name}.json`, import.meta.url);
+  await writeFile(file, `${JSON.stringify({ workflowId, history: JSON.parse(historyToJSON(history)) as unknown }, null, 2)}\n`);
+  console.log(`${name}: order ${String(order.body.status)}${order.body.failureReason ? ` (${String(order.body.failureReason)})` : ''}, ${history.events?.length ?? 0} events`);
+}
+
+try {
+  await record('paid', 'recorder-paid', 1_000, 400);
+  await record('insufficient-funds', 'recorder-poor', 100, 400);
+  await record('no-account', 'recorder-nobody', undefined, 400);
+  await record('retried-activity', 'recorder-retried', 1_000, 400, true);
+} finally {
+  await relay.stop();
+  await paymentsWorker.stop();
+  ordersWorker.shutdown();
+  await ordersRun;
+  await stack.stop();
+  await temporal.teardown();
+  await postgres.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}
