@@ -24,7 +24,7 @@ async function run(system: RunningSystem, tokens: string[], label: string, inter
         method: 'POST',
         headers: { authorization: `Bearer ${tokens[index % USERS] ?? ''}`, 'content-type': 'application/json' },
         body: JSON.stringify({ amount: 1, description: `${label} ${index}` }),
-      }).then(async (answer) => ({ id: String(((await answer.json()) as { id: string }).id), ms: performance.now() - started })),
+      }).then(async (answer) => ({ id: ((await answer.json()) as { id: string }).id, ms: performance.now() - started })),
     );
     if (index % 50 === 49) process.stdout.write(`  ${label}: ${index + 1} orders sent\n`);
   }
@@ -39,7 +39,8 @@ async function run(system: RunningSystem, tokens: string[], label: string, inter
       if (rows[0]?.open === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    const { rows } = await orders.query<{ ms: number; created: Date; updated: Date }>(
+    // extract() answers numeric, which arrives as text.
+    const { rows } = await orders.query<{ ms: string; created: Date; updated: Date }>(
       `select extract(epoch from updated_at - created_at) * 1000 as ms, created_at as created, updated_at as updated
          from orders where id = any($1)`,
       [ids],

@@ -26,12 +26,6 @@ afterAll(async () => {
 
 // No relay runs on its own in this file: each test moves the outbox itself, the way it needs.
 
-async function fundedClient(userId: string, balance: number): Promise<UserClient> {
-  const client = await stack.clientFor(userId);
-  await client('POST', '/api/account');
-  if (balance > 0) await client('POST', '/api/account/deposits', { body: { amount: balance } });
-  return client;
-}
 
 async function placeOrder(client: UserClient, amount: number): Promise<string> {
   const answer = await client('POST', '/api/orders', { body: { amount, description: 'fault test' } });
@@ -66,7 +60,7 @@ async function drain(relay: OutboxRelay): Promise<void> {
 }
 
 test('a duplicate delivery of a debit debits once and answers the first outcome', async () => {
-  await fundedClient('uma', 1_000);
+  await stack.fundedClientFor('uma', 1_000);
   const activities = createPaymentsActivities({ orm: stack.paymentsOrm });
   const debit = (request: PaymentRequest) => activities.debit(request);
   const request: PaymentRequest = { orderId: crypto.randomUUID(), userId: 'uma', amount: 600, currency: 'USD' };
@@ -83,7 +77,7 @@ test('a duplicate delivery of a debit debits once and answers the first outcome'
 });
 
 test('the relay dies after starting the workflow, before marking the row: the next run starts nothing new', async () => {
-  const vera = await fundedClient('vera', 500);
+  const vera = await stack.fundedClientFor('vera', 500);
   const orderId = await placeOrder(vera, 200);
   const row = await outboxRow(orderId);
   // What the dead relay managed: the start reached Temporal; the row was never marked.
@@ -107,7 +101,7 @@ test('the relay dies after starting the workflow, before marking the row: the ne
 });
 
 test('two relays over one outbox: every row is claimed by exactly one of them, every order paid once', async () => {
-  const wade = await fundedClient('wade', 100_000);
+  const wade = await stack.fundedClientFor('wade', 100_000);
   const orderIds: string[] = [];
   for (let index = 0; index < 40; index++) orderIds.push(await placeOrder(wade, 100 + index));
 
@@ -128,7 +122,7 @@ test('two relays over one outbox: every row is claimed by exactly one of them, e
 });
 
 test('Temporal unreachable: the row stays unpublished with its error and a later attempt; nothing is lost', async () => {
-  const xena = await fundedClient('xena', 100);
+  const xena = await stack.fundedClientFor('xena', 100);
   const orderId = await placeOrder(xena, 10);
   const deadConnection = Connection.lazy({ address: '127.0.0.1:9' });
   const broken = new OutboxRelay({
@@ -155,7 +149,7 @@ test('Temporal unreachable: the row stays unpublished with its error and a later
 });
 
 test('many concurrent orders on one account never overdraw it: exactly the affordable number are paid', async () => {
-  const yuri = await fundedClient('yuri', 1_000);
+  const yuri = await stack.fundedClientFor('yuri', 1_000);
   const orderIds = await Promise.all(Array.from({ length: 30 }, () => placeOrder(yuri, 100)));
   await drain(createRelay(stack, temporal));
 
@@ -166,7 +160,7 @@ test('many concurrent orders on one account never overdraw it: exactly the affor
 });
 
 test('a relay is woken by NOTIFY, not by its poll', async () => {
-  const zack = await fundedClient('zack', 100);
+  const zack = await stack.fundedClientFor('zack', 100);
   const relay = new OutboxRelay({
     orm: stack.ordersOrm,
     temporal: temporal.client,

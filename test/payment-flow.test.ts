@@ -4,7 +4,7 @@ import { paymentWorkflowId, SEARCH_ATTRIBUTES } from '../workflows/names.ts';
 import { readBooks } from './helpers/books.ts';
 import { finalOrder } from './helpers/orders.ts';
 import { startSaga } from './helpers/saga.ts';
-import { startStack, type Client, type Stack } from './helpers/stack.ts';
+import { startStack, type Stack } from './helpers/stack.ts';
 import { startTemporalDevServer } from './helpers/temporal.ts';
 
 let temporal: TestWorkflowEnvironment;
@@ -20,16 +20,10 @@ afterAll(async () => {
   await temporal.teardown();
 });
 
-async function fundedClient(userId: string, balance: number): Promise<Client> {
-  const client = await stack.clientFor(userId);
-  await client('POST', '/api/account');
-  if (balance > 0) await client('POST', '/api/account/deposits', { body: { amount: balance } });
-  return client;
-}
 
 describe('an order through the gateway', () => {
   test('a funded account pays: PAID, the balance drops by exactly the amount, and the ledger agrees', async () => {
-    const lena = await fundedClient('lena', 1_000);
+    const lena = await stack.fundedClientFor('lena', 1_000);
     const placed = await lena('POST', '/api/orders', { body: { amount: 300, description: 'Tea, 3 boxes' } });
     expect(placed.status).toBe(202);
     expect(placed.body).toMatchObject({ amount: 300, currency: 'USD', description: 'Tea, 3 boxes', status: 'NEW', failureReason: null });
@@ -42,7 +36,7 @@ describe('an order through the gateway', () => {
   });
 
   test('an unaffordable order is CANCELLED with INSUFFICIENT_FUNDS and changes no balance', async () => {
-    const mia = await fundedClient('mia', 100);
+    const mia = await stack.fundedClientFor('mia', 100);
     const placed = await mia('POST', '/api/orders', { body: { amount: 101, description: 'Just too much' } });
     const cancelled = await finalOrder(mia, placed.body.id);
     expect(cancelled.body).toMatchObject({ status: 'CANCELLED', failureReason: 'INSUFFICIENT_FUNDS' });
@@ -58,7 +52,7 @@ describe('an order through the gateway', () => {
   });
 
   test("someone else's order answers 404, and so does a malformed id", async () => {
-    const olga = await fundedClient('olga', 50);
+    const olga = await stack.fundedClientFor('olga', 50);
     const placed = await olga('POST', '/api/orders', { body: { amount: 10, description: 'Mine' } });
     const peter = await stack.clientFor('peter');
     expect((await peter('GET', `/api/orders/${placed.body.id}`)).status).toBe(404);
@@ -69,7 +63,7 @@ describe('an order through the gateway', () => {
   });
 
   test('the payment explains itself in Temporal: search attributes, status query, list filter', async () => {
-    const quinn = await fundedClient('quinn', 500);
+    const quinn = await stack.fundedClientFor('quinn', 500);
     const placed = await quinn('POST', '/api/orders', { body: { amount: 200, description: 'Visible' } });
     await finalOrder(quinn, placed.body.id);
 
@@ -91,7 +85,7 @@ describe('an order through the gateway', () => {
 
 describe('orders: list, pages, idempotent create, bad input', () => {
   test('lists newest first, a page at a time, with a cursor', async () => {
-    const rosa = await fundedClient('rosa', 0);
+    const rosa = await stack.fundedClientFor('rosa', 0);
     const ids: string[] = [];
     for (let index = 0; index < 5; index++) {
       ids.push((await rosa('POST', '/api/orders', { body: { amount: 1 + index, description: `order ${index}` } })).body.id);
@@ -109,7 +103,7 @@ describe('orders: list, pages, idempotent create, bad input', () => {
   });
 
   test('a retried create with the same Idempotency-Key makes one order', async () => {
-    const sam = await fundedClient('sam', 1_000);
+    const sam = await stack.fundedClientFor('sam', 1_000);
     const send = () =>
       sam('POST', '/api/orders', { body: { amount: 250, description: 'Once' }, headers: { 'idempotency-key': 'order-1' } });
     const first = await send();

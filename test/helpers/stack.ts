@@ -29,6 +29,8 @@ export interface Stack {
   tokenFor(userId: string): Promise<string>;
   /** Requests to the gateway as this user. */
   clientFor(userId: string): Promise<Client>;
+  /** Requests to the gateway as this user, who has an account with this balance. */
+  fundedClientFor(userId: string, balance: number): Promise<Client>;
   stop(): Promise<void>;
 }
 
@@ -57,6 +59,11 @@ export async function startStack(): Promise<Stack> {
   });
   const gateway = await serve(createGatewayApp(gatewayConfig, testLogger), '127.0.0.1', 0);
 
+  const clientFor = async (userId: string): Promise<Client> => {
+    const token = await signUserToken(jwtSecret, userId);
+    return (method, path, options = {}) => request(gateway.url, method, path, { token, ...options });
+  };
+
   return {
     gatewayUrl: gateway.url,
     paymentsUrl: payments.url,
@@ -68,9 +75,12 @@ export async function startStack(): Promise<Stack> {
     paymentsOrm,
     ordersOrm,
     tokenFor: (userId) => signUserToken(jwtSecret, userId),
-    async clientFor(userId) {
-      const token = await signUserToken(jwtSecret, userId);
-      return (method, path, options = {}) => request(gateway.url, method, path, { token, ...options });
+    clientFor,
+    async fundedClientFor(userId, balance) {
+      const client = await clientFor(userId);
+      await client('POST', '/api/account');
+      if (balance > 0) await client('POST', '/api/account/deposits', { body: { amount: balance } });
+      return client;
     },
     async stop() {
       await gateway.close();
