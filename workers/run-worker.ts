@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import type { Orm } from '../lib/database/open-database.ts';
 import { createLogger } from '../lib/logger.ts';
 import { runMain } from '../lib/main.ts';
@@ -26,8 +26,13 @@ export function runWorker(define: () => WorkerDefinition): Promise<void> {
   return runMain(async () => {
     const definition = define();
     const logger = createLogger(definition.name, definition.logLevel);
-    // runMain owns the signals, so the drain happens in the order below.
-    Runtime.install({ shutdownSignals: [], telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } } });
+    // runMain owns the signals, so the drain happens in the order below. The SDK's own chatter
+    // (bundling, state changes) stays below warnings.
+    Runtime.install({
+      shutdownSignals: [],
+      logger: new DefaultLogger('WARN'),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+    });
     const orm = await definition.openDatabase();
     const connection = await NativeConnection.connect({ address: definition.temporalAddress });
     const worker = await Worker.create({
