@@ -75,9 +75,18 @@ describe('an order through the gateway', () => {
     expect(typedSearchAttributes.get(SEARCH_ATTRIBUTES.userId)).toBe('quinn');
     expect(typedSearchAttributes.get(SEARCH_ATTRIBUTES.outcome)).toBe('PAID');
 
-    const found: string[] = [];
-    for await (const workflow of temporal.client.workflow.list({ query: `UserId = "quinn" AND PaymentOutcome = "PAID"` })) {
-      found.push(workflow.workflowId);
+    // Visibility is eventually consistent: look until it shows (or give up after 10 s).
+    const listed = async () => {
+      const ids: string[] = [];
+      for await (const workflow of temporal.client.workflow.list({ query: `UserId = "quinn" AND PaymentOutcome = "PAID"` })) {
+        ids.push(workflow.workflowId);
+      }
+      return ids;
+    };
+    let found = await listed();
+    for (let tries = 0; found.length === 0 && tries < 50; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      found = await listed();
     }
     expect(found).toEqual([paymentWorkflowId(placed.body.id)]);
   });
