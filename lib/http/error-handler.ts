@@ -17,3 +17,14 @@ export function errorHandler(logger: Logger): Middleware {
     }
   };
 }
+
+/**
+ * For what Koa reports after an answer has started (a streamed answer cut short): a client
+ * leaving an event stream is routine, anything else is logged as an error.
+ */
+export function logLateErrors(logger: Logger): (error: Error & { code?: string }) => void {
+  return (error) => {
+    if (error.code === 'ERR_STREAM_PREMATURE_CLOSE') logger.debug('client left a streamed answer');
+    else logger.error({ err: error }, 'error after the answer started');
+  };
+}

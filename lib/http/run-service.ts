@@ -10,7 +10,8 @@ export interface ServiceDefinition<Config> {
   readConfig: () => Config;
   listen: (config: Config) => { host: string; port: number; logLevel: string; databaseUrl: string };
   openDatabase: (url: string) => Promise<Orm>;
-  createApp: (orm: Orm, config: Config, logger: Logger) => Koa;
+  /** The service's app, and what must be closed with it. */
+  createApp: (orm: Orm, config: Config, logger: Logger) => { app: Koa; close: () => Promise<void> };
 }
 
 const HOUR_MS = 3_600_000;
@@ -22,7 +23,8 @@ export function runService<Config>(service: ServiceDefinition<Config>): Promise<
     const { host, port, logLevel, databaseUrl } = service.listen(config);
     const logger = createLogger(service.name, logLevel);
     const orm = await service.openDatabase(databaseUrl);
-    const server = await serve(service.createApp(orm, config, logger), host, port);
+    const { app, close } = service.createApp(orm, config, logger);
+    const server = await serve(app, host, port);
     const sweep = setInterval(() => {
       forgetOldIdempotencyKeys(orm.em).catch((error: unknown) => logger.warn({ err: error }, 'idempotency key sweep failed'));
     }, HOUR_MS);
@@ -31,7 +33,10 @@ export function runService<Config>(service: ServiceDefinition<Config>): Promise<
       logger,
       stop: async () => {
         clearInterval(sweep);
-        await server.close();
+        // Stop taking connections, end the app's long-lived streams, then wait for the rest.
+        const closing = server.close();
+        await close();
+        await closing;
         await orm.close();
       },
     };

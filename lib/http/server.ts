@@ -9,6 +9,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+const CLOSE_GRACE_MS = 10_000;
+
 /** Serves a Koa app; slow clients are cut off instead of holding a connection forever. */
 export async function serve(app: Koa, host: string, port: number): Promise<RunningServer> {
   const handle = app.callback();
@@ -21,10 +23,16 @@ export async function serve(app: Koa, host: string, port: number): Promise<Runni
   return {
     server,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
-    // Finishes the requests in flight, then closes; idle keep-alive connections go at once.
+    // Finishes the requests in flight, then closes; idle keep-alive connections go at once, and
+    // whatever still streams (an event stream, a stuck client) is cut after a grace period.
     close: () =>
       new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
+        const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
+        server.close((error) => {
+          clearTimeout(cut);
+          if (error) reject(error);
+          else resolve();
+        });
         server.closeIdleConnections();
       }),
   };

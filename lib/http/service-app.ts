@@ -3,7 +3,7 @@ import type Router from '@koa/router';
 import type { Orm } from '../database/open-database.ts';
 import type { Logger } from '../logger.ts';
 import { jsonBodyParser } from './input.ts';
-import { errorHandler } from './error-handler.ts';
+import { errorHandler, logLateErrors } from './error-handler.ts';
 import { healthRoutes } from './health.ts';
 import { internalAuth } from './internal-auth.ts';
 import { requestLog } from './request-log.ts';
@@ -22,6 +22,7 @@ export interface ServiceAppOptions {
  */
 export function createServiceApp({ orm, internalToken, logger, routers }: ServiceAppOptions): Koa {
   const app = new Koa();
+  app.on('error', logLateErrors(logger));
   const health = healthRoutes({ database: () => orm.em.fork().execute('select 1') });
   app.use(requestLog(logger));
   app.use(errorHandler(logger));

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import { errorHandler } from '../../lib/http/error-handler.ts';
+import { errorHandler, logLateErrors } from '../../lib/http/error-handler.ts';
 import { healthRoutes } from '../../lib/http/health.ts';
 import { requestLog } from '../../lib/http/request-log.ts';
 import '../../lib/http/state.ts';
@@ -8,6 +8,7 @@ import type { Logger } from '../../lib/logger.ts';
 import { authenticate } from './authenticate.ts';
 import type { GatewayConfig } from './config.ts';
 import { forwardTo, type Upstream } from './forward.ts';
+import { streamFrom } from './stream.ts';
 
 /** The only public entry: every route of the contract, authenticated, then passed to its service. */
 export function createGatewayApp(config: GatewayConfig, logger: Logger): Koa {
@@ -29,11 +30,13 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger): Koa {
   api.post('/api/account/deposits', auth, toPayments);
   api.post('/api/orders', auth, toOrders);
   api.get('/api/orders', auth, toOrders);
+  api.get('/api/orders/events', auth, streamFrom(orders));
   api.get('/api/orders/:id', auth, toOrders);
 
   const health = healthRoutes({ payments: () => isReady(payments), orders: () => isReady(orders) });
 
   const app = new Koa();
+  app.on('error', logLateErrors(logger));
   app.use(requestLog(logger));
   app.use(errorHandler(logger));
   app.use(health.routes());

@@ -45,11 +45,13 @@ export async function startStack(): Promise<Stack> {
 
   const paymentsConfig = readPaymentsConfig({ PAYMENTS_DATABASE_URL: paymentsDatabaseUrl, INTERNAL_TOKEN: internalToken });
   const paymentsOrm = await openPaymentsDatabase(paymentsDatabaseUrl);
-  const payments = await serve(createPaymentsApp(paymentsOrm, paymentsConfig, testLogger), '127.0.0.1', 0);
+  const paymentsApp = createPaymentsApp(paymentsOrm, paymentsConfig, testLogger);
+  const payments = await serve(paymentsApp.app, '127.0.0.1', 0);
 
   const ordersConfig = readOrdersConfig({ ORDERS_DATABASE_URL: ordersDatabaseUrl, INTERNAL_TOKEN: internalToken });
   const ordersOrm = await openOrdersDatabase(ordersDatabaseUrl);
-  const orders = await serve(createOrdersApp(ordersOrm, ordersConfig, testLogger), '127.0.0.1', 0);
+  const ordersApp = createOrdersApp(ordersOrm, ordersConfig, testLogger);
+  const orders = await serve(ordersApp.app, '127.0.0.1', 0);
 
   const gatewayConfig = readGatewayConfig({
     PAYMENTS_URL: payments.url,
@@ -84,7 +86,9 @@ export async function startStack(): Promise<Stack> {
     },
     async stop() {
       await gateway.close();
-      await Promise.all([payments.close(), orders.close()]);
+      const closing = Promise.all([payments.close(), orders.close()]);
+      await Promise.all([paymentsApp.close(), ordersApp.close()]);
+      await closing;
       await Promise.all([paymentsOrm.close(), ordersOrm.close()]);
     },
   };

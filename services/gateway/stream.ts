@@ -1,0 +1,41 @@
+import { Readable } from 'node:stream';
+import type { Middleware } from 'koa';
+import { INTERNAL_TOKEN_HEADER, USER_ID_HEADER } from '../../lib/http/internal-auth.ts';
+import { HttpProblem } from '../../lib/http/problem.ts';
+import { REQUEST_ID_HEADER } from '../../lib/http/request-log.ts';
+import type { Upstream } from './forward.ts';
+
+/**
+ * Relays a long-lived event stream from a service as it arrives. The timeout covers only the
+ * service's first answer; the stream then lasts until the caller or the service hangs up.
+ */
+export function streamFrom(upstream: Upstream): Middleware {
+  return async (ctx) => {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), upstream.timeoutMs);
+    let response: Response;
+    try {
+      response = await fetch(new URL(ctx.url, upstream.url), {
+        headers: {
+          accept: 'text/event-stream',
+          [INTERNAL_TOKEN_HEADER]: upstream.internalToken,
+          [USER_ID_HEADER]: ctx.state.userId,
+          [REQUEST_ID_HEADER]: ctx.state.requestId,
+        },
+        signal: abort.signal,
+      });
+    } catch {
+      throw new HttpProblem(503, 'service-unavailable', `The ${upstream.name} service is not answering; try again shortly.`, {
+        headers: { 'retry-after': '1' },
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+    ctx.req.socket.setTimeout(0);
+    ctx.req.once('close', () => abort.abort());
+    ctx.status = response.status;
+    ctx.set({ 'content-type': response.headers.get('content-type') ?? 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+    // The body ends with an abort when the caller leaves; that is the normal end, not an error.
+    ctx.body = response.body ? Readable.fromWeb(response.body).on('error', () => undefined) : '';
+  };
+}
