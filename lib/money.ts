@@ -10,4 +10,5 @@ export const amountSchema = z
   .number({ error: 'must be a number of minor units' })
   .int('must be a whole number of minor units')
   .positive('must be greater than zero')
-  .max(MAX_MINOR_UNITS, `must be at most ${MAX_MINOR_UNITS}`);
+  .max(MAX_MINOR_UNITS, `must be at most ${MAX_MINOR_UNITS}`)
+  .meta({ description: 'Minor units (cents) of the shop currency', examples: [1200] });

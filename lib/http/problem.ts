@@ -9,13 +9,16 @@ export interface FieldError {
 }
 
 /** An RFC 9457 problem document. */
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-  errors?: FieldError[];
-}
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem' });
+export type ProblemBody = z.infer<typeof problemSchema>;
 
 /** An error that is answered to the client as it is: a 4xx (or 5xx) problem document. */
 export class HttpProblem extends Error {

@@ -7,6 +7,7 @@ import '../../lib/http/state.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { authenticate } from './authenticate.ts';
 import type { GatewayConfig } from './config.ts';
+import { docsRoutes } from './docs.routes.ts';
 import { forwardTo, type Upstream } from './forward.ts';
 import { streamFrom } from './stream.ts';
 
@@ -40,6 +41,7 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger): Koa {
   app.use(requestLog(logger));
   app.use(errorHandler(logger));
   app.use(health.routes());
+  app.use(docsRoutes().routes());
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
   return app;

@@ -5,7 +5,7 @@ import { FAILURE_REASONS, ORDER_STATUSES } from './order.entity.ts';
 export const placeOrderRequestSchema = z.object({
   amount: amountSchema,
   description: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters'),
-});
+}).meta({ id: 'PlaceOrderRequest' });
 
 export const listOrdersQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -21,9 +21,9 @@ export const orderSchema = z.object({
   failureReason: z.enum(FAILURE_REASONS).nullable(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
-});
+}).meta({ id: 'Order' });
 
 export const orderPageSchema = z.object({
   items: z.array(orderSchema),
   nextCursor: z.string().nullable(),
-});
+}).meta({ id: 'OrderPage' });
