@@ -14,6 +14,8 @@ export function readSupervisorConfig(env: NodeJS.ProcessEnv = process.env) {
       GATEWAY_PORT: setting.port(8000),
       PAYMENTS_PORT: setting.port(8001),
       ORDERS_PORT: setting.port(8002),
+      PAYMENTS_WORKER_METRICS_PORT: setting.port(9464),
+      ORDERS_WORKER_METRICS_PORT: setting.port(9465),
       JWT_SECRET: setting.secret().optional(),
       INTERNAL_TOKEN: setting.secret().optional(),
     },

@@ -39,6 +39,8 @@ try {
     gateway: config.GATEWAY_PORT,
     payments: config.PAYMENTS_PORT,
     orders: config.ORDERS_PORT,
+    'payments worker metrics': config.PAYMENTS_WORKER_METRICS_PORT,
+    'orders worker metrics': config.ORDERS_WORKER_METRICS_PORT,
     ...(useEmbeddedPostgres ? { 'embedded PostgreSQL': config.EMBEDDED_POSTGRES_PORT } : {}),
     ...(runTemporal ? { Temporal: config.TEMPORAL_PORT, 'Temporal Web UI': config.TEMPORAL_UI_PORT } : {}),
   });
@@ -69,8 +71,16 @@ try {
       : []),
     { ...node('payments', '../services/payments/main.ts'), env, ready: httpReady(config.PAYMENTS_PORT) },
     { ...node('orders', '../services/orders/main.ts'), env, ready: httpReady(config.ORDERS_PORT) },
-    { ...node('payments-worker', '../workers/payments-worker.ts'), env, ready: started },
-    { ...node('orders-worker', '../workers/orders-worker.ts'), env, ready: started },
+    {
+      ...node('payments-worker', '../workers/payments-worker.ts'),
+      env: { ...env, METRICS_ADDRESS: `127.0.0.1:${config.PAYMENTS_WORKER_METRICS_PORT}` },
+      ready: started,
+    },
+    {
+      ...node('orders-worker', '../workers/orders-worker.ts'),
+      env: { ...env, METRICS_ADDRESS: `127.0.0.1:${config.ORDERS_WORKER_METRICS_PORT}` },
+      ready: started,
+    },
     { ...node('outbox-relay', '../workers/outbox-relay.ts'), env, ready: started },
     { ...node('gateway', '../services/gateway/main.ts'), env, ready: httpReady(config.GATEWAY_PORT) },
   ];
@@ -98,7 +108,9 @@ try {
       '',
       '  The shop is up.',
       `  API          ${api}/api  (token: npm run -s token -- alice)`,
+      `  API docs     ${api}/docs  (OpenAPI: ${api}/openapi.json)`,
       `  Health       ${api}/healthz, ${api}/readyz`,
+      `  Metrics      ${api}/metrics, :${config.PAYMENTS_PORT}/metrics, :${config.ORDERS_PORT}/metrics, workers :${config.PAYMENTS_WORKER_METRICS_PORT}/metrics, :${config.ORDERS_WORKER_METRICS_PORT}/metrics`,
       temporalCli ? `  Temporal UI  http://localhost:${config.TEMPORAL_UI_PORT}  (payments are workflows payment-<orderId>)` : `  Temporal     ${temporalAddress}`,
       `  Data         ${config.DATA_DIR}${useEmbeddedPostgres ? ` (embedded PostgreSQL on port ${config.EMBEDDED_POSTGRES_PORT})` : ''}`,
       '  Stop         Ctrl-C',

@@ -110,6 +110,17 @@ describe('npm start', () => {
     expect(restarted?.pid).not.toBe(killed);
   });
 
+  test('every HTTP process and both workers serve Prometheus metrics', async () => {
+    const scrape = async (port: number | undefined) => (await fetch(`http://127.0.0.1:${port ?? 0}/metrics`)).text();
+    expect(await scrape(system.ports.GATEWAY_PORT)).toContain('http_request_duration_seconds_bucket');
+    expect(await scrape(system.ports.PAYMENTS_PORT)).toMatch(/payments_by_outcome\{[^}]*outcome="PAID"[^}]*\} \d+/);
+    const orders = await scrape(system.ports.ORDERS_PORT);
+    expect(orders).toMatch(/outbox_backlog\{[^}]*\} 0/);
+    expect(orders).toContain('outbox_oldest_unpublished_age_seconds');
+    expect(await scrape(system.ports.PAYMENTS_WORKER_METRICS_PORT)).toContain('temporal_');
+    expect(await scrape(system.ports.ORDERS_WORKER_METRICS_PORT)).toContain('temporal_');
+  });
+
   test('stopping leaves no process behind', async () => {
     const children = await childrenOf(system.pid);
     await system.stop();

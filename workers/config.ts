@@ -5,6 +5,7 @@ const temporal = {
   TEMPORAL_ADDRESS: setting.hostPort().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   LOG_LEVEL: setting.logLevel(),
+  METRICS_ADDRESS: setting.hostPort().optional(),
 };
 
 export function readPaymentsWorkerConfig(env: NodeJS.ProcessEnv = process.env) {

@@ -13,6 +13,7 @@ await runWorker(() => {
     temporalAddress: config.TEMPORAL_ADDRESS,
     namespace: config.TEMPORAL_NAMESPACE,
     logLevel: config.LOG_LEVEL,
+    metricsAddress: config.METRICS_ADDRESS,
     openDatabase: () => openOrdersDatabase(config.ORDERS_DATABASE_URL),
     activities: (orm) => createOrdersActivities({ orm }),
     runsWorkflows: false,

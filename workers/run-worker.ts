@@ -14,6 +14,8 @@ export interface WorkerDefinition {
   activities: (orm: Orm) => object;
   /** Only the worker that runs workflows bundles them. */
   runsWorkflows: boolean;
+  /** host:port for the SDK's Prometheus metrics (task latencies, slots, polls); none if unset. */
+  metricsAddress: string | undefined;
 }
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -31,7 +33,10 @@ export function runWorker(define: () => WorkerDefinition): Promise<void> {
     Runtime.install({
       shutdownSignals: [],
       logger: new DefaultLogger('WARN'),
-      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+      telemetryOptions: {
+        logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
+        ...(definition.metricsAddress ? { metrics: { prometheus: { bindAddress: definition.metricsAddress } } } : {}),
+      },
     });
     const orm = await definition.openDatabase();
     const connection = await NativeConnection.connect({ address: definition.temporalAddress });

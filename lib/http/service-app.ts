@@ -6,11 +6,13 @@ import { jsonBodyParser } from './input.ts';
 import { errorHandler, logLateErrors } from './error-handler.ts';
 import { healthRoutes } from './health.ts';
 import { internalAuth } from './internal-auth.ts';
+import type { Metrics } from './metrics.ts';
 import { requestLog } from './request-log.ts';
 import './state.ts';
 
 export interface ServiceAppOptions {
   orm: Orm;
+  metrics: Metrics;
   internalToken: string;
   logger: Logger;
   routers: Router[];
@@ -18,15 +20,17 @@ export interface ServiceAppOptions {
 
 /**
  * The frame every internal service shares: request log, problem answers, health checks,
- * the gateway-only guard, JSON bodies and an entity manager per request.
+ * metrics, the gateway-only guard, JSON bodies and an entity manager per request.
  */
-export function createServiceApp({ orm, internalToken, logger, routers }: ServiceAppOptions): Koa {
+export function createServiceApp({ orm, metrics, internalToken, logger, routers }: ServiceAppOptions): Koa {
   const app = new Koa();
   app.on('error', logLateErrors(logger));
   const health = healthRoutes({ database: () => orm.em.fork().execute('select 1') });
   app.use(requestLog(logger));
   app.use(errorHandler(logger));
+  app.use(metrics.timing);
   app.use(health.routes());
+  app.use(metrics.routes.routes());
   app.use(internalAuth(internalToken));
   app.use(jsonBodyParser());
   app.use(async (ctx, next) => {

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { errorHandler, logLateErrors } from '../../lib/http/error-handler.ts';
 import { healthRoutes } from '../../lib/http/health.ts';
+import { createMetrics } from '../../lib/http/metrics.ts';
 import { requestLog } from '../../lib/http/request-log.ts';
 import '../../lib/http/state.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -34,13 +35,16 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger): Koa {
   api.get('/api/orders/events', auth, streamFrom(orders));
   api.get('/api/orders/:id', auth, toOrders);
 
+  const metrics = createMetrics('gateway');
   const health = healthRoutes({ payments: () => isReady(payments), orders: () => isReady(orders) });
 
   const app = new Koa();
   app.on('error', logLateErrors(logger));
   app.use(requestLog(logger));
   app.use(errorHandler(logger));
+  app.use(metrics.timing);
   app.use(health.routes());
+  app.use(metrics.routes.routes());
   app.use(docsRoutes().routes());
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));

@@ -1,5 +1,6 @@
 import type Koa from 'koa';
 import type { Orm } from '../../lib/database/open-database.ts';
+import { createMetrics } from '../../lib/http/metrics.ts';
 import { createServiceApp } from '../../lib/http/service-app.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { OrdersConfig } from './config.ts';
@@ -9,8 +10,23 @@ import { orderRoutes } from './orders/orders.routes.ts';
 
 export function createOrdersApp(orm: Orm, config: OrdersConfig, logger: Logger): { app: Koa; close: () => Promise<void> } {
   const events = new OrderEvents(config.ORDERS_DATABASE_URL, logger);
+  const metrics = createMetrics('orders');
+  const outbox = () =>
+    orm.em.fork().execute<{ backlog: string; oldest: string | null }[]>(
+      `select count(*) as backlog, extract(epoch from now() - min(created_at)) as oldest
+         from outbox_messages where published_at is null`,
+    );
+  metrics.gauge('outbox_backlog', 'Outbox messages not yet published', [], async () => {
+    const [row] = await outbox();
+    return [{ value: Number(row?.backlog ?? 0) }];
+  });
+  metrics.gauge('outbox_oldest_unpublished_age_seconds', 'Age of the oldest unpublished outbox message (0 when none)', [], async () => {
+    const [row] = await outbox();
+    return [{ value: Number(row?.oldest ?? 0) }];
+  });
   const app = createServiceApp({
     orm,
+    metrics,
     internalToken: config.INTERNAL_TOKEN,
     logger,
     // The events route first: `/api/orders/events` must not be taken for an order id.

@@ -12,6 +12,7 @@ export interface RunningSystem {
   gatewayUrl: string;
   postgresUrl(database: string): string;
   temporalAddress: string;
+  ports: Record<string, number>;
   secrets: DevSecrets;
   stop(): Promise<void>;
 }
@@ -28,6 +29,8 @@ export async function startSystem(): Promise<RunningSystem> {
     EMBEDDED_POSTGRES_PORT: await freePort(),
     TEMPORAL_PORT: await freePort(),
     TEMPORAL_UI_PORT: await freePort(),
+    PAYMENTS_WORKER_METRICS_PORT: await freePort(),
+    ORDERS_WORKER_METRICS_PORT: await freePort(),
   };
   const supervisor = spawn(process.execPath, [fileURLToPath(new URL('../../supervisor/main.ts', import.meta.url))], {
     env: {
@@ -55,6 +58,7 @@ export async function startSystem(): Promise<RunningSystem> {
     gatewayUrl,
     postgresUrl: (database) => `postgres://postgres:postgres@127.0.0.1:${ports.EMBEDDED_POSTGRES_PORT}/${database}`,
     temporalAddress: `127.0.0.1:${ports.TEMPORAL_PORT}`,
+    ports,
     secrets: JSON.parse(await readFile(join(dataDir, 'dev-secrets.json'), 'utf8')) as DevSecrets,
     async stop() {
       supervisor.kill('SIGTERM');
