@@ -1,0 +1,21 @@
+# One image for every program of the system; docker-compose.yml picks the command.
+FROM node:24-bookworm-slim AS dependencies
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Production dependencies only; Node itself comes with the base image.
+RUN npm ci --omit=dev --omit=optional --no-audit --no-fund
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=dependencies /app/node_modules ./node_modules
+COPY package.json ./
+COPY lib ./lib
+COPY services ./services
+COPY workflows ./workflows
+COPY activities ./activities
+COPY workers ./workers
+COPY scripts/migrate.ts ./scripts/migrate.ts
+USER node
+# Node 24 runs the TypeScript sources directly (type stripping); there is no build step.
+CMD ["node", "services/gateway/main.ts"]

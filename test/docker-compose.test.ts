@@ -1,0 +1,98 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { readGatewayConfig } from '../services/gateway/config.ts';
+import { readOrdersConfig } from '../services/orders/config.ts';
+import { readPaymentsConfig } from '../services/payments/config.ts';
+import { readOrdersWorkerConfig, readOutboxRelayConfig, readPaymentsWorkerConfig } from '../workers/config.ts';
+
+// No Docker engine runs here: the compose file is checked for structure and for agreement with
+// the programs' own configuration readers, which are what reject a bad setting at start-up.
+
+interface ComposeService {
+  image?: string;
+  build?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }> | string[];
+  ports?: string[];
+  healthcheck?: unknown;
+  restart?: string;
+  deploy?: { replicas?: number };
+}
+
+const root = new URL('../', import.meta.url);
+const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+const services = compose.services;
+
+/** What compose would pass, with `${VAR:?…}` and `${VAR:-default}` filled in as a user would. */
+function environmentOf(name: string): NodeJS.ProcessEnv {
+  const secret = 's'.repeat(40);
+  return Object.fromEntries(
+    Object.entries(services[name]?.environment ?? {}).map(([key, value]) => [
+      key,
+      String(value).replace(/\$\{(\w+):([?-])([^}]*)\}/g, (_, _name: string, kind: string, fallback: string) => (kind === '-' ? fallback : secret)),
+    ]),
+  );
+}
+
+const PROGRAMS: Record<string, { entry: string; readConfig: (env: NodeJS.ProcessEnv) => unknown }> = {
+  gateway: { entry: 'services/gateway/main.ts', readConfig: readGatewayConfig },
+  payments: { entry: 'services/payments/main.ts', readConfig: readPaymentsConfig },
+  orders: { entry: 'services/orders/main.ts', readConfig: readOrdersConfig },
+  'payments-worker': { entry: 'workers/payments-worker.ts', readConfig: readPaymentsWorkerConfig },
+  'orders-worker': { entry: 'workers/orders-worker.ts', readConfig: readOrdersWorkerConfig },
+  'outbox-relay': { entry: 'workers/outbox-relay.ts', readConfig: readOutboxRelayConfig },
+};
+
+test('every service has an image or a build, and the build has its Dockerfile', () => {
+  for (const [name, service] of Object.entries(services)) {
+    expect([name, Boolean(service.image ?? service.build)]).toEqual([name, true]);
+    if (service.build) expect(existsSync(new URL(`${service.build}/Dockerfile`, root))).toBe(true);
+  }
+});
+
+test.each(Object.entries(PROGRAMS))('%s runs its own entry point with a configuration it accepts', (name, program) => {
+  const service = services[name];
+  expect(service?.build).toBe('.');
+  expect(service?.command).toEqual(['node', program.entry]);
+  expect(existsSync(new URL(program.entry, root))).toBe(true);
+  expect(() => program.readConfig(environmentOf(name))).not.toThrow();
+  expect(service?.restart).toBe('unless-stopped');
+});
+
+test('HTTP services listen on all interfaces, on the ports the gateway is pointed at, with health checks', () => {
+  const gateway = environmentOf('gateway');
+  const payments = readPaymentsConfig(environmentOf('payments'));
+  const orders = readOrdersConfig(environmentOf('orders'));
+  expect(payments.PAYMENTS_HOST).toBe('0.0.0.0');
+  expect(orders.ORDERS_HOST).toBe('0.0.0.0');
+  expect(gateway.PAYMENTS_URL).toBe(`http://payments:${payments.PAYMENTS_PORT}`);
+  expect(gateway.ORDERS_URL).toBe(`http://orders:${orders.ORDERS_PORT}`);
+  for (const name of ['gateway', 'payments', 'orders']) expect(services[name]?.healthcheck).toBeDefined();
+});
+
+test('only the gateway and the Temporal Web UI are published', () => {
+  const published = Object.entries(services).flatMap(([name, service]) => (service.ports ?? []).map((port) => `${name} ${port}`));
+  expect(published.sort()).toEqual([`gateway ${readGatewayConfig(environmentOf('gateway')).GATEWAY_PORT}:8000`, 'temporal-ui 8233:8080']);
+});
+
+test('every dependency names a service, and the programs wait for the migrations', () => {
+  for (const [name, service] of Object.entries(services)) {
+    const dependencies = Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {});
+    for (const dependency of dependencies) expect([name, dependency in services]).toEqual([name, true]);
+  }
+  for (const name of Object.keys(PROGRAMS).filter((program) => program !== 'gateway')) {
+    expect(services[name]?.depends_on).toMatchObject({ migrate: { condition: 'service_completed_successfully' } });
+  }
+  expect(services['migrate']?.command).toEqual(['node', 'scripts/migrate.ts']);
+});
+
+test('the workers and the relay run as several replicas', () => {
+  for (const name of ['payments-worker', 'orders-worker', 'outbox-relay']) expect(services[name]?.deploy?.replicas).toBeGreaterThan(1);
+});
+
+test('the Dockerfile is multi-stage and runs as a non-root user', () => {
+  const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8');
+  expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
+  expect(dockerfile).toMatch(/^USER node$/m);
+});
