@@ -30,7 +30,7 @@ function environmentOf(name: string): NodeJS.ProcessEnv {
   return Object.fromEntries(
     Object.entries(services[name]?.environment ?? {}).map(([key, value]) => [
       key,
-      String(value).replace(/\$\{(\w+):([?-])([^}]*)\}/g, (_, _name: string, kind: string, fallback: string) => (kind === '-' ? fallback : secret)),
+      value.replace(/\$\{(\w+):([?-])([^}]*)\}/g, (_, _name: string, kind: string, fallback: string) => (kind === '-' ? fallback : secret)),
     ]),
   );
 }
