@@ -61,6 +61,9 @@ try {
     PAYMENTS_URL: `http://127.0.0.1:${config.PAYMENTS_PORT}`,
     ORDERS_URL: `http://127.0.0.1:${config.ORDERS_PORT}`,
     TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_UI_URL: `http://localhost:${config.TEMPORAL_UI_PORT}`,
+    // A local run signs in from the storefront without an identity provider.
+    DEV_SIGN_IN: 'true',
   };
 
   // In start order; stopped in the reverse one (the gateway first, the database last).
@@ -107,6 +110,7 @@ try {
     [
       '',
       '  The shop is up.',
+      `  Storefront   ${api}/`,
       `  API          ${api}/api  (token: npm run -s token -- alice)`,
       `  API docs     ${api}/docs  (OpenAPI: ${api}/openapi.json)`,
       `  Health       ${api}/healthz, ${api}/readyz`,

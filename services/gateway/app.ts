@@ -10,6 +10,7 @@ import { authenticate } from './authenticate.ts';
 import type { GatewayConfig } from './config.ts';
 import { docsRoutes } from './docs.routes.ts';
 import { forwardTo, type Upstream } from './forward.ts';
+import { storefrontRoutes } from './storefront.routes.ts';
 import { streamFrom } from './stream.ts';
 
 /** The only public entry: every route of the contract, authenticated, then passed to its service. */
@@ -46,6 +47,7 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger): Koa {
   app.use(health.routes());
   app.use(metrics.routes.routes());
   app.use(docsRoutes().routes());
+  app.use(storefrontRoutes({ temporalUiUrl: config.TEMPORAL_UI_URL, devSignIn: config.DEV_SIGN_IN, jwtSecret: config.JWT_SECRET }).routes());
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
   return app;

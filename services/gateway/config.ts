@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { readConfig, setting } from '../../lib/config.ts';
 
 export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
@@ -10,6 +11,8 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
       JWT_SECRET: setting.secret(),
       INTERNAL_TOKEN: setting.secret(),
       UPSTREAM_TIMEOUT_MS: setting.milliseconds(5_000),
+      TEMPORAL_UI_URL: setting.url('http://localhost:8233'),
+      DEV_SIGN_IN: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
       LOG_LEVEL: setting.logLevel(),
     },
     env,

@@ -58,6 +58,7 @@ export async function startStack(): Promise<Stack> {
     ORDERS_URL: orders.url,
     JWT_SECRET: jwtSecret,
     INTERNAL_TOKEN: internalToken,
+    DEV_SIGN_IN: 'true',
   });
   const gateway = await serve(createGatewayApp(gatewayConfig, testLogger), '127.0.0.1', 0);
 

@@ -1,0 +1,133 @@
+// The storefront: plain DOM and fetch against the public API, with the caller's token.
+const config = await (await fetch('/storefront/config.json')).json();
+const $ = (selector) => document.querySelector(selector);
+let token = sessionStorage.getItem('token');
+let stream;
+
+const money = (cents, currency = 'USD') => new Intl.NumberFormat('en', { style: 'currency', currency }).format(cents / 100);
+const say = (text) => ($('#message').textContent = text);
+
+async function api(method, path, body) {
+  const headers = { authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method === 'POST' && path !== '/api/account') headers['idempotency-key'] = crypto.randomUUID();
+  const answer = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = await answer.json().catch(() => ({}));
+  if (!answer.ok) throw new Error(data.detail ?? `${answer.status} ${answer.statusText}`);
+  return data;
+}
+
+function showOrder(order) {
+  const id = `order-${order.id}`;
+  let row = document.getElementById(id);
+  if (!row) {
+    row = document.createElement('tr');
+    row.id = id;
+    $('#orders').prepend(row);
+  }
+  const reason = order.failureReason ? ` (${order.failureReason.replaceAll('_', ' ').toLowerCase()})` : '';
+  row.innerHTML = `<td>${new Date(order.createdAt).toLocaleTimeString()}</td><td></td><td>${money(order.amount, order.currency)}</td>
+    <td class="status status-${order.status}">${order.status}${reason}</td>
+    <td><a target="_blank" rel="noopener" href="${config.temporalUiUrl}/namespaces/default/workflows/payment-${order.id}">in Temporal</a></td>`;
+  row.children[1].textContent = order.description;
+}
+
+async function refreshAccount() {
+  try {
+    const account = await api('GET', '/api/account');
+    $('#account').textContent = `Balance: ${money(account.balance, account.currency)}`;
+    $('#open-account').hidden = true;
+  } catch {
+    $('#account').textContent = 'No account yet.';
+    $('#open-account').hidden = false;
+  }
+}
+
+/** Reads the live order events (fetch, since EventSource cannot send a token), reconnecting. */
+async function listen() {
+  stream?.abort();
+  stream = new AbortController();
+  try {
+    const answer = await fetch('/api/orders/events', { headers: { authorization: `Bearer ${token}` }, signal: stream.signal });
+    $('#live').textContent = '(live)';
+    const reader = answer.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block.split('\n').find((line) => line.startsWith('data: '));
+        if (block.includes('event: order') && data) {
+          showOrder(JSON.parse(data.slice(6)));
+          void refreshAccount();
+        }
+      }
+    }
+  } catch (error) {
+    if (error.name === 'AbortError') return;
+  }
+  $('#live').textContent = '(reconnecting…)';
+  setTimeout(listen, 2000);
+}
+
+async function start() {
+  const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+  $('#who').textContent = `Signed in as ${claims.sub}`;
+  $('#sign-in').hidden = true;
+  $('#shop').hidden = false;
+  $('#orders').replaceChildren();
+  const page = await api('GET', '/api/orders?limit=50');
+  for (const order of page.items.toReversed()) showOrder(order);
+  await refreshAccount();
+  void listen();
+}
+
+function handle(form, action) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    say('');
+    try {
+      await action(new FormData(form));
+    } catch (error) {
+      say(error.message);
+    }
+  });
+}
+
+handle($('#sign-in-form'), async (form) => {
+  const answer = await fetch('/storefront/sign-in', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ userId: form.get('userId') }),
+  });
+  if (!answer.ok) throw new Error((await answer.json()).detail);
+  token = (await answer.json()).token;
+  sessionStorage.setItem('token', token);
+  await start();
+});
+handle($('#token-form'), async (form) => {
+  token = String(form.get('token')).trim();
+  sessionStorage.setItem('token', token);
+  await start();
+});
+handle($('#deposit-form'), async (form) => {
+  await api('POST', '/api/account/deposits', { amount: Number(form.get('amount')) });
+  await refreshAccount();
+});
+handle($('#order-form'), async (form) => {
+  showOrder(await api('POST', '/api/orders', { amount: Number(form.get('amount')), description: form.get('description') }));
+});
+$('#open-account').addEventListener('click', async () => {
+  try {
+    await api('POST', '/api/account');
+    await refreshAccount();
+  } catch (error) {
+    say(error.message);
+  }
+});
+
+if (token) start().catch(() => sessionStorage.removeItem('token'));

@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { chromium, type Browser } from 'playwright-core';
+import { request } from './helpers/http.ts';
+import { startSaga } from './helpers/saga.ts';
+import { startStack, type Stack } from './helpers/stack.ts';
+import { startTemporalDevServer } from './helpers/temporal.ts';
+
+// Debian's Chromium, driven headless; the flags keep it off the network this machine does not have.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SCREENSHOT = new URL('../test-results/storefront.png', import.meta.url).pathname;
+
+let temporal: TestWorkflowEnvironment;
+let stack: Stack;
+let saga: { stop(): Promise<void> };
+let browser: Browser;
+beforeAll(async () => {
+  [temporal, stack, browser] = await Promise.all([
+    startTemporalDevServer(),
+    startStack(),
+    chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS }),
+  ]);
+  saga = await startSaga(stack, temporal);
+});
+afterAll(async () => {
+  await browser.close();
+  await saga.stop();
+  await stack.stop();
+  await temporal.teardown();
+});
+
+test('in the storefront a shopper signs in, opens an account, deposits, orders, and sees it turn PAID without a reload', async () => {
+  const page = await browser.newPage();
+  await page.goto(stack.gatewayUrl);
+  await page.fill('#sign-in-form input[name=userId]', 'shopper');
+  await page.click('#sign-in-form button');
+  await page.waitForSelector('#shop:not([hidden])');
+  await page.waitForSelector('#live:text("(live)")');
+
+  await page.click('#open-account');
+  await page.waitForSelector('#account:text("Balance: $0.00")');
+  await page.fill('#deposit-form input[name=amount]', '1000');
+  await page.click('#deposit-form button');
+  await page.waitForSelector('#account:text("Balance: $10.00")');
+
+  let navigations = 0;
+  page.on('framenavigated', () => navigations++);
+  await page.fill('#order-form input[name=amount]', '250');
+  await page.fill('#order-form input[name=description]', 'Green tea');
+  await page.click('#order-form button');
+  const status = page.locator('#orders tr').first().locator('.status');
+  await status.filter({ hasText: 'PAID' }).waitFor({ timeout: 20_000 });
+  await page.waitForSelector('#account:text("Balance: $7.50")');
+  expect(navigations).toBe(0);
+
+  const link = await page.locator('#orders tr').first().locator('a').getAttribute('href');
+  const orderId = (await page.locator('#orders tr').first().getAttribute('id'))?.replace('order-', '');
+  expect(link).toBe(`http://localhost:8233/namespaces/default/workflows/payment-${orderId}`);
+
+  mkdirSync(new URL('../test-results/', import.meta.url), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+});
+
+test('an unaffordable order shows CANCELLED with its reason', async () => {
+  const page = await browser.newPage();
+  await page.goto(stack.gatewayUrl);
+  await page.fill('#sign-in-form input[name=userId]', 'window-shopper');
+  await page.click('#sign-in-form button');
+  await page.waitForSelector('#live:text("(live)")');
+  await page.click('#open-account');
+  await page.fill('#order-form input[name=amount]', '99');
+  await page.click('#order-form button');
+  await page.locator('#orders tr .status').filter({ hasText: 'CANCELLED (insufficient funds)' }).waitFor({ timeout: 20_000 });
+});
+
+test('the storefront page and its files are served; bad sign-ins are refused', async () => {
+  expect((await request(stack.gatewayUrl, 'GET', '/')).body).toContain('<title>Shop</title>');
+  expect((await request(stack.gatewayUrl, 'GET', '/storefront/storefront.js')).status).toBe(200);
+  expect((await request(stack.gatewayUrl, 'GET', '/storefront/nothing.js')).status).toBe(404);
+  const bad = await request(stack.gatewayUrl, 'POST', '/storefront/sign-in', { body: { userId: 'has space' } });
+  expect(bad.status).toBe(422);
+});
