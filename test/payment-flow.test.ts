@@ -70,7 +70,8 @@ describe('an order through the gateway', () => {
     const handle = temporal.client.workflow.getHandle(paymentWorkflowId(placed.body.id));
     expect(await handle.result()).toBe('PAID');
     expect(await handle.query(paymentStatusQuery)).toEqual({ stage: 'DONE', outcome: 'PAID' });
-    const { typedSearchAttributes } = await handle.describe();
+    const { typedSearchAttributes, memo } = await handle.describe();
+    expect(memo).toEqual({ requestId: placed.headers.get('x-request-id') });
     expect(typedSearchAttributes.get(SEARCH_ATTRIBUTES.orderId)).toBe(placed.body.id);
     expect(typedSearchAttributes.get(SEARCH_ATTRIBUTES.userId)).toBe('quinn');
     expect(typedSearchAttributes.get(SEARCH_ATTRIBUTES.outcome)).toBe('PAID');

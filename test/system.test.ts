@@ -110,6 +110,17 @@ describe('npm start', () => {
     expect(restarted?.pid).not.toBe(killed);
   });
 
+  test('a second npm start on the same data says the system is already running', async () => {
+    const second = await run(process.execPath, [new URL('../supervisor/main.ts', import.meta.url).pathname], {
+      env: { ...process.env, DATA_DIR: system.dataDir },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: unknown) => error as { code: number; stderr: string },
+    );
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`already running from ${system.dataDir} (supervisor pid ${system.pid})`);
+  });
+
   test('every HTTP process and both workers serve Prometheus metrics', async () => {
     const scrape = async (port: number | undefined) => (await fetch(`http://127.0.0.1:${port ?? 0}/metrics`)).text();
     expect(await scrape(system.ports.GATEWAY_PORT)).toContain('http_request_duration_seconds_bucket');

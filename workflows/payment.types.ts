@@ -4,6 +4,8 @@ export interface PaymentRequest {
   userId: string;
   amount: number;
   currency: string;
+  /** The id of the HTTP request that placed the order, so logs and the Web UI connect them. */
+  requestId?: string;
 }
 
 /** The payments side's answer: a business result, never an error. */

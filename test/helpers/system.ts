@@ -9,6 +9,7 @@ import type { DevSecrets } from '../../supervisor/dev-secrets.ts';
 export interface RunningSystem {
   /** The supervisor's process id; its children are the system's programs. */
   pid: number;
+  dataDir: string;
   gatewayUrl: string;
   postgresUrl(database: string): string;
   temporalAddress: string;
@@ -55,6 +56,7 @@ export async function startSystem(): Promise<RunningSystem> {
   }
   return {
     pid: supervisor.pid ?? 0,
+    dataDir,
     gatewayUrl,
     postgresUrl: (database) => `postgres://postgres:postgres@127.0.0.1:${ports.EMBEDDED_POSTGRES_PORT}/${database}`,
     temporalAddress: `127.0.0.1:${ports.TEMPORAL_PORT}`,

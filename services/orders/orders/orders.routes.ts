@@ -11,7 +11,10 @@ export function orderRoutes(currency: string): Router {
 
   // 202: the order is taken; its payment happens after the answer.
   router.post(ORDERS_PATH, idempotent(), async (ctx) => {
-    const order = await placeOrder(ctx.state.em, ctx.state.userId, readBody(ctx, placeOrderRequestSchema), currency);
+    const order = await placeOrder(ctx.state.em, ctx.state.userId, readBody(ctx, placeOrderRequestSchema), {
+      currency,
+      requestId: ctx.state.requestId,
+    });
     ctx.status = 202;
     ctx.set('location', `${ORDERS_PATH}/${order.id}`);
     ctx.body = toOrderJson(order);

@@ -31,8 +31,9 @@ export async function placeOrder(
   em: EntityManager,
   userId: string,
   request: z.infer<typeof placeOrderRequestSchema>,
-  currency: string,
+  context: { currency: string; requestId: string },
 ): Promise<Order> {
+  const { currency, requestId } = context;
   return em.transactional(async (tx) => {
     const now = new Date();
     const order = tx.create(Order, {
@@ -46,7 +47,7 @@ export async function placeOrder(
       createdAt: now,
       updatedAt: now,
     });
-    const payload: PaymentRequest = { orderId: order.id, userId, amount: order.amount, currency };
+    const payload: PaymentRequest = { orderId: order.id, userId, amount: order.amount, currency, requestId };
     tx.create(OutboxMessage, {
       type: PAYMENT_REQUESTED,
       aggregateId: order.id,

@@ -16,6 +16,8 @@ export async function startPayment(client: Client, request: PaymentRequest, time
         workflowId: paymentWorkflowId(request.orderId),
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         args: [request],
+        // Shown in the Web UI beside the payment: the request that placed the order.
+        ...(request.requestId ? { memo: { requestId: request.requestId } } : {}),
       }),
     );
   } catch (error) {
