@@ -1,26 +1,12 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { z } from 'zod';
 import { problemSchema } from '../lib/http/problem.ts';
 import { listOrdersQuerySchema, orderPageSchema, orderSchema } from '../services/orders/orders/order.schemas.ts';
 import { accountSchema } from '../services/payments/accounts/account.schemas.ts';
 import { request } from './helpers/http.ts';
 import { finalOrder } from './helpers/orders.ts';
-import { startSaga } from './helpers/saga.ts';
-import { startStack, type Stack } from './helpers/stack.ts';
-import { startTemporalDevServer } from './helpers/temporal.ts';
+import { useRunningShop } from './helpers/saga.ts';
 
-let temporal: TestWorkflowEnvironment;
-let stack: Stack;
-let saga: { stop(): Promise<void> };
-beforeAll(async () => {
-  [temporal, stack] = await Promise.all([startTemporalDevServer(), startStack()]);
-  saga = await startSaga(stack, temporal);
-});
-afterAll(async () => {
-  await saga.stop();
-  await stack.stop();
-  await temporal.teardown();
-});
+const shop = useRunningShop();
 
 const CONTRACT = [
   ['post', '/api/account'],
@@ -35,7 +21,7 @@ const CONTRACT = [
 ] as const;
 
 test('/openapi.json is OpenAPI 3.1 and documents every endpoint of the contract', async () => {
-  const answer = await request(stack.gatewayUrl, 'GET', '/openapi.json');
+  const answer = await request(shop.stack.gatewayUrl, 'GET', '/openapi.json');
   expect(answer.status).toBe(200);
   expect(answer.body.openapi).toBe('3.1.0');
   for (const [method, path] of CONTRACT) expect(answer.body.paths[path]?.[method]).toBeDefined();
@@ -43,17 +29,17 @@ test('/openapi.json is OpenAPI 3.1 and documents every endpoint of the contract'
 });
 
 test('/docs serves a page with its assets', async () => {
-  const page = await request(stack.gatewayUrl, 'GET', '/docs');
+  const page = await request(shop.stack.gatewayUrl, 'GET', '/docs');
   expect(page.status).toBe(200);
   expect(page.body).toContain('/openapi.json');
-  const script = await fetch(`${stack.gatewayUrl}/docs/swagger-ui-bundle.js`);
+  const script = await fetch(`${shop.stack.gatewayUrl}/docs/swagger-ui-bundle.js`);
   expect(script.status).toBe(200);
   expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
 });
 
 test('real answers match their documented schemas', async () => {
   const expectShape = (schema: z.ZodType, body: unknown) => expect(schema.safeParse(body).error).toBeUndefined();
-  const eve = await stack.clientFor('eve');
+  const eve = await shop.stack.clientFor('eve');
   expectShape(accountSchema, (await eve('POST', '/api/account')).body);
   expectShape(accountSchema, (await eve('POST', '/api/account/deposits', { body: { amount: 50 } })).body);
   expectShape(accountSchema, (await eve('GET', '/api/account')).body);
@@ -66,7 +52,7 @@ test('real answers match their documented schemas', async () => {
     await eve('POST', '/api/account/deposits', { body: { amount: -1 } }),
     await eve('GET', '/api/orders/nope'),
     await eve('GET', '/api/orders?limit=1000'),
-    await request(stack.gatewayUrl, 'GET', '/api/account'),
+    await request(shop.stack.gatewayUrl, 'GET', '/api/account'),
   ]) {
     expect(bad.headers.get('content-type')).toBe('application/problem+json');
     expectShape(problemSchema, bad.body);

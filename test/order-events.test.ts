@@ -1,27 +1,13 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { openEventStream } from './helpers/event-stream.ts';
 import { request } from './helpers/http.ts';
-import { startSaga } from './helpers/saga.ts';
-import { startStack, type Stack } from './helpers/stack.ts';
-import { startTemporalDevServer } from './helpers/temporal.ts';
+import { useRunningShop } from './helpers/saga.ts';
 
-let temporal: TestWorkflowEnvironment;
-let stack: Stack;
-let saga: { stop(): Promise<void> };
-beforeAll(async () => {
-  [temporal, stack] = await Promise.all([startTemporalDevServer(), startStack()]);
-  saga = await startSaga(stack, temporal);
-});
-afterAll(async () => {
-  await saga.stop();
-  await stack.stop();
-  await temporal.teardown();
-});
+const shop = useRunningShop();
 
 test('GET /api/orders/events streams an order event when one of my orders changes status, and only mine', async () => {
-  const ada = await stack.fundedClientFor('ada', 500);
-  const bo = await stack.fundedClientFor('bo', 500);
-  const stream = await openEventStream(`${stack.gatewayUrl}/api/orders/events`, await stack.tokenFor('ada'));
+  const ada = await shop.stack.fundedClientFor('ada', 500);
+  const bo = await shop.stack.fundedClientFor('bo', 500);
+  const stream = await openEventStream(`${shop.stack.gatewayUrl}/api/orders/events`, await shop.stack.tokenFor('ada'));
   try {
     expect(stream.status).toBe(200);
     expect(stream.contentType).toContain('text/event-stream');
@@ -40,7 +26,7 @@ test('GET /api/orders/events streams an order event when one of my orders change
 });
 
 test('the event stream needs a valid token', async () => {
-  const answer = await request(stack.gatewayUrl, 'GET', '/api/orders/events');
+  const answer = await request(shop.stack.gatewayUrl, 'GET', '/api/orders/events');
   expect(answer.status).toBe(401);
   expect(answer.headers.get('content-type')).toBe('application/problem+json');
 });

@@ -1,29 +1,15 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { paymentStatusQuery } from '../workflows/payment.workflow.ts';
 import { paymentWorkflowId, SEARCH_ATTRIBUTES } from '../workflows/names.ts';
 import { readBooks } from './helpers/books.ts';
 import { finalOrder } from './helpers/orders.ts';
-import { startSaga } from './helpers/saga.ts';
-import { startStack, type Stack } from './helpers/stack.ts';
-import { startTemporalDevServer } from './helpers/temporal.ts';
+import { useRunningShop } from './helpers/saga.ts';
 
-let temporal: TestWorkflowEnvironment;
-let stack: Stack;
-let saga: { stop(): Promise<void> };
-beforeAll(async () => {
-  [temporal, stack] = await Promise.all([startTemporalDevServer(), startStack()]);
-  saga = await startSaga(stack, temporal);
-});
-afterAll(async () => {
-  await saga.stop();
-  await stack.stop();
-  await temporal.teardown();
-});
+const shop = useRunningShop();
 
 
 describe('an order through the gateway', () => {
   test('a funded account pays: PAID, the balance drops by exactly the amount, and the ledger agrees', async () => {
-    const lena = await stack.fundedClientFor('lena', 1_000);
+    const lena = await shop.stack.fundedClientFor('lena', 1_000);
     const placed = await lena('POST', '/api/orders', { body: { amount: 300, description: 'Tea, 3 boxes' } });
     expect(placed.status).toBe(202);
     expect(placed.body).toMatchObject({ amount: 300, currency: 'USD', description: 'Tea, 3 boxes', status: 'NEW', failureReason: null });
@@ -32,29 +18,29 @@ describe('an order through the gateway', () => {
     const paid = await finalOrder(lena, placed.body.id);
     expect(paid.body).toMatchObject({ id: placed.body.id, status: 'PAID', failureReason: null });
     expect(Date.parse(paid.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(paid.body.createdAt));
-    expect(await readBooks(stack.paymentsOrm, 'lena')).toEqual({ balance: 700, ledgerTotal: 700, ledgerEntries: 2 });
+    expect(await readBooks(shop.stack.paymentsOrm, 'lena')).toEqual({ balance: 700, ledgerTotal: 700, ledgerEntries: 2 });
   });
 
   test('an unaffordable order is CANCELLED with INSUFFICIENT_FUNDS and changes no balance', async () => {
-    const mia = await stack.fundedClientFor('mia', 100);
+    const mia = await shop.stack.fundedClientFor('mia', 100);
     const placed = await mia('POST', '/api/orders', { body: { amount: 101, description: 'Just too much' } });
     const cancelled = await finalOrder(mia, placed.body.id);
     expect(cancelled.body).toMatchObject({ status: 'CANCELLED', failureReason: 'INSUFFICIENT_FUNDS' });
-    expect(await readBooks(stack.paymentsOrm, 'mia')).toEqual({ balance: 100, ledgerTotal: 100, ledgerEntries: 1 });
+    expect(await readBooks(shop.stack.paymentsOrm, 'mia')).toEqual({ balance: 100, ledgerTotal: 100, ledgerEntries: 1 });
   });
 
   test('a user without an account gets CANCELLED with NO_ACCOUNT', async () => {
-    const nils = await stack.clientFor('nils');
+    const nils = await shop.stack.clientFor('nils');
     const placed = await nils('POST', '/api/orders', { body: { amount: 5, description: 'Anything' } });
     const cancelled = await finalOrder(nils, placed.body.id);
     expect(cancelled.body).toMatchObject({ status: 'CANCELLED', failureReason: 'NO_ACCOUNT' });
-    expect((await readBooks(stack.paymentsOrm, 'nils')).balance).toBeUndefined();
+    expect((await readBooks(shop.stack.paymentsOrm, 'nils')).balance).toBeUndefined();
   });
 
   test("someone else's order answers 404, and so does a malformed id", async () => {
-    const olga = await stack.fundedClientFor('olga', 50);
+    const olga = await shop.stack.fundedClientFor('olga', 50);
     const placed = await olga('POST', '/api/orders', { body: { amount: 10, description: 'Mine' } });
-    const peter = await stack.clientFor('peter');
+    const peter = await shop.stack.clientFor('peter');
     expect((await peter('GET', `/api/orders/${placed.body.id}`)).status).toBe(404);
     expect((await peter('GET', '/api/orders')).body).toEqual({ items: [], nextCursor: null });
     const malformed = await peter('GET', '/api/orders/not-a-uuid');
@@ -63,11 +49,11 @@ describe('an order through the gateway', () => {
   });
 
   test('the payment explains itself in Temporal: search attributes, status query, list filter', async () => {
-    const quinn = await stack.fundedClientFor('quinn', 500);
+    const quinn = await shop.stack.fundedClientFor('quinn', 500);
     const placed = await quinn('POST', '/api/orders', { body: { amount: 200, description: 'Visible' } });
     await finalOrder(quinn, placed.body.id);
 
-    const handle = temporal.client.workflow.getHandle(paymentWorkflowId(placed.body.id));
+    const handle = shop.temporal.client.workflow.getHandle(paymentWorkflowId(placed.body.id));
     expect(await handle.result()).toBe('PAID');
     expect(await handle.query(paymentStatusQuery)).toEqual({ stage: 'DONE', outcome: 'PAID' });
     const { typedSearchAttributes, memo } = await handle.describe();
@@ -79,7 +65,7 @@ describe('an order through the gateway', () => {
     // Visibility is eventually consistent: look until it shows (or give up after 10 s).
     const listed = async () => {
       const ids: string[] = [];
-      for await (const workflow of temporal.client.workflow.list({ query: `UserId = "quinn" AND PaymentOutcome = "PAID"` })) {
+      for await (const workflow of shop.temporal.client.workflow.list({ query: `UserId = "quinn" AND PaymentOutcome = "PAID"` })) {
         ids.push(workflow.workflowId);
       }
       return ids;
@@ -95,7 +81,7 @@ describe('an order through the gateway', () => {
 
 describe('orders: list, pages, idempotent create, bad input', () => {
   test('lists newest first, a page at a time, with a cursor', async () => {
-    const rosa = await stack.fundedClientFor('rosa', 0);
+    const rosa = await shop.stack.fundedClientFor('rosa', 0);
     const ids: string[] = [];
     for (let index = 0; index < 5; index++) {
       ids.push((await rosa('POST', '/api/orders', { body: { amount: 1 + index, description: `order ${index}` } })).body.id);
@@ -113,7 +99,7 @@ describe('orders: list, pages, idempotent create, bad input', () => {
   });
 
   test('a retried create with the same Idempotency-Key makes one order', async () => {
-    const sam = await stack.fundedClientFor('sam', 1_000);
+    const sam = await shop.stack.fundedClientFor('sam', 1_000);
     const send = () =>
       sam('POST', '/api/orders', { body: { amount: 250, description: 'Once' }, headers: { 'idempotency-key': 'order-1' } });
     const first = await send();
@@ -124,7 +110,7 @@ describe('orders: list, pages, idempotent create, bad input', () => {
     expect(retry.body.id).toBe(first.body.id);
     expect((await sam('GET', '/api/orders')).body.items).toHaveLength(1);
     expect((await finalOrder(sam, first.body.id)).body.status).toBe('PAID');
-    expect((await readBooks(stack.paymentsOrm, 'sam')).balance).toBe(750);
+    expect((await readBooks(shop.stack.paymentsOrm, 'sam')).balance).toBe(750);
 
     const other = await sam('POST', '/api/orders', { body: { amount: 251, description: 'Once' }, headers: { 'idempotency-key': 'order-1' } });
     expect(other.status).toBe(422);
@@ -139,7 +125,7 @@ describe('orders: list, pages, idempotent create, bad input', () => {
     ['a description too long', { amount: 5, description: 'x'.repeat(501) }],
     ['a numeric description', { amount: 5, description: 7 }],
   ])('an order with %s answers 422 and creates nothing', async (_name, body) => {
-    const tara = await stack.clientFor('tara');
+    const tara = await shop.stack.clientFor('tara');
     const answer = await tara('POST', '/api/orders', { body });
     expect(answer.status).toBe(422);
     expect(answer.headers.get('content-type')).toBe('application/problem+json');

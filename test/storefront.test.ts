@@ -1,38 +1,23 @@
 import { mkdirSync } from 'node:fs';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { chromium, type Browser } from 'playwright-core';
 import { request } from './helpers/http.ts';
-import { startSaga } from './helpers/saga.ts';
-import { startStack, type Stack } from './helpers/stack.ts';
-import { startTemporalDevServer } from './helpers/temporal.ts';
+import { useRunningShop } from './helpers/saga.ts';
 
 // Debian's Chromium, driven headless; the flags keep it off the network this machine does not have.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SCREENSHOT = new URL('../test-results/storefront.png', import.meta.url).pathname;
 
-let temporal: TestWorkflowEnvironment;
-let stack: Stack;
-let saga: { stop(): Promise<void> };
+const shop = useRunningShop();
 let browser: Browser;
 beforeAll(async () => {
-  [temporal, stack, browser] = await Promise.all([
-    startTemporalDevServer(),
-    startStack(),
-    chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS }),
-  ]);
-  saga = await startSaga(stack, temporal);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
 });
-afterAll(async () => {
-  await browser.close();
-  await saga.stop();
-  await stack.stop();
-  await temporal.teardown();
-});
+afterAll(() => browser.close());
 
 test('in the storefront a shopper signs in, opens an account, deposits, orders, and sees it turn PAID without a reload', async () => {
   const page = await browser.newPage();
-  await page.goto(stack.gatewayUrl);
+  await page.goto(shop.stack.gatewayUrl);
   await page.fill('#sign-in-form input[name=userId]', 'shopper');
   await page.click('#sign-in-form button');
   await page.waitForSelector('#shop:not([hidden])');
@@ -64,7 +49,7 @@ test('in the storefront a shopper signs in, opens an account, deposits, orders, 
 
 test('an unaffordable order shows CANCELLED with its reason', async () => {
   const page = await browser.newPage();
-  await page.goto(stack.gatewayUrl);
+  await page.goto(shop.stack.gatewayUrl);
   await page.fill('#sign-in-form input[name=userId]', 'window-shopper');
   await page.click('#sign-in-form button');
   await page.waitForSelector('#live:text("(live)")');
@@ -75,9 +60,9 @@ test('an unaffordable order shows CANCELLED with its reason', async () => {
 });
 
 test('the storefront page and its files are served; bad sign-ins are refused', async () => {
-  expect((await request(stack.gatewayUrl, 'GET', '/')).body).toContain('<title>Shop</title>');
-  expect((await request(stack.gatewayUrl, 'GET', '/storefront/storefront.js')).status).toBe(200);
-  expect((await request(stack.gatewayUrl, 'GET', '/storefront/nothing.js')).status).toBe(404);
-  const bad = await request(stack.gatewayUrl, 'POST', '/storefront/sign-in', { body: { userId: 'has space' } });
+  expect((await request(shop.stack.gatewayUrl, 'GET', '/')).body).toContain('<title>Shop</title>');
+  expect((await request(shop.stack.gatewayUrl, 'GET', '/storefront/storefront.js')).status).toBe(200);
+  expect((await request(shop.stack.gatewayUrl, 'GET', '/storefront/nothing.js')).status).toBe(404);
+  const bad = await request(shop.stack.gatewayUrl, 'POST', '/storefront/sign-in', { body: { userId: 'has space' } });
   expect(bad.status).toBe(422);
 });

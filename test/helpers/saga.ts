@@ -5,7 +5,8 @@ import { createPaymentsActivities } from '../../activities/payments.activities.t
 import { OutboxRelay } from '../../services/orders/outbox/outbox-relay.ts';
 import { WORKFLOWS_PATH } from '../../workers/run-worker.ts';
 import { TASK_QUEUES } from '../../workflows/names.ts';
-import { testLogger, type Stack } from './stack.ts';
+import { startStack, testLogger, type Stack } from './stack.ts';
+import { startTemporalDevServer } from './temporal.ts';
 
 let bundle: Promise<WorkflowBundle> | undefined;
 
@@ -72,4 +73,28 @@ export async function startSaga(stack: Stack, temporal: TestWorkflowEnvironment)
       await Promise.all(workers.map((worker) => worker.stop()));
     },
   };
+}
+
+export interface RunningShop {
+  temporal: TestWorkflowEnvironment;
+  stack: Stack;
+}
+
+/**
+ * For a test file: a Temporal dev server, the services and gateway, both workers and a relay,
+ * started before its tests and stopped after them. Read the fields inside tests, not before.
+ */
+export function useRunningShop(): RunningShop {
+  const shop = {} as RunningShop;
+  let saga: { stop(): Promise<void> } | undefined;
+  beforeAll(async () => {
+    [shop.temporal, shop.stack] = await Promise.all([startTemporalDevServer(), startStack()]);
+    saga = await startSaga(shop.stack, shop.temporal);
+  });
+  afterAll(async () => {
+    await saga?.stop();
+    await shop.stack.stop();
+    await shop.temporal.teardown();
+  });
+  return shop;
 }
