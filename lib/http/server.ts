@@ -11,10 +11,30 @@ export interface RunningServer {
 
 const CLOSE_GRACE_MS = 10_000;
 
+export interface ClientTimeouts {
+  /** The longest a client may take to send its request headers. */
+  headersTimeoutMs: number;
+  /** The longest a client may take to send its whole request. */
+  requestTimeoutMs: number;
+}
+
 /** Serves a Koa app; slow clients are cut off instead of holding a connection forever. */
-export async function serve(app: Koa, host: string, port: number): Promise<RunningServer> {
+export async function serve(
+  app: Koa,
+  host: string,
+  port: number,
+  timeouts: ClientTimeouts = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 },
+): Promise<RunningServer> {
   const handle = app.callback();
-  const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (req, res) => void handle(req, res));
+  const server = createServer(
+    {
+      headersTimeout: timeouts.headersTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      // How often Node looks for clients past those limits.
+      connectionsCheckingInterval: Math.min(timeouts.headersTimeoutMs, 1_000),
+    },
+    (req, res) => void handle(req, res),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

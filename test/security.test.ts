@@ -1,0 +1,70 @@
+import { connect } from 'node:net';
+import { serve, type RunningServer } from '../lib/http/server.ts';
+import { createGatewayApp } from '../services/gateway/app.ts';
+import { readGatewayConfig } from '../services/gateway/config.ts';
+import { readBooks } from './helpers/books.ts';
+import { startStack, testLogger, type Stack } from './helpers/stack.ts';
+
+// What the other suites do not already cover: hostile shapes of body and slow clients.
+// (Bad tokens, internal tokens and other users' data: auth.test.ts, payment-flow.test.ts.)
+
+let stack: Stack;
+let strictGateway: RunningServer;
+beforeAll(async () => {
+  stack = await startStack();
+  const config = readGatewayConfig({
+    PAYMENTS_URL: stack.paymentsUrl,
+    ORDERS_URL: stack.ordersUrl,
+    JWT_SECRET: stack.jwtSecret,
+    INTERNAL_TOKEN: stack.internalToken,
+  });
+  strictGateway = await serve(createGatewayApp(config, testLogger), '127.0.0.1', 0, { headersTimeoutMs: 500, requestTimeoutMs: 1_000 });
+});
+afterAll(async () => {
+  await strictGateway.close();
+  await stack.stop();
+});
+
+test('a deeply nested body answers 4xx and changes nothing', async () => {
+  const client = await stack.fundedClientFor('nester', 100);
+  const before = await readBooks(stack.paymentsOrm, 'nester');
+  for (const body of ['['.repeat(8_000) + ']'.repeat(8_000), `{"amount":${'{"a":'.repeat(2_000)}1${'}'.repeat(2_000)}}`]) {
+    const answer = await client('POST', '/api/account/deposits', { body });
+    expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect(answer.status).toBeLessThan(500);
+    expect(answer.headers.get('content-type')).toBe('application/problem+json');
+  }
+  expect(await readBooks(stack.paymentsOrm, 'nester')).toEqual(before);
+});
+
+/** Opens a raw connection, sends `chunk`, and says how long until the server hung up. */
+function hangUpAfter(url: string, chunk: string): Promise<{ ms: number; answer: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    let answer = '';
+    const socket = connect(Number(port), hostname, () => socket.write(chunk));
+    socket.on('data', (data) => (answer += data.toString()));
+    socket.on('close', () => resolve({ ms: Date.now() - started, answer }));
+    socket.on('error', reject);
+    setTimeout(() => {
+      socket.destroy();
+      reject(new Error('the server never hung up'));
+    }, 10_000).unref();
+  });
+}
+
+test('a client that never finishes its headers is cut off', async () => {
+  const { ms, answer } = await hangUpAfter(strictGateway.url, 'GET /api/account HTTP/1.1\r\nHost: x\r\n');
+  expect(ms).toBeLessThan(5_000);
+  expect(answer).toMatch(/^HTTP\/1\.1 408/);
+});
+
+test('a client that never finishes its body is cut off', async () => {
+  const token = await stack.tokenFor('slowpoke');
+  const { ms } = await hangUpAfter(
+    strictGateway.url,
+    `POST /api/account/deposits HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"amount":`,
+  );
+  expect(ms).toBeLessThan(5_000);
+});
