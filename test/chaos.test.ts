@@ -1,0 +1,18 @@
+import { runChaos } from './helpers/chaos.ts';
+import { startSystem, type RunningSystem } from './helpers/system.ts';
+
+// The small version of `npm run chaos`: every kind of process fails once while orders flow.
+let system: RunningSystem;
+beforeAll(async () => {
+  system = await startSystem();
+}, 120_000);
+afterAll(() => system.stop());
+
+test('with every kind of process killed once while orders flow, nothing is lost and nothing doubled', async () => {
+  const tally = await runChaos(system, { users: 10, orders: 80, rate: 4, faultEveryMs: 2_200, say: () => undefined });
+  expect(tally.faults.length).toBeGreaterThanOrEqual(8);
+  expect(tally.ordersAccepted).toBe(80);
+  expect(tally).toMatchObject({ lost: 0, doubled: 0, stillNew: 0, unbalancedUsers: 0, negativeBalances: 0, unpublishedOutbox: 0 });
+  expect(tally.paid).toBeGreaterThan(0);
+  expect(tally.cancelled).toBeGreaterThan(0);
+}, 300_000);
