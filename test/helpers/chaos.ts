@@ -43,7 +43,7 @@ const FAULTS: { program: string; signal: NodeJS.Signals }[] = [
   { program: 'temporal server start-dev', signal: 'SIGKILL' },
 ];
 
-async function childOf(supervisorPid: number, program: string): Promise<number | undefined> {
+export async function childOf(supervisorPid: number, program: string): Promise<number | undefined> {
   const { stdout } = await run('ps', ['-o', 'pid=,args=', '--ppid', String(supervisorPid)]).catch(() => ({ stdout: '' }));
   const line = stdout.split('\n').find((candidate) => candidate.includes(program));
   return line ? Number(line.trim().split(/\s+/)[0]) : undefined;

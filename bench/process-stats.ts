@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+
+export interface ProcessSample {
+  name: string;
+  cpuSeconds: number;
+  rssMiB: number;
+}
+
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+const NAMES: [string, string][] = [
+  ['temporal server', 'temporal'],
+  ['supervisor/postgres.ts', 'postgres'],
+  ['services/gateway', 'gateway'],
+  ['services/payments', 'payments'],
+  ['services/orders', 'orders'],
+  ['payments-worker', 'payments-worker'],
+  ['orders-worker', 'orders-worker'],
+  ['outbox-relay', 'outbox-relay'],
+];
+
+/** CPU time used so far and resident memory of each program under the supervisor (PostgreSQL with its backends). */
+export function sampleProcesses(supervisorPid: number): ProcessSample[] {
+  const stats = new Map<string, ProcessSample>();
+  const walk = (pid: number, name: string | undefined) => {
+    let stat: string[];
+    let command: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    } catch {
+      return;
+    }
+    const own = name ?? NAMES.find(([match]) => command.includes(match))?.[1];
+    if (own) {
+      const sample = stats.get(own) ?? { name: own, cpuSeconds: 0, rssMiB: 0 };
+      sample.cpuSeconds += (Number(stat[11]) + Number(stat[12])) / TICKS;
+      sample.rssMiB += (Number(stat[21]) * 4096) / 2 ** 20;
+      stats.set(own, sample);
+    }
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number);
+    for (const child of children) walk(child, own);
+  };
+  walk(supervisorPid, undefined);
+  return [...stats.values()];
+}
