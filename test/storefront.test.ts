@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { request } from './helpers/http.ts';
 import { useRunningShop } from './helpers/saga.ts';
 
@@ -15,13 +15,19 @@ beforeAll(async () => {
 });
 afterAll(() => browser.close());
 
-test('in the storefront a shopper signs in, opens an account, deposits, orders, and sees it turn PAID without a reload', async () => {
+/** A new page on the storefront, signed in as the user, with the live stream connected. */
+async function signedIn(userId: string): Promise<Page> {
   const page = await browser.newPage();
   await page.goto(shop.stack.gatewayUrl);
-  await page.fill('#sign-in-form input[name=userId]', 'shopper');
+  await page.fill('#sign-in-form input[name=userId]', userId);
   await page.click('#sign-in-form button');
   await page.waitForSelector('#shop:not([hidden])');
   await page.waitForSelector('#live:text("(live)")');
+  return page;
+}
+
+test('in the storefront a shopper signs in, opens an account, deposits, orders, and sees it turn PAID without a reload', async () => {
+  const page = await signedIn('shopper');
 
   await page.click('#open-account');
   await page.waitForSelector('#account:text("Balance: $0.00")');
@@ -48,11 +54,7 @@ test('in the storefront a shopper signs in, opens an account, deposits, orders, 
 });
 
 test('an unaffordable order shows CANCELLED with its reason', async () => {
-  const page = await browser.newPage();
-  await page.goto(shop.stack.gatewayUrl);
-  await page.fill('#sign-in-form input[name=userId]', 'window-shopper');
-  await page.click('#sign-in-form button');
-  await page.waitForSelector('#live:text("(live)")');
+  const page = await signedIn('window-shopper');
   await page.click('#open-account');
   await page.fill('#order-form input[name=amount]', '99');
   await page.click('#order-form button');
