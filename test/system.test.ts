@@ -3,26 +3,14 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { signUserToken } from '../services/gateway/sign-token.ts';
 import { request } from './helpers/http.ts';
+import { childRunning, childrenOf } from './helpers/processes.ts';
 import { startSystem, type RunningSystem } from './helpers/system.ts';
 
 const run = promisify(execFile);
 
-/** The process ids of a process's children, with their command lines. */
-async function childrenOf(pid: number): Promise<{ pid: number; command: string }[]> {
-  const { stdout } = await run('ps', ['-o', 'pid=,args=', '--ppid', String(pid)]).catch(() => ({ stdout: '' }));
-  return stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [pid, ...command] = line.trim().split(/\s+/);
-      return { pid: Number(pid), command: command.join(' ') };
-    });
-}
-
 /** SIGKILLs the supervisor's child whose command line names the program; returns its pid. */
 async function killChild(supervisorPid: number, program: string): Promise<number> {
-  const child = (await childrenOf(supervisorPid)).find((candidate) => candidate.command.includes(program));
+  const child = await childRunning(supervisorPid, program);
   if (!child) throw new Error(`no ${program} is running`);
   process.kill(child.pid, 'SIGKILL');
   return child.pid;
@@ -106,7 +94,7 @@ describe('npm start', () => {
       (reply) => reply.status === 200,
     );
     expect(answer.body.balance).toBe(750);
-    const restarted = (await childrenOf(system.pid)).find((child) => child.command.includes('services/payments/main.ts'));
+    const restarted = await childRunning(system.pid, 'services/payments/main.ts');
     expect(restarted?.pid).not.toBe(killed);
   });
 

@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { signUserToken } from '../../services/gateway/sign-token.ts';
+import { childRunning } from './processes.ts';
 import type { RunningSystem } from './system.ts';
 
-const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface ChaosOptions {
@@ -42,12 +40,6 @@ const FAULTS: { program: string; signal: NodeJS.Signals }[] = [
   { program: 'supervisor/postgres.ts', signal: 'SIGTERM' },
   { program: 'temporal server start-dev', signal: 'SIGKILL' },
 ];
-
-export async function childOf(supervisorPid: number, program: string): Promise<number | undefined> {
-  const { stdout } = await run('ps', ['-o', 'pid=,args=', '--ppid', String(supervisorPid)]).catch(() => ({ stdout: '' }));
-  const line = stdout.split('\n').find((candidate) => candidate.includes(program));
-  return line ? Number(line.trim().split(/\s+/)[0]) : undefined;
-}
 
 /**
  * Orders flow for many users while every kind of process is killed in turn; then, once all is
@@ -100,7 +92,7 @@ export async function runChaos(system: RunningSystem, options: ChaosOptions): Pr
       if (!stillPlacing()) break;
       const fault = FAULTS[turn % FAULTS.length];
       if (!fault) continue;
-      const pid = await childOf(system.pid, fault.program);
+      const pid = (await childRunning(system.pid, fault.program))?.pid;
       if (!pid) continue;
       process.kill(pid, fault.signal);
       faults.push(`${fault.signal} ${fault.program}`);
