@@ -26,5 +26,6 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
+  { files: ['test/jest/*.js'], languageOptions: { globals: globals.node } },
   { files: ['services/gateway/storefront/*.js'], languageOptions: { globals: globals.browser } },
 );

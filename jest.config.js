@@ -8,5 +8,7 @@ export default {
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  testSequencer: '<rootDir>/test/jest/shuffled-sequencer.js',
+  reporters: ['default', '<rootDir>/test/jest/slowest-files-reporter.js'],
   testTimeout: 60_000,
 };

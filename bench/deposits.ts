@@ -13,7 +13,7 @@ const CONNECTIONS = 32;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const run = promisify(execFile);
 
-const system = await startSystem();
+const system = await startSystem({ label: 'bench-deposits', logLevel: 'warn' });
 try {
   const tokens = await Promise.all(
     Array.from({ length: USERS }, (_, index) => signUserToken(system.secrets.JWT_SECRET, `bench-user-${index}`)),

@@ -17,7 +17,7 @@ const BURST = Number(process.env.BENCH_BURST ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const say = (line: string) => console.log(line);
 
-const system = await startSystem();
+const system = await startSystem({ label: 'bench-saga', logLevel: 'warn' });
 try {
   const tokens = await Promise.all(Array.from({ length: 20 }, (_, index) => signUserToken(system.secrets.JWT_SECRET, `saga-bench-${index}`)));
   for (const token of tokens) {

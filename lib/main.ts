@@ -23,8 +23,11 @@ export async function runMain(start: () => Promise<{ logger: Logger; stop: () =>
     };
     process.on('SIGINT', shutdown);
     process.on('SIGTERM', shutdown);
-    // Run by the supervisor: when it is gone (even killed), so is the reason to run.
-    if (process.send) process.on('disconnect', () => shutdown('SIGTERM'));
+    // Run by the supervisor: tell it we are ready; when it is gone (even killed), so is the reason to run.
+    if (process.send) {
+      process.send({ ready: true });
+      process.on('disconnect', () => shutdown('SIGTERM'));
+    }
   } catch (error) {
     console.error(error instanceof ConfigError ? error.message : error);
     process.exit(1);

@@ -4,7 +4,7 @@ import { runChaos } from '../test/helpers/chaos.ts';
 import { startSystem } from '../test/helpers/system.ts';
 
 const orders = Number(process.env.CHAOS_ORDERS ?? 1_000);
-const system = await startSystem();
+const system = await startSystem({ label: 'chaos' });
 try {
   console.log(`Chaos: ${orders} orders for 50 users at 12/s, a fault every 4 s...`);
   const tally = await runChaos(system, { users: 50, orders, rate: 12, faultEveryMs: 4_000, say: console.log });

@@ -6,22 +6,47 @@ export interface ChildSpec {
   command: string;
   args: string[];
   env: NodeJS.ProcessEnv;
-  /** Resolves once the child serves; polled after each start. */
-  ready: () => Promise<boolean>;
+  /**
+   * What readiness means, for the log and for a failed start: "GET …/readyz", "TCP port 5432".
+   * Without a probe, the child says it is ready itself (lib/main.ts sends `{ ready: true }`).
+   */
+  readiness: string;
+  probe?: () => Promise<boolean>;
+  /** How long it may take to become ready; the start fails after that. */
+  readyTimeoutMs?: number;
+}
+
+/** A child that could not be started: which, why, and the last lines it wrote. */
+export class StartFailure extends Error {
+  readonly child: string;
+  readonly lastLines: string[];
+
+  constructor(child: string, reason: string, lastLines: string[]) {
+    super(`${child} ${reason}`);
+    this.child = child;
+    this.lastLines = lastLines;
+  }
 }
 
 const MAX_BACKOFF_MS = 30_000;
 const STOP_GRACE_MS = 10_000;
+const DEFAULT_READY_TIMEOUT_MS = 60_000;
+/** A child that dies this often before it is ready will not come up by trying again. */
+const START_ATTEMPTS = 3;
+const TAIL_LINES = 20;
 
 /**
- * One program of the system, run as its own process: its output lines are prefixed with
- * its name, and if it dies on its own it is started again, waiting longer after each quick death.
- * The IPC channel lets the child notice when the supervisor is gone, however it went.
+ * One program of the system, run as its own process: its output lines are prefixed with its
+ * name. Starting it waits until it is ready, and fails with the reason (and its last lines) if it
+ * keeps dying first or takes too long. Once it has been ready, a death restarts it, waiting longer
+ * after each quick death. The IPC channel lets the child notice when the supervisor is gone.
  */
 export class Child {
   private process: ChildProcess | undefined;
   private stopping = false;
   private backoffMs = 500;
+  private launchedAt = 0;
+  private readonly tail: string[] = [];
   private readonly spec: ChildSpec;
   private readonly say: (line: string) => void;
 
@@ -30,37 +55,93 @@ export class Child {
     this.say = say;
   }
 
-  get pid(): number | undefined {
-    return this.process?.pid;
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get readiness(): string {
+    return this.spec.readiness;
   }
 
   async start(): Promise<void> {
-    this.launch();
-    await this.waitUntilReady();
+    const deadline = Date.now() + (this.spec.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+    let exit = '';
+    for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+      const child = this.spawn();
+      const outcome = await this.readyOrExit(child, deadline);
+      if (this.stopping) throw new StartFailure(this.name, 'was stopped while starting', [...this.tail]);
+      if (outcome === 'ready') {
+        child.on('exit', (code, signal) => this.restartAfter(code, signal));
+        return;
+      }
+      if (outcome === 'timeout') {
+        await this.stop();
+        throw new StartFailure(this.name, `was not ready within ${Math.round((this.spec.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS) / 1000)} s (waiting for ${this.readiness})`, [...this.tail]);
+      }
+      exit = outcome;
+      if (attempt < START_ATTEMPTS) this.say(`${this.prefix} ${exit} before it was ready; starting it again`);
+    }
+    throw new StartFailure(this.name, `${exit} before it was ready, ${START_ATTEMPTS} times`, [...this.tail]);
   }
 
-  private launch(): void {
-    const startedAt = Date.now();
+  private get prefix(): string {
+    return `${this.spec.name.padEnd(15)}|`;
+  }
+
+  private spawn(): ChildProcess {
     const child = spawn(this.spec.command, this.spec.args, { env: this.spec.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     this.process = child;
-    const prefix = `${this.spec.name.padEnd(15)}|`;
+    this.launchedAt = Date.now();
     for (const stream of [child.stdout, child.stderr]) {
-      if (stream) createInterface({ input: stream }).on('line', (line) => this.say(`${prefix} ${line}`));
+      if (!stream) continue;
+      createInterface({ input: stream }).on('line', (line) => {
+        this.tail.push(line);
+        if (this.tail.length > TAIL_LINES) this.tail.shift();
+        this.say(`${this.prefix} ${line}`);
+      });
     }
-    child.on('exit', (code, signal) => {
-      if (this.stopping) return;
-      if (Date.now() - startedAt > MAX_BACKOFF_MS) this.backoffMs = 500;
-      this.say(`${prefix} exited (${signal ?? `code ${code}`}); restarting in ${this.backoffMs} ms`);
-      setTimeout(() => this.stopping || this.launch(), this.backoffMs);
-      this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+    return child;
+  }
+
+  /** 'ready', 'timeout', or how the child exited. */
+  private readyOrExit(child: ChildProcess, deadline: number): Promise<string> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const settle = (outcome: string) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(outcome);
+      };
+      const onMessage = (message: unknown) => {
+        if ((message as { ready?: boolean } | null)?.ready === true) settle('ready');
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => settle(`exited (${signal ?? `code ${code}`})`);
+      const timer = setTimeout(() => settle('timeout'), Math.max(0, deadline - Date.now()));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      const probe = this.spec.probe;
+      if (!probe) return;
+      const isSettled = () => settled;
+      void (async () => {
+        while (!isSettled()) {
+          if (await probe().catch(() => false)) settle('ready');
+          else await new Promise((wait) => setTimeout(wait, 200));
+        }
+      })();
     });
   }
 
-  private async waitUntilReady(): Promise<void> {
-    for (;;) {
-      if (await this.spec.ready().catch(() => false)) return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+  private restartAfter(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.stopping) return;
+    if (Date.now() - this.launchedAt > MAX_BACKOFF_MS) this.backoffMs = 500;
+    this.say(`${this.prefix} exited (${signal ?? `code ${code}`}); restarting in ${this.backoffMs} ms`);
+    setTimeout(() => {
+      if (!this.stopping) this.spawn().on('exit', (nextCode, nextSignal) => this.restartAfter(nextCode, nextSignal));
+    }, this.backoffMs);
+    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
   }
 
   /** From now on an exit is expected: it is not restarted. */

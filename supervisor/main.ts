@@ -1,24 +1,23 @@
 // `npm start`: the whole system on one machine, each program in a process of its own.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, openSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { embeddedPostgresUrl } from '../lib/database/embedded-postgres-url.ts';
 import { ensureTemporalCli } from '../lib/temporal/temporal-cli.ts';
-import { Child, type ChildSpec } from './child.ts';
-import { readSupervisorConfig } from './config.ts';
+import { Child, StartFailure, type ChildSpec } from './child.ts';
+import { readSupervisorConfig, type SupervisorConfig } from './config.ts';
 import { loadDevSecrets } from './dev-secrets.ts';
 import { assertPortsFree } from './ports.ts';
 import { claimDataDir } from './single-instance.ts';
 import { temporalDevServer } from './temporal-dev-server.ts';
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
 const node = (name: string, path: string): Pick<ChildSpec, 'name' | 'command' | 'args'> => ({
   name,
   command: process.execPath,
   args: [fileURLToPath(new URL(path, import.meta.url))],
 });
-const httpReady = (port: number) => async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok;
-const tcpReady = (port: number) => () =>
+const tcpOpen = (port: number) => () =>
   new Promise<boolean>((resolve) => {
     const socket = connect(port, '127.0.0.1', () => {
       socket.end();
@@ -26,15 +25,24 @@ const tcpReady = (port: number) => () =>
     });
     socket.once('error', () => resolve(false));
   });
-// Workers and the relay have no port: started is ready (they retry their connections themselves).
-const started = () => Promise.resolve(true);
 
-try {
-  const config = readSupervisorConfig();
-  mkdirSync(config.DATA_DIR, { recursive: true });
-  const claim = claimDataDir(config.DATA_DIR);
+/** Every line goes to the terminal and to the log file in the data folder. */
+function logTo(file: string): (line: string) => void {
+  const fd = openSync(file, 'a');
+  return (line) => {
+    process.stdout.write(`${line}\n`);
+    writeSync(fd, `${line}\n`);
+  };
+}
+
+/**
+ * The programs in stages: each stage starts together, once the one before is ready; they stop in
+ * the reverse order (the gateway first, the database last). The services migrate their databases,
+ * so they come before the workers that share those databases.
+ */
+async function plan(config: SupervisorConfig, say: (line: string) => void): Promise<{ stages: ChildSpec[][]; temporalAddress: string; runsTemporal: boolean }> {
   const useEmbeddedPostgres = !config.PAYMENTS_DATABASE_URL || !config.ORDERS_DATABASE_URL;
-  const runTemporal = !config.TEMPORAL_ADDRESS;
+  const runsTemporal = !config.TEMPORAL_ADDRESS;
   await assertPortsFree({
     gateway: config.GATEWAY_PORT,
     payments: config.PAYMENTS_PORT,
@@ -42,22 +50,28 @@ try {
     'payments worker metrics': config.PAYMENTS_WORKER_METRICS_PORT,
     'orders worker metrics': config.ORDERS_WORKER_METRICS_PORT,
     ...(useEmbeddedPostgres ? { 'embedded PostgreSQL': config.EMBEDDED_POSTGRES_PORT } : {}),
-    ...(runTemporal ? { Temporal: config.TEMPORAL_PORT, 'Temporal Web UI': config.TEMPORAL_UI_PORT } : {}),
+    ...(runsTemporal ? { Temporal: config.TEMPORAL_PORT, 'Temporal Web UI': config.TEMPORAL_UI_PORT } : {}),
   });
 
-  const temporalCli = runTemporal ? await ensureTemporalCli(say) : undefined;
-  if (runTemporal && !temporalCli) {
+  const temporalCli = runsTemporal ? await ensureTemporalCli(say) : undefined;
+  if (runsTemporal && !temporalCli) {
     throw new Error('No Temporal CLI found, and no Go to build one: install Go, or set TEMPORAL_CLI_PATH, or TEMPORAL_ADDRESS for a server of your own.');
   }
 
   const devSecrets = config.JWT_SECRET && config.INTERNAL_TOKEN ? undefined : loadDevSecrets(config.DATA_DIR);
   const temporalAddress = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
+  // Every setting a child needs is passed explicitly, never left to a child's own default.
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    DATA_DIR: config.DATA_DIR,
+    EMBEDDED_POSTGRES_PORT: String(config.EMBEDDED_POSTGRES_PORT),
     JWT_SECRET: config.JWT_SECRET ?? devSecrets?.JWT_SECRET,
     INTERNAL_TOKEN: config.INTERNAL_TOKEN ?? devSecrets?.INTERNAL_TOKEN,
     PAYMENTS_DATABASE_URL: config.PAYMENTS_DATABASE_URL ?? embeddedPostgresUrl(config.EMBEDDED_POSTGRES_PORT, 'payments'),
     ORDERS_DATABASE_URL: config.ORDERS_DATABASE_URL ?? embeddedPostgresUrl(config.EMBEDDED_POSTGRES_PORT, 'orders'),
+    PAYMENTS_PORT: String(config.PAYMENTS_PORT),
+    ORDERS_PORT: String(config.ORDERS_PORT),
+    GATEWAY_PORT: String(config.GATEWAY_PORT),
     PAYMENTS_URL: `http://127.0.0.1:${config.PAYMENTS_PORT}`,
     ORDERS_URL: `http://127.0.0.1:${config.ORDERS_PORT}`,
     TEMPORAL_ADDRESS: temporalAddress,
@@ -65,63 +79,115 @@ try {
     // A local run signs in from the storefront without an identity provider.
     DEV_SIGN_IN: 'true',
   };
-
-  // In start order; stopped in the reverse one (the gateway first, the database last).
-  const specs: ChildSpec[] = [
-    ...(useEmbeddedPostgres ? [{ ...node('postgres', './postgres.ts'), env, ready: tcpReady(config.EMBEDDED_POSTGRES_PORT) }] : []),
-    ...(temporalCli
-      ? [{ ...temporalDevServer(temporalCli, { dataDir: config.DATA_DIR, port: config.TEMPORAL_PORT, uiPort: config.TEMPORAL_UI_PORT }), env, ready: tcpReady(config.TEMPORAL_PORT) }]
-      : []),
-    { ...node('payments', '../services/payments/main.ts'), env, ready: httpReady(config.PAYMENTS_PORT) },
-    { ...node('orders', '../services/orders/main.ts'), env, ready: httpReady(config.ORDERS_PORT) },
-    {
-      ...node('payments-worker', '../workers/payments-worker.ts'),
-      env: { ...env, METRICS_ADDRESS: `127.0.0.1:${config.PAYMENTS_WORKER_METRICS_PORT}` },
-      ready: started,
-    },
-    {
-      ...node('orders-worker', '../workers/orders-worker.ts'),
-      env: { ...env, METRICS_ADDRESS: `127.0.0.1:${config.ORDERS_WORKER_METRICS_PORT}` },
-      ready: started,
-    },
-    { ...node('outbox-relay', '../workers/outbox-relay.ts'), env, ready: started },
-    { ...node('gateway', '../services/gateway/main.ts'), env, ready: httpReady(config.GATEWAY_PORT) },
-  ];
-  const children = specs.map((spec) => new Child(spec, say));
-
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    say('supervisor     | stopping...');
-    for (const child of children) child.expectExit();
-    for (const child of children.toReversed()) await child.stop();
-    claim.release();
-    say('supervisor     | stopped');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
-
-  for (const child of children) await child.start();
-
-  const api = `http://localhost:${config.GATEWAY_PORT}`;
-  say(
+  const ready = 'says it is ready';
+  const stages: ChildSpec[][] = [
     [
-      '',
-      '  The shop is up.',
-      `  Storefront   ${api}/`,
-      `  API          ${api}/api  (token: npm run -s token -- alice)`,
-      `  API docs     ${api}/docs  (OpenAPI: ${api}/openapi.json)`,
-      `  Health       ${api}/healthz, ${api}/readyz`,
-      `  Metrics      ${api}/metrics, :${config.PAYMENTS_PORT}/metrics, :${config.ORDERS_PORT}/metrics, workers :${config.PAYMENTS_WORKER_METRICS_PORT}/metrics, :${config.ORDERS_WORKER_METRICS_PORT}/metrics`,
-      temporalCli ? `  Temporal UI  http://localhost:${config.TEMPORAL_UI_PORT}  (payments are workflows payment-<orderId>)` : `  Temporal     ${temporalAddress}`,
-      `  Data         ${config.DATA_DIR}${useEmbeddedPostgres ? ` (embedded PostgreSQL on port ${config.EMBEDDED_POSTGRES_PORT})` : ''}`,
-      '  Stop         Ctrl-C',
-      '',
-    ].join('\n'),
+      ...(useEmbeddedPostgres ? [{ ...node('postgres', './postgres.ts'), env, readiness: `PostgreSQL on port ${config.EMBEDDED_POSTGRES_PORT}` }] : []),
+      ...(temporalCli
+        ? [
+            {
+              ...temporalDevServer(temporalCli, { dataDir: config.DATA_DIR, port: config.TEMPORAL_PORT, uiPort: config.TEMPORAL_UI_PORT }),
+              env,
+              readiness: `TCP port ${config.TEMPORAL_PORT}`,
+              probe: tcpOpen(config.TEMPORAL_PORT),
+            },
+          ]
+        : []),
+    ],
+    [
+      { ...node('payments', '../services/payments/main.ts'), env, readiness: `port ${config.PAYMENTS_PORT} ${ready}` },
+      { ...node('orders', '../services/orders/main.ts'), env, readiness: `port ${config.ORDERS_PORT} ${ready}` },
+    ],
+    [
+      {
+        ...node('payments-worker', '../workers/payments-worker.ts'),
+        env: { ...env, METRICS_ADDRESS: `127.0.0.1:${config.PAYMENTS_WORKER_METRICS_PORT}` },
+        readiness: `Temporal at ${temporalAddress}, ${ready}`,
+      },
+      {
+        ...node('orders-worker', '../workers/orders-worker.ts'),
+        env: { ...env, METRICS_ADDRESS: `127.0.0.1:${config.ORDERS_WORKER_METRICS_PORT}` },
+        readiness: `Temporal at ${temporalAddress}, ${ready}`,
+      },
+      { ...node('outbox-relay', '../workers/outbox-relay.ts'), env, readiness: `Temporal at ${temporalAddress}, ${ready}` },
+      { ...node('gateway', '../services/gateway/main.ts'), env, readiness: `port ${config.GATEWAY_PORT} ${ready}` },
+    ],
+  ];
+  return { stages, temporalAddress, runsTemporal };
+}
+
+function banner(config: SupervisorConfig, temporal: { address: string; runs: boolean }, logFile: string): string {
+  const api = `http://localhost:${config.GATEWAY_PORT}`;
+  return [
+    '',
+    '  The shop is up.',
+    `  Storefront   ${api}/`,
+    `  API          ${api}/api  (token: npm run -s token -- alice)`,
+    `  API docs     ${api}/docs  (OpenAPI: ${api}/openapi.json)`,
+    `  Health       ${api}/healthz, ${api}/readyz`,
+    `  Metrics      ${api}/metrics, :${config.PAYMENTS_PORT}/metrics, :${config.ORDERS_PORT}/metrics, workers :${config.PAYMENTS_WORKER_METRICS_PORT}/metrics, :${config.ORDERS_WORKER_METRICS_PORT}/metrics`,
+    temporal.runs ? `  Temporal UI  http://localhost:${config.TEMPORAL_UI_PORT}  (payments are workflows payment-<orderId>)` : `  Temporal     ${temporal.address}`,
+    `  Data         ${config.DATA_DIR}`,
+    `  Log          ${logFile}`,
+    '  Stop         Ctrl-C',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Starts the stages in order, and stops every child on a signal. A child that cannot be started
+ * stops those already running and fails the start.
+ */
+async function run(stages: Child[][], say: (line: string) => void, onStopped: () => void): Promise<void> {
+  const children = stages.flat();
+  let stopping: Promise<void> | undefined;
+  const stopAll = () => {
+    stopping ??= (async () => {
+      say('supervisor     | stopping...');
+      for (const child of children) child.expectExit();
+      for (const child of children.toReversed()) await child.stop();
+      onStopped();
+      say('supervisor     | stopped');
+    })();
+    return stopping;
+  };
+  const onSignal = () => void stopAll().then(() => process.exit(0));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const start = async (child: Child) => {
+    const started = Date.now();
+    say(`supervisor     | starting ${child.name}: waiting for ${child.readiness}`);
+    await child.start();
+    say(`supervisor     | ${child.name} is ready (${Date.now() - started} ms)`);
+  };
+  for (const stage of stages) {
+    const failure = (await Promise.allSettled(stage.map(start))).find((result) => result.status === 'rejected');
+    if (!failure) continue;
+    if (stopping) return;
+    const error: unknown = failure.reason;
+    if (error instanceof StartFailure) say(`supervisor     | the last lines of ${error.child}:\n${error.lastLines.map((line) => `    ${line}`).join('\n')}`);
+    await stopAll();
+    throw error;
+  }
+}
+
+let logFile: string | undefined;
+try {
+  const config = readSupervisorConfig();
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  logFile = resolve(join(config.DATA_DIR, 'supervisor.log'));
+  const say = logTo(logFile);
+  const claim = claimDataDir(config.DATA_DIR);
+  const { stages, temporalAddress, runsTemporal } = await plan(config, say);
+  await run(
+    stages.map((stage) => stage.map((spec) => new Child(spec, say))),
+    say,
+    () => claim.release(),
   );
+  say(banner(config, { address: temporalAddress, runs: runsTemporal }, logFile));
 } catch (error) {
-  console.error(error instanceof Error ? error.message : error);
+  const reason = error instanceof Error ? error.message : String(error);
+  console.error(error instanceof StartFailure ? `The shop did not start: ${reason}. The whole log: ${logFile}` : reason);
   process.exit(1);
 }

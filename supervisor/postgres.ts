@@ -18,4 +18,5 @@ await startEmbeddedPostgres({
     if (/ERROR|FATAL|PANIC/.test(line) && !/database ".+" does not exist/.test(line)) console.log(line);
   },
 });
+process.send?.({ ready: true });
 process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));

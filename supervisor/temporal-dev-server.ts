@@ -6,7 +6,7 @@ import type { ChildSpec } from './child.ts';
  * `temporal server start-dev` with its Web UI, its state in SQLite under the data folder (so a
  * restart loses no workflow), and the search attributes the payment workflow sets.
  */
-export function temporalDevServer(cli: string, options: { dataDir: string; port: number; uiPort: number }): Omit<ChildSpec, 'env' | 'ready'> {
+export function temporalDevServer(cli: string, options: { dataDir: string; port: number; uiPort: number }): Pick<ChildSpec, 'name' | 'command' | 'args'> {
   const searchAttributes = Object.values(SEARCH_ATTRIBUTES).flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]);
   return {
     name: 'temporal',

@@ -4,8 +4,8 @@ import { startSystem, type RunningSystem } from './helpers/system.ts';
 // The small version of `npm run chaos`: every kind of process fails once while orders flow.
 let system: RunningSystem;
 beforeAll(async () => {
-  system = await startSystem();
-}, 120_000);
+  system = await startSystem({ label: 'chaos-test' });
+}, 180_000);
 afterAll(() => system.stop());
 
 test('with every kind of process killed once while orders flow, nothing is lost and nothing doubled', async () => {

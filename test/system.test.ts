@@ -29,9 +29,9 @@ describe('npm start', () => {
   let system: RunningSystem;
   let token: string;
   beforeAll(async () => {
-    system = await startSystem();
+    system = await startSystem({ label: 'system-test' });
     token = await signUserToken(system.secrets.JWT_SECRET, 'kim');
-  }, 60_000);
+  }, 180_000);
   afterAll(() => system.stop());
 
   test('serves the account endpoints through the gateway, each program in its own process', async () => {
@@ -100,7 +100,7 @@ describe('npm start', () => {
 
   test('a second npm start on the same data says the system is already running', async () => {
     const second = await run(process.execPath, [new URL('../supervisor/main.ts', import.meta.url).pathname], {
-      env: { ...process.env, DATA_DIR: system.dataDir },
+      env: system.env,
     }).then(
       () => ({ code: 0, stderr: '' }),
       (error: unknown) => error as { code: number; stderr: string },

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../lib/free-port.ts';
 import type { DevSecrets } from '../../supervisor/dev-secrets.ts';
@@ -10,6 +12,10 @@ export interface RunningSystem {
   /** The supervisor's process id; its children are the system's programs. */
   pid: number;
   dataDir: string;
+  /** Everything the supervisor and its programs wrote. */
+  logFile: string;
+  /** The environment the supervisor was started with. */
+  env: NodeJS.ProcessEnv;
   gatewayUrl: string;
   postgresUrl(database: string): string;
   temporalAddress: string;
@@ -18,9 +24,28 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
+export interface SystemOptions {
+  /** Settings beyond the harness's own, for a test that wants them (say, one that breaks the start). */
+  env?: Record<string, string>;
+  /** The programs' log level; their lines go to the log file, not to the test's output. */
+  logLevel?: string;
+  /** Names the log file. */
+  label?: string;
+}
+
+// The only variables that reach the system from the caller: where programs and caches are.
+// Anything else in the caller's shell (JWT_SECRET, DATA_DIR, ports...) would change the system
+// under test behind the test's back.
+const PASSED_THROUGH = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'XDG_CACHE_HOME', 'TEMPORAL_CLI_PATH'];
+
+const START_DEADLINE_MS = 150_000;
+const STOP_GRACE_MS = 30_000;
+const LOG_DIR = fileURLToPath(new URL('../../test-results/system-logs/', import.meta.url));
+const TAIL_LINES = 60;
+
 /** The whole system exactly as `npm start` runs it, in a throw-away data folder on free ports. */
-export async function startSystem(): Promise<RunningSystem> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'shop-bench-'));
+export async function startSystem(options: SystemOptions = {}): Promise<RunningSystem> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'shop-system-'));
   // PostgreSQL runs as its own user when we are root: it must be able to enter the folder.
   await chmod(dataDir, 0o755);
   const ports = {
@@ -33,39 +58,99 @@ export async function startSystem(): Promise<RunningSystem> {
     PAYMENTS_WORKER_METRICS_PORT: await freePort(),
     ORDERS_WORKER_METRICS_PORT: await freePort(),
   };
+  const env: NodeJS.ProcessEnv = {
+    ...Object.fromEntries(PASSED_THROUGH.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]])),
+    DATA_DIR: dataDir,
+    ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+    LOG_LEVEL: options.logLevel ?? 'info',
+    ...options.env,
+  };
+  mkdirSync(LOG_DIR, { recursive: true });
+  const logFile = join(LOG_DIR, `${options.label ?? 'system'}-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
+  const log = createWriteStream(logFile);
   const supervisor = spawn(process.execPath, [fileURLToPath(new URL('../../supervisor/main.ts', import.meta.url))], {
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise((resolve) => supervisor.once('exit', resolve));
-  const gatewayUrl = `http://127.0.0.1:${ports.GATEWAY_PORT}`;
-  const deadline = Date.now() + 90_000;
+  const progress = new StartProgress();
+  for (const stream of [supervisor.stdout, supervisor.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      log.write(`${line}\n`);
+      progress.read(line);
+    });
+  }
+  const exited = new Promise<void>((resolve) => supervisor.once('exit', () => resolve()));
+  const stopSupervisor = async () => {
+    supervisor.kill('SIGTERM');
+    const timer = setTimeout(() => supervisor.kill('SIGKILL'), STOP_GRACE_MS);
+    await exited;
+    clearTimeout(timer);
+    await new Promise((resolve) => log.end(resolve));
+  };
+
+  // Up means the supervisor's banner: every program has said it is ready, not only the gateway.
+  const deadline = Date.now() + START_DEADLINE_MS;
   for (;;) {
-    if (supervisor.exitCode !== null || Date.now() > deadline) {
-      supervisor.kill('SIGTERM');
-      throw new Error('the system did not start');
+    const failure =
+      supervisor.exitCode !== null || supervisor.signalCode !== null
+        ? `the supervisor exited (${supervisor.signalCode ?? `code ${supervisor.exitCode}`})`
+        : Date.now() > deadline
+          ? `it was not up after ${START_DEADLINE_MS / 1000} s`
+          : undefined;
+    if (failure) {
+      await stopSupervisor();
+      await rm(dataDir, { recursive: true, force: true });
+      throw new Error(progress.explain(`The system did not start: ${failure}.`, logFile));
     }
-    const ready = await fetch(`${gatewayUrl}/readyz`).then((answer) => answer.ok, () => false);
-    if (ready) break;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    if (progress.up) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return {
     pid: supervisor.pid ?? 0,
     dataDir,
-    gatewayUrl,
+    logFile,
+    env,
+    gatewayUrl: `http://127.0.0.1:${ports.GATEWAY_PORT}`,
     postgresUrl: (database) => `postgres://postgres:postgres@127.0.0.1:${ports.EMBEDDED_POSTGRES_PORT}/${database}`,
     temporalAddress: `127.0.0.1:${ports.TEMPORAL_PORT}`,
     ports,
     secrets: JSON.parse(await readFile(join(dataDir, 'dev-secrets.json'), 'utf8')) as DevSecrets,
     async stop() {
-      supervisor.kill('SIGTERM');
-      await exited;
+      await stopSupervisor();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Follows the supervisor's output: whether it is up, which programs are ready, which it waits for, the last lines. */
+class StartProgress {
+  private readonly ready: string[] = [];
+  private readonly waiting = new Map<string, string>();
+  private readonly tail: string[] = [];
+  up = false;
+
+  read(line: string): void {
+    if (line.trim() === 'The shop is up.') this.up = true;
+    this.tail.push(line);
+    if (this.tail.length > TAIL_LINES) this.tail.shift();
+    const starting = /^supervisor\s+\| starting (\S+): waiting for (.+)$/.exec(line);
+    if (starting?.[1] && starting[2]) this.waiting.set(starting[1], starting[2]);
+    const ready = /^supervisor\s+\| (\S+) is ready/.exec(line);
+    if (ready?.[1]) {
+      this.ready.push(ready[1]);
+      this.waiting.delete(ready[1]);
+    }
+  }
+
+  explain(headline: string, logFile: string): string {
+    const waiting = [...this.waiting].map(([name, readiness]) => `${name} (${readiness})`);
+    return [
+      headline,
+      `Ready: ${this.ready.join(', ') || 'nothing'}.`,
+      `Waiting for: ${waiting.join('; ') || 'nothing'}.`,
+      `The whole log: ${logFile}`,
+      `Its last ${this.tail.length} lines:`,
+      ...this.tail.map((line) => `  ${line}`),
+    ].join('\n');
+  }
 }

@@ -1,5 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { freePort } from '../../lib/free-port.ts';
 import { findTemporalCli } from '../../lib/temporal/temporal-cli.ts';
 import { SEARCH_ATTRIBUTES } from '../../workflows/names.ts';
 
@@ -9,7 +10,7 @@ let runtimeInstalled = false;
  * A real Temporal dev server (`temporal server start-dev`) on free ports, from the CLI that
  * `npm test` made sure of beforehand.
  */
-export function startTemporalDevServer(): Promise<TestWorkflowEnvironment> {
+export async function startTemporalDevServer(): Promise<TestWorkflowEnvironment> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
@@ -19,6 +20,7 @@ export function startTemporalDevServer(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path },
+      port: await freePort(),
       ui: false,
       log: { format: 'pretty', level: 'warn' },
       searchAttributes: Object.values(SEARCH_ATTRIBUTES),

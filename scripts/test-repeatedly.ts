@@ -1,0 +1,39 @@
+// `npm run test:repeat -- N`: the whole suite N times in a row in a fresh clone of HEAD, each run
+// with an empty Jest cache and every second run with its test files in a shuffled order; then the
+// pass count. It shows whether a failure is flaky, and whether it depends on the order of files.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const runs = Number(process.argv[2] ?? 5);
+if (!Number.isInteger(runs) || runs < 1) throw new Error('usage: npm run test:repeat -- <number of runs>');
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const logs = join(repo, 'test-results', 'repeat');
+mkdirSync(logs, { recursive: true });
+
+const clone = mkdtempSync(join(tmpdir(), 'shop-repeat-'));
+const sh = (command: string, args: string[], env: NodeJS.ProcessEnv = process.env) => spawnSync(command, args, { cwd: clone, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+console.log(`Cloning HEAD into ${clone} (uncommitted changes are not tested) and installing...`);
+if (spawnSync('git', ['clone', '--quiet', repo, clone]).status !== 0) throw new Error('git clone failed');
+if (sh('npm', ['ci', '--no-audit', '--no-fund']).status !== 0) throw new Error('npm ci failed in the clone');
+
+const results: string[] = [];
+let passed = 0;
+for (let run = 1; run <= runs; run++) {
+  const seed = run % 2 === 0 ? `run-${run}-${Date.now()}` : undefined;
+  sh(process.execPath, ['node_modules/jest/bin/jest.js', '--clearCache']);
+  const started = Date.now();
+  const test = sh('npm', ['test'], { ...process.env, ...(seed ? { TEST_SHUFFLE_SEED: seed } : {}) });
+  const seconds = Math.round((Date.now() - started) / 1000);
+  const log = join(logs, `run-${run}.log`);
+  writeFileSync(log, `${test.stdout}\n${test.stderr}`);
+  const summary = /^Tests:.*$/m.exec(test.stderr)?.[0] ?? 'no summary';
+  if (test.status === 0) passed++;
+  results.push(`run ${run}: ${test.status === 0 ? 'passed' : 'FAILED'} in ${seconds} s, ${seed ? `shuffled (TEST_SHUFFLE_SEED=${seed})` : 'Jest order'}; ${summary}; log ${log}`);
+  console.log(results.at(-1));
+}
+rmSync(clone, { recursive: true, force: true });
+console.log(`\n${runs} runs of the whole suite: ${passed} passed, ${runs - passed} failed.`);
+process.exitCode = passed === runs ? 0 : 1;
