@@ -2,7 +2,7 @@
 // with an empty Jest cache and every second run with its test files in a shuffled order; then the
 // pass count. It shows whether a failure is flaky, and whether it depends on the order of files.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,8 @@ const logs = join(repo, 'test-results', 'repeat');
 mkdirSync(logs, { recursive: true });
 
 const clone = mkdtempSync(join(tmpdir(), 'shop-repeat-'));
+// The embedded PostgreSQL runs as its own user when we are root: it must reach its binaries here.
+chmodSync(clone, 0o755);
 const sh = (command: string, args: string[], env: NodeJS.ProcessEnv = process.env) => spawnSync(command, args, { cwd: clone, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
 console.log(`Cloning HEAD into ${clone} (uncommitted changes are not tested) and installing...`);
 if (spawnSync('git', ['clone', '--quiet', repo, clone]).status !== 0) throw new Error('git clone failed');
