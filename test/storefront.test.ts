@@ -41,7 +41,8 @@ test('in the storefront a shopper signs in, opens an account, deposits, orders, 
   await page.fill('#order-form input[name=description]', 'Green tea');
   await page.click('#order-form button');
   const status = page.locator('#orders tr').first().locator('.status');
-  await status.filter({ hasText: 'PAID' }).waitFor({ timeout: 20_000 });
+  await status.filter({ hasNotText: 'NEW' }).waitFor({ timeout: 30_000 });
+  expect(await status.textContent()).toBe('PAID');
   await page.waitForSelector('#account:text("Balance: $7.50")');
   expect(navigations).toBe(0);
 
@@ -56,9 +57,13 @@ test('in the storefront a shopper signs in, opens an account, deposits, orders, 
 test('an unaffordable order shows CANCELLED with its reason', async () => {
   const page = await signedIn('window-shopper');
   await page.click('#open-account');
+  // Else the debit may run before the account exists, and the order is cancelled for no account.
+  await page.waitForSelector('#account:text("Balance: $0.00")');
   await page.fill('#order-form input[name=amount]', '99');
   await page.click('#order-form button');
-  await page.locator('#orders tr .status').filter({ hasText: 'CANCELLED (insufficient funds)' }).waitFor({ timeout: 20_000 });
+  const status = page.locator('#orders tr').first().locator('.status');
+  await status.filter({ hasNotText: 'NEW' }).waitFor({ timeout: 30_000 });
+  expect(await status.textContent()).toBe('CANCELLED (insufficient funds)');
 });
 
 test('the storefront page and its files are served; bad sign-ins are refused', async () => {
