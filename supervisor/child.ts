@@ -6,14 +6,10 @@ export interface ChildSpec {
   command: string;
   args: string[];
   env: NodeJS.ProcessEnv;
-  /**
-   * What readiness means, for the log and for a failed start: "GET …/readyz", "TCP port 5432".
-   * Without a probe, the child says it is ready itself (lib/main.ts sends `{ ready: true }`).
-   */
+  /** What the child waits for before it says it is ready (lib/main.ts sends `{ ready: true }`); for the log. */
   readiness: string;
-  probe?: () => Promise<boolean>;
   /** How long it may take to become ready; the start fails after that. */
-  readyTimeoutMs?: number;
+  readyTimeoutMs: number;
 }
 
 /** A child that could not be started: which, why, and the last lines it wrote. */
@@ -30,16 +26,18 @@ export class StartFailure extends Error {
 
 const MAX_BACKOFF_MS = 30_000;
 const STOP_GRACE_MS = 10_000;
-const DEFAULT_READY_TIMEOUT_MS = 60_000;
 /** A child that dies this often before it is ready will not come up by trying again. */
 const START_ATTEMPTS = 3;
 const TAIL_LINES = 20;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * One program of the system, run as its own process: its output lines are prefixed with its
- * name. Starting it waits until it is ready, and fails with the reason (and its last lines) if it
- * keeps dying first or takes too long. Once it has been ready, a death restarts it, waiting longer
- * after each quick death. The IPC channel lets the child notice when the supervisor is gone.
+ * One program of the system, run as its own process in a process group of its own: its output
+ * lines are prefixed with its name, and when it exits, whatever it started and left behind is
+ * killed with its group. Starting it waits until it says it is ready, and fails with the reason
+ * (and its last lines) if it keeps dying first or takes too long. Once it has been ready, a death
+ * restarts it, waiting longer after each quick death. Its IPC channel lets it notice when the
+ * supervisor is gone, however it went.
  */
 export class Child {
   private process: ChildProcess | undefined;
@@ -63,12 +61,17 @@ export class Child {
     return this.spec.readiness;
   }
 
-  async start(): Promise<void> {
-    const deadline = Date.now() + (this.spec.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+  /** Starts it and waits until it is ready; `deadline` (epoch ms) bounds the wait, with its own timeout. */
+  async start(deadline: number): Promise<void> {
+    const until = Math.min(deadline, Date.now() + this.spec.readyTimeoutMs);
     let exit = '';
     for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+      if (attempt > 1) {
+        this.say(`${this.prefix} ${exit} before it was ready; starting it again`);
+        await sleep(500 * (attempt - 1));
+      }
       const child = this.spawn();
-      const outcome = await this.readyOrExit(child, deadline);
+      const outcome = await this.readyOrExit(child, until);
       if (this.stopping) throw new StartFailure(this.name, 'was stopped while starting', [...this.tail]);
       if (outcome === 'ready') {
         child.on('exit', (code, signal) => this.restartAfter(code, signal));
@@ -76,10 +79,9 @@ export class Child {
       }
       if (outcome === 'timeout') {
         await this.stop();
-        throw new StartFailure(this.name, `was not ready within ${Math.round((this.spec.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS) / 1000)} s (waiting for ${this.readiness})`, [...this.tail]);
+        throw new StartFailure(this.name, `was not ready within ${Math.round((until - this.launchedAt) / 1000)} s (waiting for ${this.readiness})`, [...this.tail]);
       }
       exit = outcome;
-      if (attempt < START_ATTEMPTS) this.say(`${this.prefix} ${exit} before it was ready; starting it again`);
     }
     throw new StartFailure(this.name, `${exit} before it was ready, ${START_ATTEMPTS} times`, [...this.tail]);
   }
@@ -89,27 +91,35 @@ export class Child {
   }
 
   private spawn(): ChildProcess {
-    const child = spawn(this.spec.command, this.spec.args, { env: this.spec.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = spawn(this.spec.command, this.spec.args, { env: this.spec.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
     this.process = child;
     this.launchedAt = Date.now();
+    const remember = (line: string) => {
+      this.tail.push(line);
+      if (this.tail.length > TAIL_LINES) this.tail.shift();
+    };
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
       createInterface({ input: stream }).on('line', (line) => {
-        this.tail.push(line);
-        if (this.tail.length > TAIL_LINES) this.tail.shift();
+        remember(line);
         this.say(`${this.prefix} ${line}`);
       });
     }
+    // A program that cannot be run at all (no such file) emits only 'error'; it counts as an
+    // exit with code 127, as a shell would say, so it goes the way of any other death.
+    child.once('error', (error) => {
+      remember(`could not be run: ${error.message}`);
+      this.say(`${this.prefix} could not be run: ${error.message}`);
+      if (child.pid === undefined) child.emit('exit', 127, null);
+    });
+    child.once('exit', () => killGroup(child));
     return child;
   }
 
   /** 'ready', 'timeout', or how the child exited. */
   private readyOrExit(child: ChildProcess, deadline: number): Promise<string> {
     return new Promise((resolve) => {
-      let settled = false;
       const settle = (outcome: string) => {
-        if (settled) return;
-        settled = true;
         clearTimeout(timer);
         child.off('message', onMessage);
         child.off('exit', onExit);
@@ -122,15 +132,6 @@ export class Child {
       const timer = setTimeout(() => settle('timeout'), Math.max(0, deadline - Date.now()));
       child.on('message', onMessage);
       child.once('exit', onExit);
-      const probe = this.spec.probe;
-      if (!probe) return;
-      const isSettled = () => settled;
-      void (async () => {
-        while (!isSettled()) {
-          if (await probe().catch(() => false)) settle('ready');
-          else await new Promise((wait) => setTimeout(wait, 200));
-        }
-      })();
     });
   }
 
@@ -140,7 +141,7 @@ export class Child {
     this.say(`${this.prefix} exited (${signal ?? `code ${code}`}); restarting in ${this.backoffMs} ms`);
     setTimeout(() => {
       if (!this.stopping) this.spawn().on('exit', (nextCode, nextSignal) => this.restartAfter(nextCode, nextSignal));
-    }, this.backoffMs);
+    }, this.backoffMs).unref();
     this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
   }
 
@@ -153,11 +154,21 @@ export class Child {
   async stop(): Promise<void> {
     this.expectExit();
     const child = this.process;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     await exited;
     clearTimeout(timer);
+  }
+}
+
+/** Whatever the child started and left running (the Temporal server under its wrapper, say). */
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // The group is empty: nothing was left behind.
   }
 }

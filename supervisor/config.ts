@@ -18,6 +18,8 @@ export function readSupervisorConfig(env: NodeJS.ProcessEnv = process.env) {
       ORDERS_WORKER_METRICS_PORT: setting.port(9465),
       JWT_SECRET: setting.secret().optional(),
       INTERNAL_TOKEN: setting.secret().optional(),
+      /** How long the whole start may take before it fails with the reason. */
+      START_TIMEOUT_MS: setting.milliseconds(120_000),
     },
     env,
   );

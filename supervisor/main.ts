@@ -1,6 +1,5 @@
 // `npm start`: the whole system on one machine, each program in a process of its own.
 import { mkdirSync, openSync, writeSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { embeddedPostgresUrl } from '../lib/database/embedded-postgres-url.ts';
@@ -10,29 +9,32 @@ import { readSupervisorConfig, type SupervisorConfig } from './config.ts';
 import { loadDevSecrets } from './dev-secrets.ts';
 import { assertPortsFree } from './ports.ts';
 import { claimDataDir } from './single-instance.ts';
-import { temporalDevServer } from './temporal-dev-server.ts';
 
 const node = (name: string, path: string): Pick<ChildSpec, 'name' | 'command' | 'args'> => ({
   name,
   command: process.execPath,
   args: [fileURLToPath(new URL(path, import.meta.url))],
 });
-const tcpOpen = (port: number) => () =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
+/** How long one program may take to say it is ready. */
+const READY_TIMEOUT_MS = 60_000;
 
-/** Every line goes to the terminal and to the log file in the data folder. */
+/**
+ * Every line goes to the terminal and to the log file in the data folder. A terminal or a parent
+ * that has gone away (EPIPE) must not take the supervisor down: the log file still has it all.
+ */
 function logTo(file: string): (line: string) => void {
   const fd = openSync(file, 'a');
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   return (line) => {
     process.stdout.write(`${line}\n`);
     writeSync(fd, `${line}\n`);
   };
+}
+
+/** Exits once what was written to the terminal or to the parent's pipe has left. */
+function exitAfterFlush(code: number): void {
+  process.stdout.write('', () => process.exit(code));
 }
 
 /**
@@ -69,6 +71,8 @@ async function plan(config: SupervisorConfig, say: (line: string) => void): Prom
     INTERNAL_TOKEN: config.INTERNAL_TOKEN ?? devSecrets?.INTERNAL_TOKEN,
     PAYMENTS_DATABASE_URL: config.PAYMENTS_DATABASE_URL ?? embeddedPostgresUrl(config.EMBEDDED_POSTGRES_PORT, 'payments'),
     ORDERS_DATABASE_URL: config.ORDERS_DATABASE_URL ?? embeddedPostgresUrl(config.EMBEDDED_POSTGRES_PORT, 'orders'),
+    TEMPORAL_PORT: String(config.TEMPORAL_PORT),
+    TEMPORAL_UI_PORT: String(config.TEMPORAL_UI_PORT),
     PAYMENTS_PORT: String(config.PAYMENTS_PORT),
     ORDERS_PORT: String(config.ORDERS_PORT),
     GATEWAY_PORT: String(config.GATEWAY_PORT),
@@ -80,18 +84,11 @@ async function plan(config: SupervisorConfig, say: (line: string) => void): Prom
     DEV_SIGN_IN: 'true',
   };
   const ready = 'says it is ready';
-  const stages: ChildSpec[][] = [
+  const stages: Omit<ChildSpec, 'readyTimeoutMs'>[][] = [
     [
       ...(useEmbeddedPostgres ? [{ ...node('postgres', './postgres.ts'), env, readiness: `PostgreSQL on port ${config.EMBEDDED_POSTGRES_PORT}` }] : []),
       ...(temporalCli
-        ? [
-            {
-              ...temporalDevServer(temporalCli, { dataDir: config.DATA_DIR, port: config.TEMPORAL_PORT, uiPort: config.TEMPORAL_UI_PORT }),
-              env,
-              readiness: `TCP port ${config.TEMPORAL_PORT}`,
-              probe: tcpOpen(config.TEMPORAL_PORT),
-            },
-          ]
+        ? [{ ...node('temporal', './temporal-dev-server.ts'), env: { ...env, TEMPORAL_CLI_PATH: temporalCli }, readiness: `the dev server to answer on ${temporalAddress}` }]
         : []),
     ],
     [
@@ -113,7 +110,7 @@ async function plan(config: SupervisorConfig, say: (line: string) => void): Prom
       { ...node('gateway', '../services/gateway/main.ts'), env, readiness: `port ${config.GATEWAY_PORT} ${ready}` },
     ],
   ];
-  return { stages, temporalAddress, runsTemporal };
+  return { stages: stages.map((stage) => stage.map((spec) => ({ ...spec, readyTimeoutMs: READY_TIMEOUT_MS }))), temporalAddress, runsTemporal };
 }
 
 function banner(config: SupervisorConfig, temporal: { address: string; runs: boolean }, logFile: string): string {
@@ -135,10 +132,11 @@ function banner(config: SupervisorConfig, temporal: { address: string; runs: boo
 }
 
 /**
- * Starts the stages in order, and stops every child on a signal. A child that cannot be started
- * stops those already running and fails the start.
+ * Starts the stages in order, within the start timeout, and stops every child on a signal or when
+ * the process that started this one is gone. A child that cannot be started stops the others at
+ * once and fails the start. Resolves whether the system is up (false: it was stopped while starting).
  */
-async function run(stages: Child[][], say: (line: string) => void, onStopped: () => void): Promise<void> {
+async function run(stages: Child[][], startTimeoutMs: number, say: (line: string) => void, onStopped: () => void): Promise<boolean> {
   const children = stages.flat();
   let stopping: Promise<void> | undefined;
   const stopAll = () => {
@@ -151,43 +149,60 @@ async function run(stages: Child[][], say: (line: string) => void, onStopped: ()
     })();
     return stopping;
   };
-  const onSignal = () => void stopAll().then(() => process.exit(0));
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stopAndExit = () => void stopAll().then(() => exitAfterFlush(0));
+  process.on('SIGINT', stopAndExit);
+  process.on('SIGTERM', stopAndExit);
+  // Started by a test harness or another program over IPC: its end is ours.
+  if (process.send) process.on('disconnect', stopAndExit);
 
+  const deadline = Date.now() + startTimeoutMs;
+  let failure: Error | undefined;
   const start = async (child: Child) => {
     const started = Date.now();
     say(`supervisor     | starting ${child.name}: waiting for ${child.readiness}`);
-    await child.start();
+    try {
+      await child.start(deadline);
+    } catch (error) {
+      if (failure === undefined && !stopping) {
+        failure = error instanceof Error ? error : new Error(String(error));
+        if (error instanceof StartFailure) say(`supervisor     | the last lines of ${error.child}:\n${error.lastLines.map((line) => `    ${line}`).join('\n')}`);
+        void stopAll();
+      }
+      return;
+    }
     say(`supervisor     | ${child.name} is ready (${Date.now() - started} ms)`);
   };
   for (const stage of stages) {
-    const failure = (await Promise.allSettled(stage.map(start))).find((result) => result.status === 'rejected');
-    if (!failure) continue;
-    if (stopping) return;
-    const error: unknown = failure.reason;
-    if (error instanceof StartFailure) say(`supervisor     | the last lines of ${error.child}:\n${error.lastLines.map((line) => `    ${line}`).join('\n')}`);
-    await stopAll();
-    throw error;
+    await Promise.all(stage.map(start));
+    if (failure !== undefined) {
+      await stopAll();
+      throw failure;
+    }
+    if (stopping) return false;
   }
+  return true;
 }
 
+let say: ((line: string) => void) | undefined;
 let logFile: string | undefined;
 try {
   const config = readSupervisorConfig();
   mkdirSync(config.DATA_DIR, { recursive: true });
   logFile = resolve(join(config.DATA_DIR, 'supervisor.log'));
-  const say = logTo(logFile);
+  const log = logTo(logFile);
+  say = log;
   const claim = claimDataDir(config.DATA_DIR);
-  const { stages, temporalAddress, runsTemporal } = await plan(config, say);
-  await run(
-    stages.map((stage) => stage.map((spec) => new Child(spec, say))),
-    say,
+  const { stages, temporalAddress, runsTemporal } = await plan(config, log);
+  const up = await run(
+    stages.map((stage) => stage.map((spec) => new Child(spec, log))),
+    config.START_TIMEOUT_MS,
+    log,
     () => claim.release(),
   );
-  say(banner(config, { address: temporalAddress, runs: runsTemporal }, logFile));
+  if (up) log(banner(config, { address: temporalAddress, runs: runsTemporal }, logFile));
 } catch (error) {
   const reason = error instanceof Error ? error.message : String(error);
-  console.error(error instanceof StartFailure ? `The shop did not start: ${reason}. The whole log: ${logFile}` : reason);
-  process.exit(1);
+  const line = error instanceof StartFailure ? `The shop did not start: ${reason}. The whole log: ${logFile}` : reason;
+  say?.(`supervisor     | ${line}`);
+  process.stderr.write(`${line}\n`, () => process.exit(1));
 }

@@ -1,34 +1,71 @@
+// The Temporal dev server as a child of the supervisor. The CLI is a Go binary that cannot notice
+// that its parent is gone; this process runs it, says when it answers, and takes it down with it.
+// Its state is in SQLite under the data folder (a restart loses no workflow), with the search
+// attributes the payment workflow sets.
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { z } from 'zod';
+import { readConfig, setting } from '../lib/config.ts';
 import { SEARCH_ATTRIBUTES } from '../workflows/names.ts';
-import type { ChildSpec } from './child.ts';
 
-/**
- * `temporal server start-dev` with its Web UI, its state in SQLite under the data folder (so a
- * restart loses no workflow), and the search attributes the payment workflow sets.
- */
-export function temporalDevServer(cli: string, options: { dataDir: string; port: number; uiPort: number }): Pick<ChildSpec, 'name' | 'command' | 'args'> {
-  const searchAttributes = Object.values(SEARCH_ATTRIBUTES).flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]);
-  return {
-    name: 'temporal',
-    command: cli,
-    args: [
-      'server',
-      'start-dev',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(options.port),
-      '--ui-port',
-      String(options.uiPort),
-      '--db-filename',
-      join(options.dataDir, 'temporal.db'),
-      '--sqlite-pragma',
-      'journal_mode=wal',
-      '--sqlite-pragma',
-      'synchronous=normal',
-      '--log-level',
-      'warn',
-      ...searchAttributes,
-    ],
-  };
+const config = readConfig({
+  DATA_DIR: z.string().min(1),
+  TEMPORAL_CLI_PATH: z.string().min(1),
+  TEMPORAL_PORT: setting.port(7233),
+  TEMPORAL_UI_PORT: setting.port(8233),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+});
+const address = `127.0.0.1:${config.TEMPORAL_PORT}`;
+const searchAttributes = Object.values(SEARCH_ATTRIBUTES).flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]);
+const server = spawn(
+  config.TEMPORAL_CLI_PATH,
+  [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(config.TEMPORAL_PORT),
+    '--ui-port',
+    String(config.TEMPORAL_UI_PORT),
+    '--db-filename',
+    join(config.DATA_DIR, 'temporal.db'),
+    '--sqlite-pragma',
+    'journal_mode=wal',
+    '--sqlite-pragma',
+    'synchronous=normal',
+    '--log-level',
+    'warn',
+    ...searchAttributes,
+  ],
+  { stdio: ['ignore', 'inherit', 'inherit'] },
+);
+console.log(`starting the Temporal dev server on ${address} (state in ${join(config.DATA_DIR, 'temporal.db')})`);
+server.once('error', (error) => {
+  console.error(`could not run ${config.TEMPORAL_CLI_PATH}: ${error.message}`);
+  process.exit(1);
+});
+// However the server ends, so does this process: the supervisor then starts both again.
+server.once('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+const stop = () => server.kill('SIGTERM');
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.on('disconnect', stop);
+
+// Ready when it answers for the namespace, not merely when its port is open.
+for (;;) {
+  const answers = await Connection.connect({ address, connectTimeout: 1_000 })
+    .then(async (connection) => {
+      try {
+        await connection.workflowService.describeNamespace({ namespace: config.TEMPORAL_NAMESPACE });
+        return true;
+      } finally {
+        await connection.close();
+      }
+    })
+    .catch(() => false);
+  if (answers) break;
+  await new Promise((resolve) => setTimeout(resolve, 200));
 }
+process.send?.({ ready: true });
