@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
 import { signUserToken } from '../services/gateway/sign-token.ts';
-import { childRunning } from '../test/helpers/processes.ts';
+import { descendantRunning } from '../test/helpers/processes.ts';
 import { startSystem } from '../test/helpers/system.ts';
 import { measureCeiling } from './ceiling/run-ceiling.ts';
 import { latencyPlot } from './latency-plot.ts';
@@ -49,7 +49,7 @@ try {
 
   say(`The gateway's cost: ${SECONDS} s of order creation through it, then ${SECONDS} s straight to the orders service...`);
   // The relay is paused meanwhile, so the saga's work on these orders does not skew either side.
-  const relay = (await childRunning(system.pid, 'workers/outbox-relay.ts'))?.pid;
+  const relay = (await descendantRunning(system.pid, 'workers/outbox-relay.ts'))?.pid;
   if (relay) process.kill(relay, 'SIGSTOP');
   const create = (url: string, headers: Record<string, string>) =>
     autocannon({

@@ -1,14 +1,13 @@
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// Ports are drawn below the kernel's ephemeral range (32768-60999 on Linux), never from it. A
-// port the kernel handed out for `bind(0)` and that was closed again is soon handed out again:
-// to the Temporal dev server's internal services (it takes five that way), or as the local port
-// of any outgoing connection; the program meant to bind it then fails with EADDRINUSE.
-const FIRST = 20_000;
-const LAST = 32_000;
+// Ports are drawn outside the kernel's ephemeral range (32768-60999 by default on Linux), never
+// from it. A port the kernel handed out for `bind(0)` and that was closed again is soon handed out
+// again: to the Temporal dev server's internal services (it takes five that way), or as the local
+// port of any outgoing connection; the program meant to bind it then fails with EADDRINUSE.
+const [FIRST, LAST] = portsOutsideEphemeralRange();
 
 // Each port handed out is claimed by a file naming the claiming process, so concurrent test runs,
 // benches and chaos runs on one machine never get the same port.
@@ -18,12 +17,12 @@ const claimed = new Set<number>();
 
 /** A TCP port on loopback that nothing listens on, claimed for this process until it exits. */
 export async function freePort(): Promise<number> {
-  mkdirSync(CLAIMS, { recursive: true });
+  openClaims();
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = FIRST + Math.floor(Math.random() * (LAST - FIRST));
     if (claimed.has(port) || !claim(port)) continue;
     if (await canListen(port)) return port;
-    release(port);
+    releasePort(port);
   }
   throw new Error(`no free port between ${FIRST} and ${LAST}`);
 }
@@ -53,13 +52,14 @@ function isClaimed(file: string): boolean {
   }
 }
 
-function release(port: number): void {
-  claimed.delete(port);
+/** Gives a port back before this process ends (a test that starts many systems in one process). */
+export function releasePort(port: number): void {
+  if (!claimed.delete(port)) return;
   rmSync(join(CLAIMS, String(port)), { force: true });
 }
 
 function releaseAll(): void {
-  for (const port of claimed) release(port);
+  for (const port of claimed) releasePort(port);
 }
 
 function isAlive(pid: number): boolean {
@@ -79,3 +79,27 @@ function canListen(port: number): Promise<boolean> {
   });
 }
 
+
+/** The claims folder is shared by every user's runs on the machine, like /tmp itself. */
+function openClaims(): void {
+  mkdirSync(CLAIMS, { recursive: true });
+  try {
+    chmodSync(CLAIMS, 0o1777);
+  } catch {
+    // Another user made it, and made it shared.
+  }
+}
+
+/** Up to 12 000 ports just below the ephemeral range, or above it when it starts too low. */
+function portsOutsideEphemeralRange(): [number, number] {
+  let low = 32_768;
+  let high = 60_999;
+  try {
+    [low = low, high = high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  } catch {
+    // Not Linux: its default range.
+  }
+  if (low > 12_000) return [Math.max(10_000, low - 12_000), low - 1];
+  if (high < 63_000) return [high + 1, 65_535];
+  throw new Error(`the ephemeral port range ${low}-${high} leaves no ports to draw from`);
+}

@@ -1,7 +1,11 @@
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { freePort } from '../lib/free-port.ts';
 import { request } from './helpers/http.ts';
 import { signUserToken } from '../services/gateway/sign-token.ts';
+import { descendantsOf } from './helpers/processes.ts';
 import { startSystem } from './helpers/system.ts';
 
 // The harness that starts the whole system for tests, benches and chaos runs: a start that fails
@@ -12,22 +16,22 @@ test('a port that is taken ends the start at once, naming the port and its progr
   const squatter = createServer().listen(port, '127.0.0.1');
   try {
     const started = Date.now();
-    const failure = await startSystem({ env: { GATEWAY_PORT: String(port) }, label: 'port-taken' }).then(
+    const failure = await startSystem({ env: { GATEWAY_PORT: String(port) }, label: 'expected-failure-port-taken' }).then(
       () => 'started',
       (error: unknown) => String(error),
     );
     expect(failure).toContain('The system did not start: the supervisor exited (code 1).');
     expect(failure).toContain(`Port ${port} (gateway) is already in use`);
-    expect(failure).toMatch(/The whole log: .*port-taken-.*\.log/);
+    expect(failure).toMatch(/The whole log: .*expected-failure-port-taken-.*\.log/);
     expect(Date.now() - started).toBeLessThan(30_000);
   } finally {
     squatter.close();
   }
-});
+}, 200_000);
 
 test('a program that dies before it is ready fails the start with its own last lines, not a restart loop', async () => {
   // An address that is not this machine's: the gateway cannot listen, as with a port taken late.
-  const failure = await startSystem({ env: { GATEWAY_HOST: '192.0.2.1' }, label: 'gateway-cannot-listen' }).then(
+  const failure = await startSystem({ env: { GATEWAY_HOST: '192.0.2.1' }, label: 'expected-failure-gateway-cannot-listen' }).then(
     () => 'started',
     (error: unknown) => String(error),
   );
@@ -35,8 +39,10 @@ test('a program that dies before it is ready fails the start with its own last l
   expect(failure).toContain('The shop did not start: gateway exited (code 1) before it was ready, 3 times.');
   expect(failure).toMatch(/Ready: (postgres|temporal), (postgres|temporal), (payments|orders), (payments|orders)\b/);
   expect(failure).toMatch(/Waiting for: .*gateway \(port \d+ says it is ready\)/);
-  expect(failure).toMatch(/gateway\s+\|.*EADDRNOTAVAIL/);
-}, 120_000);
+  // The whole log, named in the message, has the gateway's own words.
+  const logFile = /The whole log: (\S+system-logs\/\S+\.log)/.exec(failure)?.[1] ?? '';
+  expect(readFileSync(logFile, 'utf8')).toMatch(/gateway\s+\|.*EADDRNOTAVAIL/);
+}, 200_000);
 
 describe('with the documented settings in the caller’s shell', () => {
   const hostile = {
@@ -75,5 +81,34 @@ describe('with the documented settings in the caller’s shell', () => {
     } finally {
       await system.stop();
     }
-  }, 120_000);
+  }, 200_000);
 });
+
+test('a system whose test process dies, however it dies, stops with every process it ran', async () => {
+  // A stand-in for a Jest worker that is killed while its system runs: it starts one and hangs.
+  const harness = new URL('./helpers/system.ts', import.meta.url).href;
+  const worker = fork('--input-type=module', ['-e', `const { startSystem } = await import(${JSON.stringify(harness)}); const system = await startSystem({ label: 'orphaned' }); process.send({ pid: system.pid, dataDir: system.dataDir }); setInterval(() => {}, 1e6);`], {
+    execArgv: [],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const system = await new Promise<{ pid: number; dataDir: string }>((resolve, reject) => {
+    worker.once('message', (message) => resolve(message as { pid: number; dataDir: string }));
+    worker.once('exit', (code) => reject(new Error(`the stand-in exited (code ${code}) before its system was up`)));
+  });
+  const processes = [{ pid: system.pid, command: 'supervisor' }, ...(await descendantsOf(system.pid))];
+  expect(processes.some((process) => process.command.includes('temporal server start-dev'))).toBe(true);
+  worker.kill('SIGKILL');
+
+  const alive = () => processes.filter(({ pid }) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  const deadline = Date.now() + 60_000;
+  while (alive().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+  expect(alive()).toEqual([]);
+  await rm(system.dataDir, { recursive: true, force: true });
+}, 200_000);

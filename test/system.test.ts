@@ -3,14 +3,14 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { signUserToken } from '../services/gateway/sign-token.ts';
 import { request } from './helpers/http.ts';
-import { childRunning, childrenOf } from './helpers/processes.ts';
+import { descendantRunning, descendantsOf } from './helpers/processes.ts';
 import { startSystem, type RunningSystem } from './helpers/system.ts';
 
 const run = promisify(execFile);
 
 /** SIGKILLs the supervisor's child whose command line names the program; returns its pid. */
 async function killChild(supervisorPid: number, program: string): Promise<number> {
-  const child = await childRunning(supervisorPid, program);
+  const child = await descendantRunning(supervisorPid, program);
   if (!child) throw new Error(`no ${program} is running`);
   process.kill(child.pid, 'SIGKILL');
   return child.pid;
@@ -35,7 +35,7 @@ describe('npm start', () => {
   afterAll(() => system.stop());
 
   test('serves the account endpoints through the gateway, each program in its own process', async () => {
-    const commands = (await childrenOf(system.pid)).map((child) => child.command).join('\n');
+    const commands = (await descendantsOf(system.pid)).map((child) => child.command).join('\n');
     expect(commands).toMatch(/services\/payments\/main\.ts/);
     expect(commands).toMatch(/services\/gateway\/main\.ts/);
     expect(commands).toMatch(/postgres/);
@@ -94,7 +94,7 @@ describe('npm start', () => {
       (reply) => reply.status === 200,
     );
     expect(answer.body.balance).toBe(750);
-    const restarted = await childRunning(system.pid, 'services/payments/main.ts');
+    const restarted = await descendantRunning(system.pid, 'services/payments/main.ts');
     expect(restarted?.pid).not.toBe(killed);
   });
 
@@ -121,7 +121,7 @@ describe('npm start', () => {
   });
 
   test('stopping leaves no process behind', async () => {
-    const children = await childrenOf(system.pid);
+    const children = await descendantsOf(system.pid);
     await system.stop();
     const alive = children.filter((child) => {
       try {

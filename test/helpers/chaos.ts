@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { signUserToken } from '../../services/gateway/sign-token.ts';
-import { childRunning } from './processes.ts';
+import { descendantRunning } from './processes.ts';
 import type { RunningSystem } from './system.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -92,7 +92,7 @@ export async function runChaos(system: RunningSystem, options: ChaosOptions): Pr
       if (!stillPlacing()) break;
       const fault = FAULTS[turn % FAULTS.length];
       if (!fault) continue;
-      const pid = (await childRunning(system.pid, fault.program))?.pid;
+      const pid = (await descendantRunning(system.pid, fault.program))?.pid;
       if (!pid) continue;
       process.kill(pid, fault.signal);
       faults.push(`${fault.signal} ${fault.program}`);

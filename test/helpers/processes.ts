@@ -3,25 +3,40 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export interface ChildProcessInfo {
+export interface ProcessInfo {
   pid: number;
   command: string;
 }
 
-/** The process ids of a process's children, with their command lines. */
-export async function childrenOf(pid: number): Promise<ChildProcessInfo[]> {
-  const { stdout } = await run('ps', ['-o', 'pid=,args=', '--ppid', String(pid)]).catch(() => ({ stdout: '' }));
-  return stdout
+/**
+ * Every process below a process (children, their children, ...), with their command lines: the
+ * supervisor's programs and what they run in turn, such as the Temporal server under its wrapper.
+ */
+export async function descendantsOf(pid: number): Promise<ProcessInfo[]> {
+  const { stdout } = await run('ps', ['-e', '-o', 'pid=,ppid=,args=']).catch(() => ({ stdout: '' }));
+  const all = stdout
     .trim()
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const [child, ...command] = line.trim().split(/\s+/);
-      return { pid: Number(child), command: command.join(' ') };
+      const [child, parent, ...command] = line.trim().split(/\s+/);
+      return { pid: Number(child), parent: Number(parent), command: command.join(' ') };
     });
+  const found: ProcessInfo[] = [];
+  const parents = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const entry of all) {
+      if (!parents.has(entry.parent) || parents.has(entry.pid)) continue;
+      parents.add(entry.pid);
+      found.push({ pid: entry.pid, command: entry.command });
+      grew = true;
+    }
+  }
+  return found;
 }
 
-/** The child whose command line names the program, if one runs. */
-export async function childRunning(parentPid: number, program: string): Promise<ChildProcessInfo | undefined> {
-  return (await childrenOf(parentPid)).find((child) => child.command.includes(program));
+/** The process below `ancestorPid` whose command line names the program, if one runs. */
+export async function descendantRunning(ancestorPid: number, program: string): Promise<ProcessInfo | undefined> {
+  return (await descendantsOf(ancestorPid)).find((child) => child.command.includes(program));
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../lib/free-port.ts';
+import { freePort, releasePort } from '../../lib/free-port.ts';
 import type { DevSecrets } from '../../supervisor/dev-secrets.ts';
 
 export interface RunningSystem {
@@ -29,7 +29,7 @@ export interface SystemOptions {
   env?: Record<string, string>;
   /** The programs' log level; their lines go to the log file, not to the test's output. */
   logLevel?: string;
-  /** Names the log file. */
+  /** Names the log file; a start meant to fail is labelled `expected-failure-...`, so CI does not print it. */
   label?: string;
 }
 
@@ -70,10 +70,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   const log = createWriteStream(logFile);
   const supervisor = spawn(process.execPath, [fileURLToPath(new URL('../../supervisor/main.ts', import.meta.url))], {
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The IPC channel closes when this process dies, however it dies; the supervisor then stops the system.
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const progress = new StartProgress();
   for (const stream of [supervisor.stdout, supervisor.stderr]) {
+    if (!stream) continue;
     createInterface({ input: stream }).on('line', (line) => {
       log.write(`${line}\n`);
       progress.read(line);
@@ -86,6 +88,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     await exited;
     clearTimeout(timer);
     await new Promise((resolve) => log.end(resolve));
+    await rm(dataDir, { recursive: true, force: true });
+    for (const port of Object.values(ports)) releasePort(port);
   };
 
   // Up means the supervisor's banner: every program has said it is ready, not only the gateway.
@@ -99,7 +103,6 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
           : undefined;
     if (failure) {
       await stopSupervisor();
-      await rm(dataDir, { recursive: true, force: true });
       throw new Error(progress.explain(`The system did not start: ${failure}.`, logFile));
     }
     if (progress.up) break;
@@ -115,10 +118,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     temporalAddress: `127.0.0.1:${ports.TEMPORAL_PORT}`,
     ports,
     secrets: JSON.parse(await readFile(join(dataDir, 'dev-secrets.json'), 'utf8')) as DevSecrets,
-    async stop() {
-      await stopSupervisor();
-      await rm(dataDir, { recursive: true, force: true });
-    },
+    stop: stopSupervisor,
   };
 }
 

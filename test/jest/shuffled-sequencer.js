@@ -7,7 +7,8 @@ export default class ShuffledSequencer extends Sequencer {
     const seed = process.env.TEST_SHUFFLE_SEED;
     if (!seed) return super.sort(tests);
     const random = mulberry32([...seed].reduce((hash, char) => Math.imul(hash ^ char.charCodeAt(0), 16_777_619), 2_166_136_261));
-    const shuffled = [...tests].sort((a, b) => a.path.localeCompare(b.path));
+    // A fixed start (by code points, not the locale's collation) so the seed alone sets the order.
+    const shuffled = [...tests].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     for (let index = shuffled.length - 1; index > 0; index--) {
       const other = Math.floor(random() * (index + 1));
       [shuffled[index], shuffled[other]] = [shuffled[other], shuffled[index]];
