@@ -11,4 +11,7 @@ export default {
   testSequencer: '<rootDir>/test/jest/shuffled-sequencer.js',
   reporters: ['default', '<rootDir>/test/jest/slowest-files-reporter.js'],
   testTimeout: 60_000,
+  // Each checkout its own cache: a `--clearCache` elsewhere (say, in another worktree) cannot pull
+  // transformed files from under this run.
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
 };

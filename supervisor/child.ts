@@ -29,6 +29,8 @@ const STOP_GRACE_MS = 10_000;
 /** A child that dies this often before it is ready will not come up by trying again. */
 const START_ATTEMPTS = 3;
 const TAIL_LINES = 20;
+/** A line kept for a failure message is cut here: one endless line must not make a huge message. */
+const TAIL_LINE_CHARS = 2_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -69,6 +71,7 @@ export class Child {
       if (attempt > 1) {
         this.say(`${this.prefix} ${exit} before it was ready; starting it again`);
         await sleep(500 * (attempt - 1));
+        if (this.stopping) throw new StartFailure(this.name, 'was stopped while starting', [...this.tail]);
       }
       const child = this.spawn();
       const outcome = await this.readyOrExit(child, until);
@@ -95,7 +98,7 @@ export class Child {
     this.process = child;
     this.launchedAt = Date.now();
     const remember = (line: string) => {
-      this.tail.push(line);
+      this.tail.push(line.slice(0, TAIL_LINE_CHARS));
       if (this.tail.length > TAIL_LINES) this.tail.shift();
     };
     for (const stream of [child.stdout, child.stderr]) {

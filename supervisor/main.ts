@@ -3,6 +3,7 @@ import { mkdirSync, openSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { embeddedPostgresUrl } from '../lib/database/embedded-postgres-url.ts';
+import { whenParentGone } from '../lib/parent-process.ts';
 import { ensureTemporalCli } from '../lib/temporal/temporal-cli.ts';
 import { Child, StartFailure, type ChildSpec } from './child.ts';
 import { readSupervisorConfig, type SupervisorConfig } from './config.ts';
@@ -32,9 +33,9 @@ function logTo(file: string): (line: string) => void {
   };
 }
 
-/** Exits once what was written to the terminal or to the parent's pipe has left. */
+/** Exits once what was written to the terminal or to the parent's pipes has left. */
 function exitAfterFlush(code: number): void {
-  process.stdout.write('', () => process.exit(code));
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }
 
 /**
@@ -153,7 +154,7 @@ async function run(stages: Child[][], startTimeoutMs: number, say: (line: string
   process.on('SIGINT', stopAndExit);
   process.on('SIGTERM', stopAndExit);
   // Started by a test harness or another program over IPC: its end is ours.
-  if (process.send) process.on('disconnect', stopAndExit);
+  whenParentGone(stopAndExit);
 
   const deadline = Date.now() + startTimeoutMs;
   let failure: Error | undefined;
@@ -185,24 +186,28 @@ async function run(stages: Child[][], startTimeoutMs: number, say: (line: string
 
 let say: ((line: string) => void) | undefined;
 let logFile: string | undefined;
+let claim: { release: () => void } | undefined;
 try {
   const config = readSupervisorConfig();
   mkdirSync(config.DATA_DIR, { recursive: true });
   logFile = resolve(join(config.DATA_DIR, 'supervisor.log'));
   const log = logTo(logFile);
   say = log;
-  const claim = claimDataDir(config.DATA_DIR);
+  const dataDirClaim = claimDataDir(config.DATA_DIR);
+  claim = dataDirClaim;
   const { stages, temporalAddress, runsTemporal } = await plan(config, log);
   const up = await run(
     stages.map((stage) => stage.map((spec) => new Child(spec, log))),
     config.START_TIMEOUT_MS,
     log,
-    () => claim.release(),
+    () => dataDirClaim.release(),
   );
   if (up) log(banner(config, { address: temporalAddress, runs: runsTemporal }, logFile));
 } catch (error) {
   const reason = error instanceof Error ? error.message : String(error);
   const line = error instanceof StartFailure ? `The shop did not start: ${reason}. The whole log: ${logFile}` : reason;
   say?.(`supervisor     | ${line}`);
-  process.stderr.write(`${line}\n`, () => process.exit(1));
+  claim?.release();
+  process.stderr.write(`${line}\n`);
+  exitAfterFlush(1);
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { readConfig, setting } from '../lib/config.ts';
 import { startEmbeddedPostgres } from '../lib/database/embedded-postgres.ts';
+import { tellParentReady, whenParentGone } from '../lib/parent-process.ts';
 
 const config = readConfig({ DATA_DIR: z.string().min(1).default('.data'), EMBEDDED_POSTGRES_PORT: setting.port(54_320) });
 const dataDir = join(config.DATA_DIR, 'postgres');
@@ -18,5 +19,5 @@ await startEmbeddedPostgres({
     if (/ERROR|FATAL|PANIC/.test(line) && !/database ".+" does not exist/.test(line)) console.log(line);
   },
 });
-process.send?.({ ready: true });
-process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+tellParentReady();
+whenParentGone(() => process.kill(process.pid, 'SIGTERM'));

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { readConfig, setting } from '../lib/config.ts';
+import { tellParentReady, whenParentGone } from '../lib/parent-process.ts';
 import { SEARCH_ATTRIBUTES } from '../workflows/names.ts';
 
 const config = readConfig({
@@ -51,7 +52,7 @@ server.once('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 const stop = () => server.kill('SIGTERM');
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
-process.on('disconnect', stop);
+whenParentGone(stop);
 
 // Ready when it answers for the namespace, not merely when its port is open.
 for (;;) {
@@ -68,4 +69,4 @@ for (;;) {
   if (answers) break;
   await new Promise((resolve) => setTimeout(resolve, 200));
 }
-process.send?.({ ready: true });
+tellParentReady();

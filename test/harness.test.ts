@@ -53,6 +53,8 @@ describe('with the documented settings in the caller’s shell', () => {
     EMBEDDED_POSTGRES_PORT: '2',
     TEMPORAL_ADDRESS: '192.0.2.1:7233',
     LOG_LEVEL: 'no-such-level',
+    // A locale this machine lacks would stop initdb.
+    LANG: 'xx_XX.UTF-8',
   };
   const saved: Record<string, string | undefined> = {};
   beforeAll(() => {

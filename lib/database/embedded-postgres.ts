@@ -33,6 +33,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: options.persistent,
     // PostgreSQL refuses to run as root; the package then runs it as a 'postgres' user.
     createPostgresUser: true,
+    // The same database whatever the caller's locale (one the machine lacks would stop initdb).
+    initdbFlags: ['--locale=C', '--encoding=UTF8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
     onLog: (message) => log(message.trimEnd()),
     onError: (message) => log(String(message).trimEnd()),

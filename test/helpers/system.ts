@@ -36,12 +36,14 @@ export interface SystemOptions {
 // The only variables that reach the system from the caller: where programs and caches are.
 // Anything else in the caller's shell (JWT_SECRET, DATA_DIR, ports...) would change the system
 // under test behind the test's back.
-const PASSED_THROUGH = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'XDG_CACHE_HOME', 'TEMPORAL_CLI_PATH'];
+const PASSED_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'XDG_CACHE_HOME', 'TEMPORAL_CLI_PATH'];
 
 const START_DEADLINE_MS = 150_000;
 const STOP_GRACE_MS = 30_000;
 const LOG_DIR = fileURLToPath(new URL('../../test-results/system-logs/', import.meta.url));
 const TAIL_LINES = 60;
+/** A line shown in a failure message is cut here: one endless line must not make a huge message. */
+const TAIL_LINE_CHARS = 2_000;
 
 /** The whole system exactly as `npm start` runs it, in a throw-away data folder on free ports. */
 export async function startSystem(options: SystemOptions = {}): Promise<RunningSystem> {
@@ -131,7 +133,7 @@ class StartProgress {
 
   read(line: string): void {
     if (line.trim() === 'The shop is up.') this.up = true;
-    this.tail.push(line);
+    this.tail.push(line.slice(0, TAIL_LINE_CHARS));
     if (this.tail.length > TAIL_LINES) this.tail.shift();
     const starting = /^supervisor\s+\| starting (\S+): waiting for (.+)$/.exec(line);
     if (starting?.[1] && starting[2]) this.waiting.set(starting[1], starting[2]);
