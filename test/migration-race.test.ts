@@ -9,7 +9,7 @@ const run = promisify(execFile);
 /** Opens the database in a process of its own, the way every service and worker does on start. */
 function openInAProcess(module: string, opener: string, url: string) {
   const script = `const { ${opener} } = await import(${JSON.stringify(new URL(module, import.meta.url).href)});
-    const orm = await ${opener}(${JSON.stringify(url)}); await orm.close();`;
+    const orm = await ${opener}(${JSON.stringify(url)}, 2); await orm.close();`;
   return run(process.execPath, ['--input-type=module', '-e', script], { timeout: 50_000 });
 }
 
@@ -21,7 +21,7 @@ test.each([
   const results = await Promise.allSettled([1, 2, 3].map(() => openInAProcess(module, opener, url)));
   expect(results.map((result) => (result.status === 'rejected' ? String(result.reason).slice(0, 600) : 'ok'))).toEqual(['ok', 'ok', 'ok']);
 
-  const orm = await open(url);
+  const orm = await open(url, 2);
   try {
     expect(await orm.migrator.getPending()).toEqual([]);
     const [row] = await orm.em.fork().execute<{ n: string }[]>('select count(*) as n from mikro_orm_migrations');

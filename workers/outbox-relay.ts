@@ -9,7 +9,7 @@ import { readOutboxRelayConfig } from './config.ts';
 await runMain(async () => {
   const config = readOutboxRelayConfig();
   const logger = createLogger('outbox-relay', config.LOG_LEVEL);
-  const orm = await openOrdersDatabase(config.ORDERS_DATABASE_URL);
+  const orm = await openOrdersDatabase(config.ORDERS_DATABASE_URL, config.DATABASE_POOL_SIZE);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const relay = new OutboxRelay({
     orm,

@@ -11,6 +11,8 @@ export interface DatabaseOptions {
   entities: NonNullable<Options['entities']>;
   /** The service's migrations, oldest first: the only way its schema changes. */
   migrations: MigrationObject[];
+  /** Connections in this process's pool (DATABASE_POOL_SIZE): its share of PostgreSQL's max_connections. */
+  poolSize: number;
 }
 
 /** Every process that opens a database takes this lock around creating and migrating it. */
@@ -28,7 +30,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Orm> {
     entities: options.entities,
     extensions: [Migrator],
     migrations: { migrationsList: options.migrations, snapshot: false, silent: true },
-    pool: { min: 0, max: 20 },
+    pool: { min: 0, max: options.poolSize },
     allowGlobalContext: false,
   });
   try {

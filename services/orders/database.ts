@@ -9,6 +9,6 @@ export const ordersEntities = [Order, OutboxMessage, IdempotencyKey];
 /** Oldest first; a new migration is appended here and never edited once released. */
 export const ordersMigrations = [{ name: 'Migration20261125020000_orders', class: Migration20261125020000_orders }];
 
-export function openOrdersDatabase(url: string): Promise<Orm> {
-  return openDatabase({ url, entities: ordersEntities, migrations: ordersMigrations });
+export function openOrdersDatabase(url: string, poolSize: number): Promise<Orm> {
+  return openDatabase({ url, entities: ordersEntities, migrations: ordersMigrations, poolSize });
 }

@@ -14,6 +14,6 @@ export const paymentsMigrations = [
   { name: 'Migration20261125010000_inbox', class: Migration20261125010000_inbox },
 ];
 
-export function openPaymentsDatabase(url: string): Promise<Orm> {
-  return openDatabase({ url, entities: paymentsEntities, migrations: paymentsMigrations });
+export function openPaymentsDatabase(url: string, poolSize: number): Promise<Orm> {
+  return openDatabase({ url, entities: paymentsEntities, migrations: paymentsMigrations, poolSize });
 }
