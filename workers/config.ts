@@ -24,6 +24,7 @@ export function readOutboxRelayConfig(env: NodeJS.ProcessEnv = process.env) {
       DATABASE_POOL_SIZE: setting.poolSize(),
       OUTBOX_BATCH_SIZE: setting.positiveInt(50),
       OUTBOX_POLL_INTERVAL_MS: setting.milliseconds(1_000),
+      OUTBOX_MAX_ATTEMPTS: setting.positiveInt(30),
     },
     env,
   );

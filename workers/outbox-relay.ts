@@ -18,6 +18,7 @@ await runMain(async () => {
     databaseUrl: config.ORDERS_DATABASE_URL,
     batchSize: config.OUTBOX_BATCH_SIZE,
     pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+    maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
   });
   relay.start();
   logger.info('outbox relay running');

@@ -2,7 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createOrdersActivities } from '../../activities/orders.activities.ts';
 import { createPaymentsActivities } from '../../activities/payments.activities.ts';
-import { OutboxRelay } from '../../services/orders/outbox/outbox-relay.ts';
+import { OutboxRelay, type OutboxRelayOptions } from '../../services/orders/outbox/outbox-relay.ts';
 import { WORKFLOWS_PATH } from '../../workers/run-worker.ts';
 import { TASK_QUEUES } from '../../workflows/names.ts';
 import { startStack, testLogger, type Stack } from './stack.ts';
@@ -51,14 +51,16 @@ export async function startOrdersWorker(stack: Stack, temporal: TestWorkflowEnvi
   );
 }
 
-export function createRelay(stack: Stack, temporal: TestWorkflowEnvironment, batchSize = 50): OutboxRelay {
+export function createRelay(stack: Stack, temporal: TestWorkflowEnvironment, options: Partial<OutboxRelayOptions> = {}): OutboxRelay {
   return new OutboxRelay({
     orm: stack.ordersOrm,
     temporal: temporal.client,
     logger: testLogger,
     databaseUrl: stack.ordersDatabaseUrl,
-    batchSize,
+    batchSize: 50,
     pollIntervalMs: 500,
+    maxAttempts: 30,
+    ...options,
   });
 }
 
