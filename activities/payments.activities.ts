@@ -13,6 +13,7 @@ export function createPaymentsActivities({ orm }: { orm: Orm }) {
         orderId: request.orderId,
         userId: request.userId,
         amount: request.amount,
+        currency: request.currency,
       });
     },
   };

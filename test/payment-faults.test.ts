@@ -225,3 +225,13 @@ test('after OUTBOX_MAX_ATTEMPTS a row is dead-lettered, never claimed again, unt
   expect((await rowById(poison))?.attempts).toBe(1);
   await stack.ordersOrm.em.fork().execute('delete from outbox_messages where id = ?', [poison]);
 });
+
+test('an order in another currency than the account is cancelled with CURRENCY_MISMATCH and the balance is untouched', async () => {
+  const bea = await stack.fundedClientFor('bea', 1_000);
+  const orderId = await placeOrder(bea, 300);
+  // As if the orders service were configured for EUR while the account holds USD.
+  await startPayment(temporal.client, { orderId, userId: 'bea', amount: 300, currency: 'EUR' });
+  expect((await finalOrder(bea, orderId)).body).toMatchObject({ status: 'CANCELLED', failureReason: 'CURRENCY_MISMATCH' });
+  expect(await readBooks(stack.paymentsOrm, 'bea')).toEqual({ balance: 1_000, ledgerTotal: 1_000, ledgerEntries: 1 });
+  expect(await debitsOf(orderId)).toBe(0);
+});

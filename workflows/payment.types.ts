@@ -9,7 +9,7 @@ export interface PaymentRequest {
 }
 
 /** The payments side's answer: a business result, never an error. */
-export type PaymentOutcome = 'PAID' | 'INSUFFICIENT_FUNDS' | 'NO_ACCOUNT';
+export type PaymentOutcome = 'PAID' | 'INSUFFICIENT_FUNDS' | 'NO_ACCOUNT' | 'CURRENCY_MISMATCH';
 
 /** Where a payment is, as the `status` query answers. */
 export type PaymentStage = 'DEBITING' | 'REPORTING' | 'DONE';

@@ -1,6 +1,7 @@
 import { openDatabase, type Orm } from '../../lib/database/open-database.ts';
 import { IdempotencyKey } from '../../lib/idempotency/idempotency-key.entity.ts';
 import { Migration20261125020000_orders } from './migrations/Migration20261125020000_orders.ts';
+import { Migration20261125040000_currency_mismatch } from './migrations/Migration20261125040000_currency_mismatch.ts';
 import { Migration20261125030000_outbox_dead_letters } from './migrations/Migration20261125030000_outbox_dead_letters.ts';
 import { Order } from './orders/order.entity.ts';
 import { OutboxMessage } from './outbox/outbox-message.entity.ts';
@@ -11,6 +12,7 @@ export const ordersEntities = [Order, OutboxMessage, IdempotencyKey];
 export const ordersMigrations = [
   { name: 'Migration20261125020000_orders', class: Migration20261125020000_orders },
   { name: 'Migration20261125030000_outbox_dead_letters', class: Migration20261125030000_outbox_dead_letters },
+  { name: 'Migration20261125040000_currency_mismatch', class: Migration20261125040000_currency_mismatch },
 ];
 
 export function openOrdersDatabase(url: string, poolSize: number): Promise<Orm> {

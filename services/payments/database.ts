@@ -5,6 +5,7 @@ import { LedgerEntry } from './accounts/ledger-entry.entity.ts';
 import { InboxMessage } from './inbox/inbox-message.entity.ts';
 import { Migration20261125000000_accounts } from './migrations/Migration20261125000000_accounts.ts';
 import { Migration20261125010000_inbox } from './migrations/Migration20261125010000_inbox.ts';
+import { Migration20261125040000_currency_mismatch } from './migrations/Migration20261125040000_currency_mismatch.ts';
 
 export const paymentsEntities = [Account, LedgerEntry, InboxMessage, IdempotencyKey];
 
@@ -12,6 +13,7 @@ export const paymentsEntities = [Account, LedgerEntry, InboxMessage, Idempotency
 export const paymentsMigrations = [
   { name: 'Migration20261125000000_accounts', class: Migration20261125000000_accounts },
   { name: 'Migration20261125010000_inbox', class: Migration20261125010000_inbox },
+  { name: 'Migration20261125040000_currency_mismatch', class: Migration20261125040000_currency_mismatch },
 ];
 
 export function openPaymentsDatabase(url: string, poolSize: number): Promise<Orm> {

@@ -2,7 +2,8 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/postgresql';
 import { MAX_MINOR_UNITS } from '../../../lib/money.ts';
 
 export const ORDER_STATUSES = ['NEW', 'PAID', 'CANCELLED'] as const;
-export const FAILURE_REASONS = ['INSUFFICIENT_FUNDS', 'NO_ACCOUNT'] as const;
+/** Why an order was cancelled; CURRENCY_MISMATCH: the account holds another currency than the order. */
+export const FAILURE_REASONS = ['INSUFFICIENT_FUNDS', 'NO_ACCOUNT', 'CURRENCY_MISMATCH'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 

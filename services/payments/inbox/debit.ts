@@ -7,12 +7,15 @@ export interface DebitMessage {
   orderId: string;
   userId: string;
   amount: number;
+  /** The order's currency: only an account in the same currency is debited. */
+  currency: string;
 }
 
 /**
  * Handles a debit message exactly once, in one transaction: the inbox row (a duplicate waits on
  * its primary key, then reads the outcome stored the first time), the conditional debit with its
- * ledger entry, and the outcome. Not enough money or no account are outcomes, not errors.
+ * ledger entry, and the outcome. Not enough money, no account, or an account in another currency
+ * (never debited: its cents are not the order's cents) are outcomes, not errors.
  */
 export function debit(em: EntityManager, message: DebitMessage): Promise<PaymentOutcome> {
   return em.transactional(async (tx) => {
@@ -32,23 +35,24 @@ export function debit(em: EntityManager, message: DebitMessage): Promise<Payment
     const debited = await tx.execute<{ user_id: string }[]>(
       `with debited as (
          update accounts set balance = balance - ?, updated_at = now()
-          where user_id = ? and balance >= ?
+          where user_id = ? and currency = ? and balance >= ?
           returning user_id
        ), entry as (
          insert into ledger_entries (user_id, kind, amount, order_id, created_at)
          select user_id, 'DEBIT', ?, ?, now() from debited
        )
        select user_id from debited`,
-      [message.amount, message.userId, message.amount, -message.amount, message.orderId],
+      [message.amount, message.userId, message.currency, message.amount, -message.amount, message.orderId],
     );
-    const outcome: PaymentOutcome =
-      debited.length > 0
-        ? 'PAID'
-        : (await tx.execute('select 1 from accounts where user_id = ?', [message.userId])).length > 0
-          ? 'INSUFFICIENT_FUNDS'
-          : 'NO_ACCOUNT';
+    const outcome: PaymentOutcome = debited.length > 0 ? 'PAID' : await whyNotDebited(tx, message);
 
     await tx.execute('update inbox_messages set outcome = ? where message_id = ?', [outcome, message.messageId]);
     return outcome;
   });
+}
+
+async function whyNotDebited(tx: EntityManager, message: DebitMessage): Promise<PaymentOutcome> {
+  const [account] = await tx.execute<{ currency: string }[]>('select currency from accounts where user_id = ?', [message.userId]);
+  if (!account) return 'NO_ACCOUNT';
+  return account.currency === message.currency ? 'INSUFFICIENT_FUNDS' : 'CURRENCY_MISMATCH';
 }
