@@ -2,19 +2,22 @@ import type { Orm } from '../lib/database/open-database.ts';
 import { debit } from '../services/payments/inbox/debit.ts';
 import type { PaymentOutcome, PaymentRequest } from '../workflows/payment.types.ts';
 import { debitMessageId } from '../workflows/names.ts';
+import { failLoudlyOnConflict } from './report-conflict.ts';
 
 /** The payments side's activities, run by the payments worker; built with their dependencies. */
 export function createPaymentsActivities({ orm }: { orm: Orm }) {
   return {
     /** Debits the order's amount once, however often it is delivered; answers the outcome. */
     debit(request: PaymentRequest): Promise<PaymentOutcome> {
-      return debit(orm.em.fork(), {
-        messageId: debitMessageId(request.orderId),
-        orderId: request.orderId,
-        userId: request.userId,
-        amount: request.amount,
-        currency: request.currency,
-      });
+      return failLoudlyOnConflict(() =>
+        debit(orm.em.fork(), {
+          messageId: debitMessageId(request.orderId),
+          orderId: request.orderId,
+          userId: request.userId,
+          amount: request.amount,
+          currency: request.currency,
+        }),
+      );
     },
   };
 }

@@ -1,4 +1,6 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { createOrdersActivities } from '../activities/orders.activities.ts';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createPaymentsActivities } from '../activities/payments.activities.ts';
 import { listDeadLetters, retryDeadLetter } from '../services/orders/outbox/dead-letters.ts';
@@ -10,7 +12,7 @@ import { readBooks } from './helpers/books.ts';
 import { finalOrder } from './helpers/orders.ts';
 import { createRelay, startOrdersWorker, startPaymentsWorker, type RunningWorker } from './helpers/saga.ts';
 import { startStack, type Client as UserClient, type Stack } from './helpers/stack.ts';
-import { startTemporalDevServer } from './helpers/temporal.ts';
+import { startTemporalDevServer, workerRuntime } from './helpers/temporal.ts';
 
 let temporal: TestWorkflowEnvironment;
 let stack: Stack;
@@ -234,4 +236,51 @@ test('an order in another currency than the account is cancelled with CURRENCY_M
   expect((await finalOrder(bea, orderId)).body).toMatchObject({ status: 'CANCELLED', failureReason: 'CURRENCY_MISMATCH' });
   expect(await readBooks(stack.paymentsOrm, 'bea')).toEqual({ balance: 1_000, ledgerTotal: 1_000, ledgerEntries: 1 });
   expect(await debitsOf(orderId)).toBe(0);
+});
+
+/** The workflow's failure: the type of the ApplicationFailure under its ActivityFailure. */
+async function failureTypeOf(workflowId: string): Promise<string | undefined> {
+  const error = await temporal.client.workflow.getHandle(workflowId).result().then(
+    () => undefined,
+    (failure: unknown) => failure,
+  );
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  const cause = (error as WorkflowFailedError).cause?.cause;
+  return cause instanceof ApplicationFailure ? cause.type ?? undefined : undefined;
+}
+
+async function conflictsCounted(kind: string): Promise<number> {
+  const text = await fetch((await workerRuntime()).metricsUrl).then((answer) => answer.text());
+  const line = text.split('\n').find((row) => row.includes('saga_conflicts') && row.includes(`kind="${kind}"`) && !row.startsWith('#'));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+test('a redelivered debit with another amount is not answered the first outcome: it fails loudly, non-retryable, and debits nothing more', async () => {
+  await stack.fundedClientFor('cleo', 1_000);
+  const orderId = crypto.randomUUID();
+  const activities = createPaymentsActivities({ orm: stack.paymentsOrm });
+  expect(await activities.debit({ orderId, userId: 'cleo', amount: 100, currency: 'USD' })).toBe('PAID');
+
+  const before = await conflictsCounted('MISMATCHED_REDELIVERY');
+  await startPayment(temporal.client, { orderId, userId: 'cleo', amount: 900, currency: 'USD' });
+  expect(await failureTypeOf(paymentWorkflowId(orderId))).toBe('MISMATCHED_REDELIVERY');
+  expect(await readBooks(stack.paymentsOrm, 'cleo')).toEqual({ balance: 900, ledgerTotal: 900, ledgerEntries: 2 });
+  expect(await conflictsCounted('MISMATCHED_REDELIVERY')).toBe(before + 1);
+  expect((await workerRuntime()).logs.some((entry) => entry.level === 'ERROR' && entry.message.includes(`debit:${orderId}`))).toBe(true);
+});
+
+test('completeOrder with an outcome that contradicts the order fails loudly, non-retryable', async () => {
+  const dora = await stack.fundedClientFor('dora', 1_000);
+  const orderId = await placeOrder(dora, 100);
+  // Someone else settled the order first, differently.
+  await stack.ordersOrm.em.fork().execute(`update orders set status = 'CANCELLED', failure_reason = 'NO_ACCOUNT' where id = ?`, [orderId]);
+
+  const before = await conflictsCounted('CONFLICTING_OUTCOME');
+  await drain(createRelay(stack, temporal));
+  expect(await failureTypeOf(paymentWorkflowId(orderId))).toBe('CONFLICTING_OUTCOME');
+  expect(await conflictsCounted('CONFLICTING_OUTCOME')).toBe(before + 1);
+  expect((await workerRuntime()).logs.some((entry) => entry.level === 'ERROR' && entry.message.includes(`order ${orderId}`))).toBe(true);
+  // A repeat of the outcome the order holds is still a quiet no-op.
+  const orders = createOrdersActivities({ orm: stack.ordersOrm });
+  await expect(orders.completeOrder(orderId, 'NO_ACCOUNT')).resolves.toBeUndefined();
 });

@@ -6,6 +6,7 @@ import { InboxMessage } from './inbox/inbox-message.entity.ts';
 import { Migration20261125000000_accounts } from './migrations/Migration20261125000000_accounts.ts';
 import { Migration20261125010000_inbox } from './migrations/Migration20261125010000_inbox.ts';
 import { Migration20261125040000_currency_mismatch } from './migrations/Migration20261125040000_currency_mismatch.ts';
+import { Migration20261125050000_inbox_request } from './migrations/Migration20261125050000_inbox_request.ts';
 
 export const paymentsEntities = [Account, LedgerEntry, InboxMessage, IdempotencyKey];
 
@@ -14,6 +15,7 @@ export const paymentsMigrations = [
   { name: 'Migration20261125000000_accounts', class: Migration20261125000000_accounts },
   { name: 'Migration20261125010000_inbox', class: Migration20261125010000_inbox },
   { name: 'Migration20261125040000_currency_mismatch', class: Migration20261125040000_currency_mismatch },
+  { name: 'Migration20261125050000_inbox_request', class: Migration20261125050000_inbox_request },
 ];
 
 export function openPaymentsDatabase(url: string, poolSize: number): Promise<Orm> {

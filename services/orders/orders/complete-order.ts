@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PaymentOutcome } from '../../../workflows/payment.types.ts';
+import { SagaConflict } from '../../../lib/saga-conflict.ts';
 import { Order } from './order.entity.ts';
 import { toOrderJson } from './orders.ts';
 
@@ -8,7 +9,9 @@ export const ORDER_STATUS_CHANNEL = 'order_status';
 
 /**
  * Moves the order out of NEW by a conditional update, so a repeat changes nothing, and announces
- * the change on the status channel in the same transaction. Returns whether it moved now.
+ * the change on the status channel in the same transaction. Returns whether it moved now; an
+ * order that already holds this outcome did not move (a repeat), one that holds another outcome
+ * (or does not exist) is a SagaConflict.
  */
 export function completeOrder(em: EntityManager, orderId: string, outcome: PaymentOutcome): Promise<boolean> {
   return em.transactional(async (tx) => {
@@ -19,8 +22,18 @@ export function completeOrder(em: EntityManager, orderId: string, outcome: Payme
         ? { status: 'PAID', updatedAt: new Date() }
         : { status: 'CANCELLED', failureReason: outcome, updatedAt: new Date() },
     );
-    if (moved === 0) return false;
-    const order = await tx.findOneOrFail(Order, { id: orderId });
+    const order = await tx.findOne(Order, { id: orderId });
+    if (moved === 0) {
+      const held = order ? (order.status === 'PAID' ? 'PAID' : order.failureReason) : null;
+      if (held === outcome) return false;
+      throw new SagaConflict('CONFLICTING_OUTCOME', `order ${orderId} is ${order?.status ?? 'missing'}, the payment says ${outcome}`, {
+        orderId,
+        outcome,
+        status: order?.status ?? null,
+        failureReason: order?.failureReason ?? null,
+      });
+    }
+    if (!order) throw new Error(`order ${orderId} vanished`);
     await tx.execute('select pg_notify(?, ?)', [ORDER_STATUS_CHANNEL, JSON.stringify({ userId: order.userId, order: toOrderJson(order) })]);
     return true;
   });

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { SagaConflict } from '../../../lib/saga-conflict.ts';
 import type { PaymentOutcome } from '../../../workflows/payment.types.ts';
 
 export interface DebitMessage {
@@ -20,17 +21,11 @@ export interface DebitMessage {
 export function debit(em: EntityManager, message: DebitMessage): Promise<PaymentOutcome> {
   return em.transactional(async (tx) => {
     const received = await tx.execute<{ message_id: string }[]>(
-      `insert into inbox_messages (message_id, received_at) values (?, now())
+      `insert into inbox_messages (message_id, user_id, amount, currency, received_at) values (?, ?, ?, ?, now())
        on conflict (message_id) do nothing returning message_id`,
-      [message.messageId],
+      [message.messageId, message.userId, message.amount, message.currency],
     );
-    if (received.length === 0) {
-      const [seen] = await tx.execute<{ outcome: PaymentOutcome }[]>('select outcome from inbox_messages where message_id = ?', [
-        message.messageId,
-      ]);
-      if (!seen) throw new Error(`inbox message ${message.messageId} vanished`);
-      return seen.outcome;
-    }
+    if (received.length === 0) return firstOutcome(tx, message);
 
     const debited = await tx.execute<{ user_id: string }[]>(
       `with debited as (
@@ -55,4 +50,23 @@ async function whyNotDebited(tx: EntityManager, message: DebitMessage): Promise<
   const [account] = await tx.execute<{ currency: string }[]>('select currency from accounts where user_id = ?', [message.userId]);
   if (!account) return 'NO_ACCOUNT';
   return account.currency === message.currency ? 'INSUFFICIENT_FUNDS' : 'CURRENCY_MISMATCH';
+}
+
+/** The outcome stored the first time, for a redelivery that carries the same debit; any other is a SagaConflict. */
+async function firstOutcome(tx: EntityManager, message: DebitMessage): Promise<PaymentOutcome> {
+  const [seen] = await tx.execute<{ outcome: PaymentOutcome; user_id: string | null; amount: string | null; currency: string | null }[]>(
+    'select outcome, user_id, amount, currency from inbox_messages where message_id = ?',
+    [message.messageId],
+  );
+  if (!seen) throw new Error(`inbox message ${message.messageId} vanished`);
+  // Rows from before these columns existed carry nulls: nothing to compare them with.
+  const first = { userId: seen.user_id, amount: seen.amount === null ? null : Number(seen.amount), currency: seen.currency };
+  if (first.userId !== null && (first.userId !== message.userId || first.amount !== message.amount || first.currency !== message.currency)) {
+    throw new SagaConflict('MISMATCHED_REDELIVERY', `debit ${message.messageId} was delivered again with another user, amount or currency`, {
+      messageId: message.messageId,
+      first,
+      again: { userId: message.userId, amount: message.amount, currency: message.currency },
+    });
+  }
+  return seen.outcome;
 }

@@ -15,6 +15,10 @@ export const InboxMessage = defineEntity({
   properties: {
     messageId: p.string().primary(),
     outcome: p.enum(PAYMENT_OUTCOMES).nullable(),
+    /** What the message asked for, so a redelivery that asks for something else is caught (null on older rows). */
+    userId: p.string().nullable(),
+    amount: p.bigint('number').nullable(),
+    currency: p.string().length(3).nullable(),
     receivedAt: p.datetime(),
   },
 });
