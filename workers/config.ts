@@ -25,6 +25,8 @@ export function readOutboxRelayConfig(env: NodeJS.ProcessEnv = process.env) {
       OUTBOX_BATCH_SIZE: setting.positiveInt(50),
       OUTBOX_POLL_INTERVAL_MS: setting.milliseconds(1_000),
       OUTBOX_MAX_ATTEMPTS: setting.positiveInt(30),
+      RECONCILE_AFTER_MS: setting.milliseconds(15 * 60_000),
+      RECONCILE_INTERVAL_MS: setting.milliseconds(60_000),
     },
     env,
   );

@@ -3,6 +3,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, makeTelemetryFilterSt
 import type { Orm } from '../lib/database/open-database.ts';
 import { createLogger } from '../lib/logger.ts';
 import { runMain } from '../lib/main.ts';
+import { countLongRetries } from './attempt-metric.ts';
 
 export interface WorkerDefinition {
   name: string;
@@ -49,6 +50,7 @@ export function runWorker(define: () => WorkerDefinition): Promise<void> {
       activities: definition.activities(orm),
       // More activities at once than connections would only queue them on the pool, timing out there.
       maxConcurrentActivityTaskExecutions: definition.poolSize,
+      interceptors: { activity: [countLongRetries] },
       ...(definition.runsWorkflows ? { workflowsPath: WORKFLOWS_PATH } : {}),
     });
     const running = worker.run();

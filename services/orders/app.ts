@@ -29,6 +29,12 @@ export function createOrdersApp(orm: Orm, config: OrdersConfig, logger: Logger):
     const [row] = await outbox();
     return [{ value: Number(row?.oldest ?? 0) }];
   });
+  metrics.gauge('orders_oldest_new_age_seconds', 'Age of the oldest order still NEW (0 when none): a payment that is not moving', [], async () => {
+    const [row] = await orm.em.fork().execute<{ oldest: string | null }[]>(
+      `select extract(epoch from now() - min(created_at)) as oldest from orders where status = 'NEW'`,
+    );
+    return [{ value: Number(row?.oldest ?? 0) }];
+  });
   const app = createServiceApp({
     orm,
     metrics,

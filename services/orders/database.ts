@@ -1,8 +1,9 @@
 import { openDatabase, type Orm } from '../../lib/database/open-database.ts';
 import { IdempotencyKey } from '../../lib/idempotency/idempotency-key.entity.ts';
 import { Migration20261125020000_orders } from './migrations/Migration20261125020000_orders.ts';
-import { Migration20261125040000_currency_mismatch } from './migrations/Migration20261125040000_currency_mismatch.ts';
 import { Migration20261125030000_outbox_dead_letters } from './migrations/Migration20261125030000_outbox_dead_letters.ts';
+import { Migration20261125040000_currency_mismatch } from './migrations/Migration20261125040000_currency_mismatch.ts';
+import { Migration20261125060000_payment_abandoned } from './migrations/Migration20261125060000_payment_abandoned.ts';
 import { Order } from './orders/order.entity.ts';
 import { OutboxMessage } from './outbox/outbox-message.entity.ts';
 
@@ -13,6 +14,7 @@ export const ordersMigrations = [
   { name: 'Migration20261125020000_orders', class: Migration20261125020000_orders },
   { name: 'Migration20261125030000_outbox_dead_letters', class: Migration20261125030000_outbox_dead_letters },
   { name: 'Migration20261125040000_currency_mismatch', class: Migration20261125040000_currency_mismatch },
+  { name: 'Migration20261125060000_payment_abandoned', class: Migration20261125060000_payment_abandoned },
 ];
 
 export function openOrdersDatabase(url: string, poolSize: number): Promise<Orm> {

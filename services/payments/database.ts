@@ -7,6 +7,7 @@ import { Migration20261125000000_accounts } from './migrations/Migration20261125
 import { Migration20261125010000_inbox } from './migrations/Migration20261125010000_inbox.ts';
 import { Migration20261125040000_currency_mismatch } from './migrations/Migration20261125040000_currency_mismatch.ts';
 import { Migration20261125050000_inbox_request } from './migrations/Migration20261125050000_inbox_request.ts';
+import { Migration20261125060000_void } from './migrations/Migration20261125060000_void.ts';
 
 export const paymentsEntities = [Account, LedgerEntry, InboxMessage, IdempotencyKey];
 
@@ -16,6 +17,7 @@ export const paymentsMigrations = [
   { name: 'Migration20261125010000_inbox', class: Migration20261125010000_inbox },
   { name: 'Migration20261125040000_currency_mismatch', class: Migration20261125040000_currency_mismatch },
   { name: 'Migration20261125050000_inbox_request', class: Migration20261125050000_inbox_request },
+  { name: 'Migration20261125060000_void', class: Migration20261125060000_void },
 ];
 
 export function openPaymentsDatabase(url: string, poolSize: number): Promise<Orm> {

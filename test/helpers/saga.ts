@@ -3,6 +3,7 @@ import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundle } from '
 import { createOrdersActivities } from '../../activities/orders.activities.ts';
 import { createPaymentsActivities } from '../../activities/payments.activities.ts';
 import { OutboxRelay, type OutboxRelayOptions } from '../../services/orders/outbox/outbox-relay.ts';
+import { countLongRetries } from '../../workers/attempt-metric.ts';
 import { WORKFLOWS_PATH } from '../../workers/run-worker.ts';
 import { TASK_QUEUES } from '../../workflows/names.ts';
 import { startStack, testLogger, type Stack } from './stack.ts';
@@ -37,6 +38,7 @@ export async function startPaymentsWorker(stack: Stack, temporal: TestWorkflowEn
       taskQueue: TASK_QUEUES.payments,
       workflowBundle: await workflowBundle(),
       activities: createPaymentsActivities({ orm: stack.paymentsOrm }),
+      interceptors: { activity: [countLongRetries] },
     }),
   );
 }
@@ -47,6 +49,7 @@ export async function startOrdersWorker(stack: Stack, temporal: TestWorkflowEnvi
       connection: temporal.nativeConnection,
       taskQueue: TASK_QUEUES.orders,
       activities: createOrdersActivities({ orm: stack.ordersOrm }),
+      interceptors: { activity: [countLongRetries] },
     }),
   );
 }

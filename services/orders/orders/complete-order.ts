@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PaymentOutcome } from '../../../workflows/payment.types.ts';
 import { SagaConflict } from '../../../lib/saga-conflict.ts';
-import { Order } from './order.entity.ts';
+import { Order, type FailureReason } from './order.entity.ts';
 import { toOrderJson } from './orders.ts';
 
 /** The channel that carries every order status change to live subscribers (any gateway). */
@@ -20,12 +20,12 @@ export function completeOrder(em: EntityManager, orderId: string, outcome: Payme
       { id: orderId, status: 'NEW' },
       outcome === 'PAID'
         ? { status: 'PAID', updatedAt: new Date() }
-        : { status: 'CANCELLED', failureReason: outcome, updatedAt: new Date() },
+        : { status: 'CANCELLED', failureReason: failureReasonOf(outcome), updatedAt: new Date() },
     );
     const order = await tx.findOne(Order, { id: orderId });
     if (moved === 0) {
       const held = order ? (order.status === 'PAID' ? 'PAID' : order.failureReason) : null;
-      if (held === outcome) return false;
+      if (held === (outcome === 'PAID' ? 'PAID' : failureReasonOf(outcome))) return false;
       throw new SagaConflict('CONFLICTING_OUTCOME', `order ${orderId} is ${order?.status ?? 'missing'}, the payment says ${outcome}`, {
         orderId,
         outcome,
@@ -37,4 +37,9 @@ export function completeOrder(em: EntityManager, orderId: string, outcome: Payme
     await tx.execute('select pg_notify(?, ?)', [ORDER_STATUS_CHANNEL, JSON.stringify({ userId: order.userId, order: toOrderJson(order) })]);
     return true;
   });
+}
+
+/** A voided debit cancels the order as abandoned; every other outcome is its own reason. */
+function failureReasonOf(outcome: Exclude<PaymentOutcome, 'PAID'>): FailureReason {
+  return outcome === 'VOID' ? 'PAYMENT_ABANDONED' : outcome;
 }

@@ -52,6 +52,22 @@ async function whyNotDebited(tx: EntityManager, message: DebitMessage): Promise<
   return account.currency === message.currency ? 'INSUFFICIENT_FUNDS' : 'CURRENCY_MISMATCH';
 }
 
+/**
+ * Gives up on a debit that could not run in time: writes its inbox row as VOID, so any later
+ * delivery of it finds the row and debits nothing. If the debit got through after all, its row
+ * is there already and its outcome (PAID, say) is answered instead.
+ */
+export function voidDebit(em: EntityManager, message: DebitMessage): Promise<PaymentOutcome> {
+  return em.transactional(async (tx) => {
+    const voided = await tx.execute<{ message_id: string }[]>(
+      `insert into inbox_messages (message_id, outcome, user_id, amount, currency, received_at) values (?, 'VOID', ?, ?, ?, now())
+       on conflict (message_id) do nothing returning message_id`,
+      [message.messageId, message.userId, message.amount, message.currency],
+    );
+    return voided.length > 0 ? 'VOID' : firstOutcome(tx, message);
+  });
+}
+
 /** The outcome stored the first time, for a redelivery that carries the same debit; any other is a SagaConflict. */
 async function firstOutcome(tx: EntityManager, message: DebitMessage): Promise<PaymentOutcome> {
   const [seen] = await tx.execute<{ outcome: PaymentOutcome; user_id: string | null; amount: string | null; currency: string | null }[]>(

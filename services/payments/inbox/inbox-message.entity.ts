@@ -1,7 +1,7 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/postgresql';
 import type { PaymentOutcome } from '../../../workflows/payment.types.ts';
 
-export const PAYMENT_OUTCOMES = ['PAID', 'INSUFFICIENT_FUNDS', 'NO_ACCOUNT', 'CURRENCY_MISMATCH'] as const satisfies readonly PaymentOutcome[];
+export const PAYMENT_OUTCOMES = ['PAID', 'INSUFFICIENT_FUNDS', 'NO_ACCOUNT', 'CURRENCY_MISMATCH', 'VOID'] as const satisfies readonly PaymentOutcome[];
 
 /**
  * A message the payments side has handled, stored in the same transaction as its effect with the
