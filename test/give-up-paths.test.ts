@@ -140,6 +140,24 @@ describe('the reconciler', () => {
     expect((await reconciler().reconcileOnce()).rearmed).toContain(request.orderId);
     expect((await finalOrder(ivan, request.orderId)).body).toMatchObject({ status: 'CANCELLED', failureReason: 'PAYMENT_ABANDONED' });
   });
+
+  test('reports, and does not start again, an order whose workflow failed on a conflict', async () => {
+    const kai = await stack.clientFor('kai');
+    const request = await placeOrder(kai, 'kai', 10);
+    await published(request.orderId);
+    // The inbox already holds this debit with another amount: voiding it meets the mismatch.
+    await stack.paymentsOrm.em
+      .fork()
+      .execute(`insert into inbox_messages (message_id, outcome, user_id, amount, currency, received_at) values (?, 'NO_ACCOUNT', 'kai', 99, 'USD', now())`, [
+        `debit:${request.orderId}`,
+      ]);
+    await startPayment(temporal.client, { ...request, debitDeadlineSeconds: 1 });
+    await expect(temporal.client.workflow.getHandle(paymentWorkflowId(request.orderId)).result()).rejects.toThrow();
+
+    const { rearmed, reported } = await reconciler().reconcileOnce();
+    expect(reported).toContain(request.orderId);
+    expect(rearmed).not.toContain(request.orderId);
+  });
 });
 
 test('the orders service shows the age of its oldest NEW order', async () => {

@@ -15,17 +15,11 @@ export const ORDER_STATUS_CHANNEL = 'order_status';
  */
 export function completeOrder(em: EntityManager, orderId: string, outcome: PaymentOutcome): Promise<boolean> {
   return em.transactional(async (tx) => {
-    const moved = await tx.nativeUpdate(
-      Order,
-      { id: orderId, status: 'NEW' },
-      outcome === 'PAID'
-        ? { status: 'PAID', updatedAt: new Date() }
-        : { status: 'CANCELLED', failureReason: failureReasonOf(outcome), updatedAt: new Date() },
-    );
+    const target = outcome === 'PAID' ? ({ status: 'PAID', failureReason: null } as const) : ({ status: 'CANCELLED', failureReason: failureReasonOf(outcome) } as const);
+    const moved = await tx.nativeUpdate(Order, { id: orderId, status: 'NEW' }, { ...target, updatedAt: new Date() });
     const order = await tx.findOne(Order, { id: orderId });
     if (moved === 0) {
-      const held = order ? (order.status === 'PAID' ? 'PAID' : order.failureReason) : null;
-      if (held === (outcome === 'PAID' ? 'PAID' : failureReasonOf(outcome))) return false;
+      if (order?.status === target.status && (order.failureReason ?? null) === target.failureReason) return false;
       throw new SagaConflict('CONFLICTING_OUTCOME', `order ${orderId} is ${order?.status ?? 'missing'}, the payment says ${outcome}`, {
         orderId,
         outcome,

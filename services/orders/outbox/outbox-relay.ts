@@ -30,8 +30,9 @@ interface DueMessage {
  * Moves outbox messages into Temporal. Rows are claimed with FOR UPDATE SKIP LOCKED inside a
  * transaction, so any number of relays share the work without taking a row twice; a row is
  * marked published only after Temporal accepted its start, in that same transaction. A failed
- * start is recorded and retried later, with backoff, and dead-lettered after a bound. Dying at any line loses nothing: the row
- * stays unpublished and the next claim starts it again, which Temporal dedupes by workflow id.
+ * start is recorded and retried later, with backoff, and dead-lettered after a bound. Dying at
+ * any line loses nothing: the row stays unpublished and the next claim starts it again, which
+ * Temporal dedupes by workflow id.
  */
 export class OutboxRelay {
   private readonly options: OutboxRelayOptions;

@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure, WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Orm } from '../../../lib/database/open-database.ts';
 import type { Logger } from '../../../lib/logger.ts';
 import { paymentWorkflowId } from '../../../workflows/names.ts';
@@ -18,7 +18,10 @@ export interface ReconcilerOptions {
 export interface Reconciliation {
   /** Orders whose payment was started again: its workflow was missing, failed, timed out or terminated. */
   rearmed: string[];
-  /** Orders left NEW by a workflow that completed: something outside the saga moved them; a human looks. */
+  /**
+   * Orders left NEW by a workflow that completed (something outside the saga moved them) or that
+   * failed on a non-retryable conflict (a rerun would fail the same way): a human looks.
+   */
   reported: string[];
 }
 
@@ -27,8 +30,8 @@ const BATCH = 100;
 /**
  * The last guard against an order left NEW for good: every order NEW for longer than the
  * threshold whose payment workflow is missing (never started, or forgotten after retention)
- * or closed without completing is re-armed, and a completed one that left it NEW is reported
- * as an error. Re-arming is safe whatever happened before: the inbox answers a debit that
+ * or closed without completing is re-armed; one that completed, or failed on a conflict, is
+ * reported as an error. Re-arming is safe whatever happened before: the inbox answers a debit that
  * already ran with its first outcome, and the order moves only out of NEW.
  */
 export class Reconciler {
@@ -63,8 +66,8 @@ export class Reconciler {
     );
     const result: Reconciliation = { rearmed: [], reported: [] };
     for (const { id, payload } of stale) {
-      const status = await temporal.workflow
-        .getHandle(paymentWorkflowId(id))
+      const handle = temporal.workflow.getHandle(paymentWorkflowId(id));
+      const status = await handle
         .describe()
         .then(
           (description) => description.status.name,
@@ -74,8 +77,8 @@ export class Reconciler {
           },
         );
       if (status === 'RUNNING') continue;
-      if (status === 'COMPLETED') {
-        logger.error({ orderId: id }, 'order is NEW but its payment workflow completed: look at it by hand');
+      if (status === 'COMPLETED' || (status === 'FAILED' && (await failedOnConflict(handle)))) {
+        logger.error({ orderId: id, workflowStatus: status }, 'order is NEW and its payment workflow will not move it: look at it by hand');
         result.reported.push(id);
         continue;
       }
@@ -85,4 +88,16 @@ export class Reconciler {
     }
     return result;
   }
+}
+
+/** Whether the run failed on a non-retryable activity failure (a SagaConflict): running it again would too. */
+function failedOnConflict(handle: WorkflowHandle): Promise<boolean> {
+  return handle.result().then(
+    () => false,
+    (error: unknown) =>
+      error instanceof WorkflowFailedError &&
+      error.cause instanceof ActivityFailure &&
+      error.cause.cause instanceof ApplicationFailure &&
+      error.cause.cause.nonRetryable === true,
+  );
 }
