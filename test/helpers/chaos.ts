@@ -38,7 +38,8 @@ const FAULTS: { program: string; signal: NodeJS.Signals }[] = [
   { program: 'services/payments/main.ts', signal: 'SIGKILL' },
   { program: 'services/gateway/main.ts', signal: 'SIGKILL' },
   { program: 'supervisor/postgres.ts', signal: 'SIGTERM' },
-  { program: 'temporal server start-dev', signal: 'SIGKILL' },
+  // The dev server runs under a Node wrapper; the supervisor kills the wrapper's whole process group when it dies.
+  { program: 'supervisor/temporal-dev-server.ts', signal: 'SIGKILL' },
 ];
 
 /**
