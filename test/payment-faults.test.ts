@@ -1,9 +1,11 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createOrdersActivities } from '../activities/orders.activities.ts';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createPaymentsActivities } from '../activities/payments.activities.ts';
-import { listDeadLetters, retryDeadLetter } from '../services/orders/outbox/dead-letters.ts';
 import type { OutboxRelay } from '../services/orders/outbox/outbox-relay.ts';
 import { startPayment } from '../services/orders/outbox/start-payment.ts';
 import type { PaymentRequest } from '../workflows/payment.types.ts';
@@ -13,6 +15,8 @@ import { finalOrder } from './helpers/orders.ts';
 import { createRelay, startOrdersWorker, startPaymentsWorker, type RunningWorker } from './helpers/saga.ts';
 import { startStack, type Client as UserClient, type Stack } from './helpers/stack.ts';
 import { startTemporalDevServer, workerRuntime } from './helpers/temporal.ts';
+
+const run = promisify(execFile);
 
 let temporal: TestWorkflowEnvironment;
 let stack: Stack;
@@ -186,6 +190,12 @@ async function rowById(id: string) {
   return row;
 }
 
+/** `npm run outbox -- <args>`, as an operator runs it, against this file's orders database. */
+function outboxCommand(...args: string[]) {
+  const script = fileURLToPath(new URL('../scripts/outbox.ts', import.meta.url));
+  return run(process.execPath, [script, ...args], { env: { ...process.env, ORDERS_DATABASE_URL: stack.ordersDatabaseUrl } });
+}
+
 test('a poison row that has failed 1024 times blocks nothing: the rows in its batch are published, it backs off', async () => {
   const poison = await insertPoisonRow(1_024);
   const amy = await stack.fundedClientFor('amy', 100);
@@ -211,7 +221,8 @@ test('after OUTBOX_MAX_ATTEMPTS a row is dead-lettered, never claimed again, unt
     await due();
   }
   expect((await rowById(poison))?.dead_at).not.toBeNull();
-  expect((await listDeadLetters(stack.ordersOrm.em.fork())).map((row) => row.id)).toEqual([poison]);
+  const listed = await outboxCommand('list');
+  expect(listed.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { id: string }).id)).toEqual([poison]);
   const metrics = await fetch(`${stack.ordersUrl}/metrics`).then((answer) => answer.text());
   expect(metrics).toMatch(/^outbox_dead_letters\{[^}]*\} 1$/m);
 
@@ -219,10 +230,10 @@ test('after OUTBOX_MAX_ATTEMPTS a row is dead-lettered, never claimed again, unt
   await relay.publishBatch();
   expect((await rowById(poison))?.attempts).toBe(3);
 
-  // The operator's retry gives it a fresh budget and makes it due at once.
-  expect(await retryDeadLetter(stack.ordersOrm.em.fork(), poison)).toBe(true);
+  // The operator's retry gives it a fresh budget and makes it due at once; a second one finds no dead row.
+  expect((await outboxCommand('retry', poison)).stdout).toContain(`outbox row ${poison} re-armed`);
   expect(await rowById(poison)).toMatchObject({ attempts: 0, dead_at: null });
-  expect(await retryDeadLetter(stack.ordersOrm.em.fork(), poison)).toBe(false);
+  await expect(outboxCommand('retry', poison)).rejects.toMatchObject({ code: 1 });
   await relay.publishBatch();
   expect((await rowById(poison))?.attempts).toBe(1);
   await stack.ordersOrm.em.fork().execute('delete from outbox_messages where id = ?', [poison]);
