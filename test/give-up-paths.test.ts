@@ -13,7 +13,7 @@ import { readBooks } from './helpers/books.ts';
 import { finalOrder } from './helpers/orders.ts';
 import { startOrdersWorker, workflowBundle, type RunningWorker } from './helpers/saga.ts';
 import { startStack, testLogger, type Client as UserClient, type Stack } from './helpers/stack.ts';
-import { startTemporalDevServer } from './helpers/temporal.ts';
+import { startTemporalDevServer, workerRuntime } from './helpers/temporal.ts';
 
 // The paths on which the saga gives up or is picked up again, run for real with the deadline
 // shrunk through the workflow's input. The payments worker here debits through a database that
@@ -34,7 +34,8 @@ beforeAll(async () => {
     taskQueue: TASK_QUEUES.payments,
     workflowBundle: await workflowBundle(),
     activities: { ...real, debit: (request: PaymentRequest) => down.debit(request) },
-    interceptors: { activity: [countLongRetries] },
+    // Past the first attempt counts as long here, so the short outage below shows in the metric.
+    interceptors: { activity: [countLongRetries(1)] },
   });
   const running = paymentsWorker.run();
   workers = [
@@ -78,6 +79,10 @@ test('a debit that cannot run before its deadline is voided: the order is cancel
   const real = createPaymentsActivities({ orm: stack.paymentsOrm });
   expect(await real.debit(request)).toBe('VOID');
   expect(await readBooks(stack.paymentsOrm, 'ezra')).toEqual({ balance: 1_000, ledgerTotal: 1_000, ledgerEntries: 1 });
+
+  // The retries showed in the workers' metrics, for the ActivityRetryingLong alert.
+  const metrics = await fetch((await workerRuntime()).metricsUrl).then((answer) => answer.text());
+  expect(metrics).toMatch(/^activity_attempts_over_threshold\{[^}]*activityType="debit"[^}]*\} [1-9]/m);
 });
 
 test('a void that comes after the debit got through answers PAID, so the order is paid, never cancelled with the money gone', async () => {

@@ -50,7 +50,7 @@ export function runWorker(define: () => WorkerDefinition): Promise<void> {
       activities: definition.activities(orm),
       // More activities at once than connections would only queue them on the pool, timing out there.
       maxConcurrentActivityTaskExecutions: definition.poolSize,
-      interceptors: { activity: [countLongRetries] },
+      interceptors: { activity: [countLongRetries()] },
       ...(definition.runsWorkflows ? { workflowsPath: WORKFLOWS_PATH } : {}),
     });
     const running = worker.run();

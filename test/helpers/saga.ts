@@ -38,7 +38,7 @@ export async function startPaymentsWorker(stack: Stack, temporal: TestWorkflowEn
       taskQueue: TASK_QUEUES.payments,
       workflowBundle: await workflowBundle(),
       activities: createPaymentsActivities({ orm: stack.paymentsOrm }),
-      interceptors: { activity: [countLongRetries] },
+      interceptors: { activity: [countLongRetries()] },
     }),
   );
 }
@@ -49,7 +49,7 @@ export async function startOrdersWorker(stack: Stack, temporal: TestWorkflowEnvi
       connection: temporal.nativeConnection,
       taskQueue: TASK_QUEUES.orders,
       activities: createOrdersActivities({ orm: stack.ordersOrm }),
-      interceptors: { activity: [countLongRetries] },
+      interceptors: { activity: [countLongRetries()] },
     }),
   );
 }
