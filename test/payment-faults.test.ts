@@ -277,6 +277,9 @@ test('a redelivered debit with another amount is not answered the first outcome:
   expect(await failureTypeOf(paymentWorkflowId(orderId))).toBe('MISMATCHED_REDELIVERY');
   expect(await readBooks(stack.paymentsOrm, 'cleo')).toEqual({ balance: 900, ledgerTotal: 900, ledgerEntries: 2 });
   expect(await conflictsCounted('MISMATCHED_REDELIVERY')).toBe(before + 1);
+  // The failed workflow shows in the SDK's own counter, which the PaymentWorkflowFailed alert watches.
+  const metrics = await fetch((await workerRuntime()).metricsUrl).then((answer) => answer.text());
+  expect(metrics).toMatch(/^temporal_workflow_failed\{[^}]*workflow_type="paymentWorkflow"[^}]*\} [1-9]/m);
   expect((await workerRuntime()).logs.some((entry) => entry.level === 'ERROR' && entry.message.includes(`debit:${orderId}`))).toBe(true);
 });
 
