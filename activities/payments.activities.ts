@@ -1,21 +1,31 @@
 import type { Orm } from '../lib/database/open-database.ts';
-import { debit } from '../services/payments/inbox/debit.ts';
+import { debit, voidDebit, type DebitMessage } from '../services/payments/inbox/debit.ts';
 import type { PaymentOutcome, PaymentRequest } from '../workflows/payment.types.ts';
 import { debitMessageId } from '../workflows/names.ts';
+import { failLoudlyOnConflict } from './report-conflict.ts';
 
 /** The payments side's activities, run by the payments worker; built with their dependencies. */
 export function createPaymentsActivities({ orm }: { orm: Orm }) {
   return {
     /** Debits the order's amount once, however often it is delivered; answers the outcome. */
     debit(request: PaymentRequest): Promise<PaymentOutcome> {
-      return debit(orm.em.fork(), {
-        messageId: debitMessageId(request.orderId),
-        orderId: request.orderId,
-        userId: request.userId,
-        amount: request.amount,
-      });
+      return failLoudlyOnConflict(() => debit(orm.em.fork(), debitMessageOf(request)));
+    },
+    /** Makes the debit impossible from now on (VOID), or answers its outcome if it already ran. */
+    voidDebit(request: PaymentRequest): Promise<PaymentOutcome> {
+      return failLoudlyOnConflict(() => voidDebit(orm.em.fork(), debitMessageOf(request)));
     },
   };
 }
 
 export type PaymentsActivities = ReturnType<typeof createPaymentsActivities>;
+
+function debitMessageOf(request: PaymentRequest): DebitMessage {
+  return {
+    messageId: debitMessageId(request.orderId),
+    orderId: request.orderId,
+    userId: request.userId,
+    amount: request.amount,
+    currency: request.currency,
+  };
+}

@@ -23,6 +23,8 @@ export const setting = {
   url: (fallback: string) => z.url().default(fallback),
   postgresUrl: () => z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL' }),
   hostPort: () => z.string().regex(/^[\w.-]+:\d{1,5}$/, 'expected host:port'),
+  /** Connections in one process's database pool; every pooled process's share of max_connections. */
+  poolSize: () => z.coerce.number().int().positive().max(100).default(10),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
   milliseconds: (fallback: number) => z.coerce.number().int().positive().default(fallback),
   secret: () =>

@@ -8,7 +8,7 @@ for (const [name, open, url] of [
   ['payments', openPaymentsDatabase, config.PAYMENTS_DATABASE_URL],
   ['orders', openOrdersDatabase, config.ORDERS_DATABASE_URL],
 ] as const) {
-  const orm = await open(url);
+  const orm = await open(url, 1);
   await orm.close();
   console.log(`${name}: migrations applied`);
 }

@@ -1,6 +1,7 @@
 // `npm run record-histories`: runs the payment workflow for real (embedded PostgreSQL, a Temporal
 // dev server, the services and workers) in each scenario the replay tests cover, and saves each
-// run's history as JSON under test/histories/. Re-record after a deliberate, patched() change.
+// run's history as JSON under test/histories/. Re-record after a deliberate, patched() change,
+// and keep the histories of the code before it (test/histories/v1-*.json: before the give-up paths).
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,11 +12,13 @@ import { createOrdersActivities } from '../activities/orders.activities.ts';
 import { startEmbeddedPostgres } from '../lib/database/embedded-postgres.ts';
 import { freePort } from '../lib/free-port.ts';
 import { finalOrder } from '../test/helpers/orders.ts';
-import { createRelay, startPaymentsWorker } from '../test/helpers/saga.ts';
+import { createPaymentsActivities } from '../activities/payments.activities.ts';
+import { startPayment } from '../services/orders/outbox/start-payment.ts';
+import { createRelay, workflowBundle } from '../test/helpers/saga.ts';
 import { startStack } from '../test/helpers/stack.ts';
 import { startTemporalDevServer } from '../test/helpers/temporal.ts';
 import { paymentWorkflowId, TASK_QUEUES } from '../workflows/names.ts';
-import type { PaymentOutcome } from '../workflows/payment.types.ts';
+import type { PaymentOutcome, PaymentRequest } from '../workflows/payment.types.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'shop-record-'));
 await chmod(dataDir, 0o755); // PostgreSQL runs as its own user when we are root.
@@ -37,11 +40,33 @@ const ordersWorker = await Worker.create({
   },
 });
 const ordersRun = ordersWorker.run();
-const paymentsWorker = await startPaymentsWorker(stack, temporal);
+// The payments worker's debit fails for the orders in `unreachable`, as if its database were
+// down, so one history shows a debit voided after its (shortened) deadline.
+const unreachable = new Set<string>();
+const paymentsActivities = createPaymentsActivities({ orm: stack.paymentsOrm });
+const paymentsWorker = await Worker.create({
+  connection: temporal.nativeConnection,
+  taskQueue: TASK_QUEUES.payments,
+  workflowBundle: await workflowBundle(),
+  activities: {
+    ...paymentsActivities,
+    debit: (request: PaymentRequest) => {
+      if (unreachable.has(request.orderId)) throw new Error('the payments database is unreachable, for the record');
+      return paymentsActivities.debit(request);
+    },
+  },
+});
+const paymentsRun = paymentsWorker.run();
 const relay = createRelay(stack, temporal);
-relay.start();
 
-async function record(name: string, userId: string, balance: number | undefined, amount: number, retried = false): Promise<void> {
+interface Scenario {
+  /** The order's report fails once. */
+  retried?: boolean;
+  /** The debit fails until its deadline of 2 seconds. */
+  abandoned?: boolean;
+}
+
+async function record(name: string, userId: string, balance: number | undefined, amount: number, scenario: Scenario = {}): Promise<void> {
   const client = await stack.clientFor(userId);
   if (balance !== undefined) {
     await client('POST', '/api/account');
@@ -49,7 +74,13 @@ async function record(name: string, userId: string, balance: number | undefined,
   }
   const placed = await client('POST', '/api/orders', { body: { amount, description: name } });
   const orderId = String(placed.body.id);
-  if (retried) flaky.add(orderId);
+  if (scenario.retried) flaky.add(orderId);
+  if (scenario.abandoned) {
+    unreachable.add(orderId);
+    await startPayment(temporal.client, { orderId, userId, amount, currency: 'USD', debitDeadlineSeconds: 2 });
+  } else {
+    await relay.publishBatch();
+  }
   const order = await finalOrder(client, orderId);
   const workflowId = paymentWorkflowId(orderId);
   await temporal.client.workflow.getHandle(workflowId).result();
@@ -63,10 +94,11 @@ try {
   await record('paid', 'recorder-paid', 1_000, 400);
   await record('insufficient-funds', 'recorder-poor', 100, 400);
   await record('no-account', 'recorder-nobody', undefined, 400);
-  await record('retried-activity', 'recorder-retried', 1_000, 400, true);
+  await record('retried-activity', 'recorder-retried', 1_000, 400, { retried: true });
+  await record('abandoned', 'recorder-abandoned', 1_000, 400, { abandoned: true });
 } finally {
-  await relay.stop();
-  await paymentsWorker.stop();
+  paymentsWorker.shutdown();
+  await paymentsRun;
   ordersWorker.shutdown();
   await ordersRun;
   await stack.stop();

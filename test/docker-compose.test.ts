@@ -35,13 +35,17 @@ function environmentOf(name: string): NodeJS.ProcessEnv {
   );
 }
 
-const PROGRAMS: Record<string, { entry: string; readConfig: (env: NodeJS.ProcessEnv) => unknown }> = {
+/**
+ * `listens`: connections a process holds beside its pool (a LISTEN, plus the one that holds the
+ * migration lock while it starts).
+ */
+const PROGRAMS: Record<string, { entry: string; readConfig: (env: NodeJS.ProcessEnv) => unknown; listens?: number }> = {
   gateway: { entry: 'services/gateway/main.ts', readConfig: readGatewayConfig },
-  payments: { entry: 'services/payments/main.ts', readConfig: readPaymentsConfig },
-  orders: { entry: 'services/orders/main.ts', readConfig: readOrdersConfig },
-  'payments-worker': { entry: 'workers/payments-worker.ts', readConfig: readPaymentsWorkerConfig },
-  'orders-worker': { entry: 'workers/orders-worker.ts', readConfig: readOrdersWorkerConfig },
-  'outbox-relay': { entry: 'workers/outbox-relay.ts', readConfig: readOutboxRelayConfig },
+  payments: { entry: 'services/payments/main.ts', readConfig: readPaymentsConfig, listens: 1 },
+  orders: { entry: 'services/orders/main.ts', readConfig: readOrdersConfig, listens: 2 },
+  'payments-worker': { entry: 'workers/payments-worker.ts', readConfig: readPaymentsWorkerConfig, listens: 1 },
+  'orders-worker': { entry: 'workers/orders-worker.ts', readConfig: readOrdersWorkerConfig, listens: 1 },
+  'outbox-relay': { entry: 'workers/outbox-relay.ts', readConfig: readOutboxRelayConfig, listens: 2 },
 };
 
 test('every service has an image or a build, and the build has its Dockerfile', () => {
@@ -95,4 +99,23 @@ test('the Dockerfile is multi-stage and runs as a non-root user', () => {
   const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8');
   expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
   expect(dockerfile).toMatch(/^USER node$/m);
+});
+
+test("every connection the stack can open fits under PostgreSQL's max_connections", () => {
+  let total = 0;
+  for (const [name, program] of Object.entries(PROGRAMS)) {
+    if (program.listens === undefined) continue;
+    const { DATABASE_POOL_SIZE } = program.readConfig(environmentOf(name)) as { DATABASE_POOL_SIZE: number };
+    expect([name, DATABASE_POOL_SIZE]).toEqual([name, expect.any(Number)]);
+    total += (services[name]?.deploy?.replicas ?? 1) * (DATABASE_POOL_SIZE + program.listens);
+  }
+  // Temporal runs four services in its container, each with a pool for its store and one for
+  // visibility (20 and 10 when unset).
+  const temporal = environmentOf('temporal');
+  total += 4 * (Number(temporal.SQL_MAX_CONNS ?? 20) + Number(temporal.SQL_VIS_MAX_CONNS ?? 10));
+
+  const command = services['postgres']?.command ?? [];
+  const maxConnections = Number(command.find((flag) => flag.startsWith('max_connections='))?.split('=')[1] ?? 100);
+  const superuserReserved = 3;
+  expect(total).toBeLessThanOrEqual(maxConnections - superuserReserved);
 });

@@ -1,15 +1,22 @@
-import { Client, Connection } from '@temporalio/client';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { createOrdersActivities } from '../activities/orders.activities.ts';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createPaymentsActivities } from '../activities/payments.activities.ts';
-import { OutboxRelay } from '../services/orders/outbox/outbox-relay.ts';
+import type { OutboxRelay } from '../services/orders/outbox/outbox-relay.ts';
 import { startPayment } from '../services/orders/outbox/start-payment.ts';
 import type { PaymentRequest } from '../workflows/payment.types.ts';
 import { paymentWorkflowId } from '../workflows/names.ts';
 import { readBooks } from './helpers/books.ts';
 import { finalOrder } from './helpers/orders.ts';
 import { createRelay, startOrdersWorker, startPaymentsWorker, type RunningWorker } from './helpers/saga.ts';
-import { startStack, testLogger, type Client as UserClient, type Stack } from './helpers/stack.ts';
-import { startTemporalDevServer } from './helpers/temporal.ts';
+import { startStack, type Client as UserClient, type Stack } from './helpers/stack.ts';
+import { startTemporalDevServer, workerRuntime } from './helpers/temporal.ts';
+
+const run = promisify(execFile);
 
 let temporal: TestWorkflowEnvironment;
 let stack: Stack;
@@ -105,7 +112,7 @@ test('two relays over one outbox: every row is claimed by exactly one of them, e
   const orderIds: string[] = [];
   for (let index = 0; index < 40; index++) orderIds.push(await placeOrder(wade, 100 + index));
 
-  const relays = [createRelay(stack, temporal, 5), createRelay(stack, temporal, 5)];
+  const relays = [createRelay(stack, temporal, { batchSize: 5 }), createRelay(stack, temporal, { batchSize: 5 })];
   await Promise.all(relays.map((relay) => drain(relay)));
 
   for (const orderId of orderIds) {
@@ -125,15 +132,7 @@ test('Temporal unreachable: the row stays unpublished with its error and a later
   const xena = await stack.fundedClientFor('xena', 100);
   const orderId = await placeOrder(xena, 10);
   const deadConnection = Connection.lazy({ address: '127.0.0.1:9' });
-  const broken = new OutboxRelay({
-    orm: stack.ordersOrm,
-    temporal: new Client({ connection: deadConnection }),
-    logger: testLogger,
-    databaseUrl: stack.ordersDatabaseUrl,
-    batchSize: 50,
-    pollIntervalMs: 60_000,
-    startTimeoutMs: 1_000,
-  });
+  const broken = createRelay(stack, temporal, { temporal: new Client({ connection: deadConnection }), pollIntervalMs: 60_000, startTimeoutMs: 1_000 });
   await broken.publishBatch();
   const failed = await outboxRow(orderId);
   expect(failed?.published_at).toBeNull();
@@ -161,14 +160,7 @@ test('many concurrent orders on one account never overdraw it: exactly the affor
 
 test('a relay is woken by NOTIFY, not by its poll', async () => {
   const zack = await stack.fundedClientFor('zack', 100);
-  const relay = new OutboxRelay({
-    orm: stack.ordersOrm,
-    temporal: temporal.client,
-    logger: testLogger,
-    databaseUrl: stack.ordersDatabaseUrl,
-    batchSize: 50,
-    pollIntervalMs: 3_600_000,
-  });
+  const relay = createRelay(stack, temporal, { pollIntervalMs: 3_600_000 });
   relay.start();
   try {
     // Let it drain what is there (it looks once on connecting), then place a new order.
@@ -178,4 +170,131 @@ test('a relay is woken by NOTIFY, not by its poll', async () => {
   } finally {
     await relay.stop();
   }
+});
+
+/** An outbox row whose workflow can never start: its order id is longer than any workflow id Temporal takes. */
+async function insertPoisonRow(attempts: number): Promise<string> {
+  const payload: PaymentRequest = { orderId: 'x'.repeat(2_000), userId: 'nobody', amount: 1, currency: 'USD' };
+  const [row] = await stack.ordersOrm.em.fork().execute<{ id: string }[]>(
+    `insert into outbox_messages (type, aggregate_id, payload, attempts, next_attempt_at, created_at)
+     values ('PoisonTest', gen_random_uuid(), ?, ?, now(), now()) returning id`,
+    [JSON.stringify(payload), attempts],
+  );
+  return String(row?.id);
+}
+
+async function rowById(id: string) {
+  const [row] = await stack.ordersOrm.em
+    .fork()
+    .execute<(OutboxRow & { dead_at: string | null })[]>('select aggregate_id, attempts, published_at, last_error, next_attempt_at, dead_at from outbox_messages where id = ?', [id]);
+  return row;
+}
+
+/** `npm run outbox -- <args>`, as an operator runs it, against this file's orders database. */
+function outboxCommand(...args: string[]) {
+  const script = fileURLToPath(new URL('../scripts/outbox.ts', import.meta.url));
+  return run(process.execPath, [script, ...args], { env: { ...process.env, ORDERS_DATABASE_URL: stack.ordersDatabaseUrl } });
+}
+
+test('a poison row that has failed 1024 times blocks nothing: the rows in its batch are published, it backs off', async () => {
+  const poison = await insertPoisonRow(1_024);
+  const amy = await stack.fundedClientFor('amy', 100);
+  const orderId = await placeOrder(amy, 10);
+
+  await createRelay(stack, temporal, { maxAttempts: 10_000 }).publishBatch();
+  expect((await outboxRow(orderId))?.published_at).not.toBeNull();
+  expect((await finalOrder(amy, orderId)).body.status).toBe('PAID');
+  const failed = await rowById(poison);
+  expect(failed).toMatchObject({ attempts: 1_025, published_at: null, dead_at: null, last_error: expect.any(String) });
+  // The capped exponent: at most a minute away, however many attempts it has.
+  expect(Date.parse(failed?.next_attempt_at ?? '')).toBeLessThanOrEqual(Date.now() + 61_000);
+  await stack.ordersOrm.em.fork().execute('delete from outbox_messages where id = ?', [poison]);
+});
+
+test('after OUTBOX_MAX_ATTEMPTS a row is dead-lettered, never claimed again, until an operator re-arms it', async () => {
+  const poison = await insertPoisonRow(0);
+  const relay = createRelay(stack, temporal, { maxAttempts: 3 });
+  const due = () => stack.ordersOrm.em.fork().execute('update outbox_messages set next_attempt_at = now() where id = ?', [poison]);
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await relay.publishBatch();
+    expect((await rowById(poison))?.attempts).toBe(attempt);
+    await due();
+  }
+  expect((await rowById(poison))?.dead_at).not.toBeNull();
+  const listed = await outboxCommand('list');
+  expect(listed.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { id: string }).id)).toEqual([poison]);
+  const metrics = await fetch(`${stack.ordersUrl}/metrics`).then((answer) => answer.text());
+  expect(metrics).toMatch(/^outbox_dead_letters\{[^}]*\} 1$/m);
+
+  // Dead: claimed no more.
+  await relay.publishBatch();
+  expect((await rowById(poison))?.attempts).toBe(3);
+
+  // The operator's retry gives it a fresh budget and makes it due at once; a second one finds no dead row.
+  expect((await outboxCommand('retry', poison)).stdout).toContain(`outbox row ${poison} re-armed`);
+  expect(await rowById(poison)).toMatchObject({ attempts: 0, dead_at: null });
+  await expect(outboxCommand('retry', poison)).rejects.toMatchObject({ code: 1 });
+  await relay.publishBatch();
+  expect((await rowById(poison))?.attempts).toBe(1);
+  await stack.ordersOrm.em.fork().execute('delete from outbox_messages where id = ?', [poison]);
+});
+
+test('an order in another currency than the account is cancelled with CURRENCY_MISMATCH and the balance is untouched', async () => {
+  const bea = await stack.fundedClientFor('bea', 1_000);
+  const orderId = await placeOrder(bea, 300);
+  // As if the orders service were configured for EUR while the account holds USD.
+  await startPayment(temporal.client, { orderId, userId: 'bea', amount: 300, currency: 'EUR' });
+  expect((await finalOrder(bea, orderId)).body).toMatchObject({ status: 'CANCELLED', failureReason: 'CURRENCY_MISMATCH' });
+  expect(await readBooks(stack.paymentsOrm, 'bea')).toEqual({ balance: 1_000, ledgerTotal: 1_000, ledgerEntries: 1 });
+  expect(await debitsOf(orderId)).toBe(0);
+});
+
+/** The workflow's failure: the type of the ApplicationFailure under its ActivityFailure. */
+async function failureTypeOf(workflowId: string): Promise<string | undefined> {
+  const error = await temporal.client.workflow.getHandle(workflowId).result().then(
+    () => undefined,
+    (failure: unknown) => failure,
+  );
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  const cause = (error as WorkflowFailedError).cause?.cause;
+  return cause instanceof ApplicationFailure ? cause.type ?? undefined : undefined;
+}
+
+async function conflictsCounted(kind: string): Promise<number> {
+  const text = await fetch((await workerRuntime()).metricsUrl).then((answer) => answer.text());
+  const line = text.split('\n').find((row) => row.includes('saga_conflicts') && row.includes(`kind="${kind}"`) && !row.startsWith('#'));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+test('a redelivered debit with another amount is not answered the first outcome: it fails loudly, non-retryable, and debits nothing more', async () => {
+  await stack.fundedClientFor('cleo', 1_000);
+  const orderId = crypto.randomUUID();
+  const activities = createPaymentsActivities({ orm: stack.paymentsOrm });
+  expect(await activities.debit({ orderId, userId: 'cleo', amount: 100, currency: 'USD' })).toBe('PAID');
+
+  const before = await conflictsCounted('MISMATCHED_REDELIVERY');
+  await startPayment(temporal.client, { orderId, userId: 'cleo', amount: 900, currency: 'USD' });
+  expect(await failureTypeOf(paymentWorkflowId(orderId))).toBe('MISMATCHED_REDELIVERY');
+  expect(await readBooks(stack.paymentsOrm, 'cleo')).toEqual({ balance: 900, ledgerTotal: 900, ledgerEntries: 2 });
+  expect(await conflictsCounted('MISMATCHED_REDELIVERY')).toBe(before + 1);
+  // The failed workflow shows in the SDK's own counter, which the PaymentWorkflowFailed alert watches.
+  const metrics = await fetch((await workerRuntime()).metricsUrl).then((answer) => answer.text());
+  expect(metrics).toMatch(/^temporal_workflow_failed\{[^}]*workflow_type="paymentWorkflow"[^}]*\} [1-9]/m);
+  expect((await workerRuntime()).logs.some((entry) => entry.level === 'ERROR' && entry.message.includes(`debit:${orderId}`))).toBe(true);
+});
+
+test('completeOrder with an outcome that contradicts the order fails loudly, non-retryable', async () => {
+  const dora = await stack.fundedClientFor('dora', 1_000);
+  const orderId = await placeOrder(dora, 100);
+  // Someone else settled the order first, differently.
+  await stack.ordersOrm.em.fork().execute(`update orders set status = 'CANCELLED', failure_reason = 'NO_ACCOUNT' where id = ?`, [orderId]);
+
+  const before = await conflictsCounted('CONFLICTING_OUTCOME');
+  await drain(createRelay(stack, temporal));
+  expect(await failureTypeOf(paymentWorkflowId(orderId))).toBe('CONFLICTING_OUTCOME');
+  expect(await conflictsCounted('CONFLICTING_OUTCOME')).toBe(before + 1);
+  expect((await workerRuntime()).logs.some((entry) => entry.level === 'ERROR' && entry.message.includes(`order ${orderId}`))).toBe(true);
+  // A repeat of the outcome the order holds is still a quiet no-op.
+  const orders = createOrdersActivities({ orm: stack.ordersOrm });
+  await expect(orders.completeOrder(orderId, 'NO_ACCOUNT')).resolves.toBeUndefined();
 });

@@ -4,7 +4,7 @@ import { freshDatabaseUrl } from './helpers/database-url.ts';
 
 let orm: Orm;
 beforeAll(async () => {
-  orm = await openPaymentsDatabase(freshDatabaseUrl('payments_schema'));
+  orm = await openPaymentsDatabase(freshDatabaseUrl('payments_schema'), 2);
 });
 afterAll(() => orm.close());
 

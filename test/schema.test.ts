@@ -9,7 +9,7 @@ describe.each([
 ])('the %s database', (name, open) => {
   let orm: Orm;
   beforeAll(async () => {
-    orm = await open(freshDatabaseUrl(`${name}_schema`));
+    orm = await open(freshDatabaseUrl(`${name}_schema`), 2);
   });
   afterAll(() => orm.close());
 

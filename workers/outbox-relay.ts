@@ -1,30 +1,35 @@
-// The outbox relay: publishes the orders outbox to Temporal. Run as many as you like.
+// The outbox relay: publishes the orders outbox to Temporal, and reconciles orders left NEW. Run as many as you like.
 import { Client, Connection } from '@temporalio/client';
 import { createLogger } from '../lib/logger.ts';
 import { runMain } from '../lib/main.ts';
 import { openOrdersDatabase } from '../services/orders/database.ts';
 import { OutboxRelay } from '../services/orders/outbox/outbox-relay.ts';
+import { Reconciler } from '../services/orders/reconcile/reconciler.ts';
 import { readOutboxRelayConfig } from './config.ts';
 
 await runMain(async () => {
   const config = readOutboxRelayConfig();
   const logger = createLogger('outbox-relay', config.LOG_LEVEL);
-  const orm = await openOrdersDatabase(config.ORDERS_DATABASE_URL);
+  const orm = await openOrdersDatabase(config.ORDERS_DATABASE_URL, config.DATABASE_POOL_SIZE);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const relay = new OutboxRelay({
     orm,
-    temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+    temporal,
     logger,
     databaseUrl: config.ORDERS_DATABASE_URL,
     batchSize: config.OUTBOX_BATCH_SIZE,
     pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+    maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
   });
+  const reconciler = new Reconciler({ orm, temporal, logger, olderThanMs: config.RECONCILE_AFTER_MS, intervalMs: config.RECONCILE_INTERVAL_MS });
   relay.start();
+  reconciler.start();
   logger.info('outbox relay running');
   return {
     logger,
     stop: async () => {
-      await relay.stop();
+      await Promise.all([relay.stop(), reconciler.stop()]);
       await connection.close();
       await orm.close();
     },

@@ -14,7 +14,8 @@ await runWorker(() => {
     namespace: config.TEMPORAL_NAMESPACE,
     logLevel: config.LOG_LEVEL,
     metricsAddress: config.METRICS_ADDRESS,
-    openDatabase: () => openPaymentsDatabase(config.PAYMENTS_DATABASE_URL),
+    poolSize: config.DATABASE_POOL_SIZE,
+    openDatabase: (poolSize) => openPaymentsDatabase(config.PAYMENTS_DATABASE_URL, poolSize),
     activities: (orm) => createPaymentsActivities({ orm }),
     runsWorkflows: true,
   };

@@ -3,6 +3,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, makeTelemetryFilterSt
 import type { Orm } from '../lib/database/open-database.ts';
 import { createLogger } from '../lib/logger.ts';
 import { runMain } from '../lib/main.ts';
+import { countLongRetries } from './attempt-metric.ts';
 
 export interface WorkerDefinition {
   name: string;
@@ -10,7 +11,9 @@ export interface WorkerDefinition {
   temporalAddress: string;
   namespace: string;
   logLevel: string;
-  openDatabase: () => Promise<Orm>;
+  /** The database pool's size, and so the number of activities run at once: each holds a connection. */
+  poolSize: number;
+  openDatabase: (poolSize: number) => Promise<Orm>;
   activities: (orm: Orm) => object;
   /** Only the worker that runs workflows bundles them. */
   runsWorkflows: boolean;
@@ -38,13 +41,16 @@ export function runWorker(define: () => WorkerDefinition): Promise<void> {
         ...(definition.metricsAddress ? { metrics: { prometheus: { bindAddress: definition.metricsAddress } } } : {}),
       },
     });
-    const orm = await definition.openDatabase();
+    const orm = await definition.openDatabase(definition.poolSize);
     const connection = await NativeConnection.connect({ address: definition.temporalAddress });
     const worker = await Worker.create({
       connection,
       namespace: definition.namespace,
       taskQueue: definition.taskQueue,
       activities: definition.activities(orm),
+      // More activities at once than connections would only queue them on the pool, timing out there.
+      maxConcurrentActivityTaskExecutions: definition.poolSize,
+      interceptors: { activity: [countLongRetries()] },
       ...(definition.runsWorkflows ? { workflowsPath: WORKFLOWS_PATH } : {}),
     });
     const running = worker.run();

@@ -8,8 +8,8 @@ import { serve } from './server.ts';
 export interface ServiceDefinition<Config> {
   name: string;
   readConfig: () => Config;
-  listen: (config: Config) => { host: string; port: number; logLevel: string; databaseUrl: string };
-  openDatabase: (url: string) => Promise<Orm>;
+  listen: (config: Config) => { host: string; port: number; logLevel: string; databaseUrl: string; poolSize: number };
+  openDatabase: (url: string, poolSize: number) => Promise<Orm>;
   /** The service's app, and what must be closed with it. */
   createApp: (orm: Orm, config: Config, logger: Logger) => { app: Koa; close: () => Promise<void> };
 }
@@ -20,9 +20,9 @@ const HOUR_MS = 3_600_000;
 export function runService<Config>(service: ServiceDefinition<Config>): Promise<void> {
   return runMain(async () => {
     const config = service.readConfig();
-    const { host, port, logLevel, databaseUrl } = service.listen(config);
+    const { host, port, logLevel, databaseUrl, poolSize } = service.listen(config);
     const logger = createLogger(service.name, logLevel);
-    const orm = await service.openDatabase(databaseUrl);
+    const orm = await service.openDatabase(databaseUrl, poolSize);
     const { app, close } = service.createApp(orm, config, logger);
     const server = await serve(app, host, port);
     const sweep = setInterval(() => {

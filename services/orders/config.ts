@@ -6,6 +6,7 @@ export function readOrdersConfig(env: NodeJS.ProcessEnv = process.env) {
       ORDERS_HOST: setting.host('127.0.0.1'),
       ORDERS_PORT: setting.port(8002),
       ORDERS_DATABASE_URL: setting.postgresUrl(),
+      DATABASE_POOL_SIZE: setting.poolSize(),
       INTERNAL_TOKEN: setting.secret(),
       CURRENCY: setting.currency(),
       LOG_LEVEL: setting.logLevel(),

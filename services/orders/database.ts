@@ -1,14 +1,22 @@
 import { openDatabase, type Orm } from '../../lib/database/open-database.ts';
 import { IdempotencyKey } from '../../lib/idempotency/idempotency-key.entity.ts';
 import { Migration20261125020000_orders } from './migrations/Migration20261125020000_orders.ts';
+import { Migration20261125030000_outbox_dead_letters } from './migrations/Migration20261125030000_outbox_dead_letters.ts';
+import { Migration20261125040000_currency_mismatch } from './migrations/Migration20261125040000_currency_mismatch.ts';
+import { Migration20261125060000_payment_abandoned } from './migrations/Migration20261125060000_payment_abandoned.ts';
 import { Order } from './orders/order.entity.ts';
 import { OutboxMessage } from './outbox/outbox-message.entity.ts';
 
 export const ordersEntities = [Order, OutboxMessage, IdempotencyKey];
 
 /** Oldest first; a new migration is appended here and never edited once released. */
-export const ordersMigrations = [{ name: 'Migration20261125020000_orders', class: Migration20261125020000_orders }];
+export const ordersMigrations = [
+  { name: 'Migration20261125020000_orders', class: Migration20261125020000_orders },
+  { name: 'Migration20261125030000_outbox_dead_letters', class: Migration20261125030000_outbox_dead_letters },
+  { name: 'Migration20261125040000_currency_mismatch', class: Migration20261125040000_currency_mismatch },
+  { name: 'Migration20261125060000_payment_abandoned', class: Migration20261125060000_payment_abandoned },
+];
 
-export function openOrdersDatabase(url: string): Promise<Orm> {
-  return openDatabase({ url, entities: ordersEntities, migrations: ordersMigrations });
+export function openOrdersDatabase(url: string, poolSize: number): Promise<Orm> {
+  return openDatabase({ url, entities: ordersEntities, migrations: ordersMigrations, poolSize });
 }

@@ -11,6 +11,7 @@ await runService({
     port: config.ORDERS_PORT,
     logLevel: config.LOG_LEVEL,
     databaseUrl: config.ORDERS_DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
   }),
   openDatabase: openOrdersDatabase,
   createApp: createOrdersApp,

@@ -5,6 +5,9 @@ import { LedgerEntry } from './accounts/ledger-entry.entity.ts';
 import { InboxMessage } from './inbox/inbox-message.entity.ts';
 import { Migration20261125000000_accounts } from './migrations/Migration20261125000000_accounts.ts';
 import { Migration20261125010000_inbox } from './migrations/Migration20261125010000_inbox.ts';
+import { Migration20261125040000_currency_mismatch } from './migrations/Migration20261125040000_currency_mismatch.ts';
+import { Migration20261125050000_inbox_request } from './migrations/Migration20261125050000_inbox_request.ts';
+import { Migration20261125060000_void } from './migrations/Migration20261125060000_void.ts';
 
 export const paymentsEntities = [Account, LedgerEntry, InboxMessage, IdempotencyKey];
 
@@ -12,8 +15,11 @@ export const paymentsEntities = [Account, LedgerEntry, InboxMessage, Idempotency
 export const paymentsMigrations = [
   { name: 'Migration20261125000000_accounts', class: Migration20261125000000_accounts },
   { name: 'Migration20261125010000_inbox', class: Migration20261125010000_inbox },
+  { name: 'Migration20261125040000_currency_mismatch', class: Migration20261125040000_currency_mismatch },
+  { name: 'Migration20261125050000_inbox_request', class: Migration20261125050000_inbox_request },
+  { name: 'Migration20261125060000_void', class: Migration20261125060000_void },
 ];
 
-export function openPaymentsDatabase(url: string): Promise<Orm> {
-  return openDatabase({ url, entities: paymentsEntities, migrations: paymentsMigrations });
+export function openPaymentsDatabase(url: string, poolSize: number): Promise<Orm> {
+  return openDatabase({ url, entities: paymentsEntities, migrations: paymentsMigrations, poolSize });
 }

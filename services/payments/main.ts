@@ -11,6 +11,7 @@ await runService({
     port: config.PAYMENTS_PORT,
     logLevel: config.LOG_LEVEL,
     databaseUrl: config.PAYMENTS_DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
   }),
   openDatabase: openPaymentsDatabase,
   createApp: createPaymentsApp,

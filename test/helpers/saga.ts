@@ -2,7 +2,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createOrdersActivities } from '../../activities/orders.activities.ts';
 import { createPaymentsActivities } from '../../activities/payments.activities.ts';
-import { OutboxRelay } from '../../services/orders/outbox/outbox-relay.ts';
+import { OutboxRelay, type OutboxRelayOptions } from '../../services/orders/outbox/outbox-relay.ts';
+import { countLongRetries } from '../../workers/attempt-metric.ts';
 import { WORKFLOWS_PATH } from '../../workers/run-worker.ts';
 import { TASK_QUEUES } from '../../workflows/names.ts';
 import { startStack, testLogger, type Stack } from './stack.ts';
@@ -37,6 +38,7 @@ export async function startPaymentsWorker(stack: Stack, temporal: TestWorkflowEn
       taskQueue: TASK_QUEUES.payments,
       workflowBundle: await workflowBundle(),
       activities: createPaymentsActivities({ orm: stack.paymentsOrm }),
+      interceptors: { activity: [countLongRetries()] },
     }),
   );
 }
@@ -47,18 +49,21 @@ export async function startOrdersWorker(stack: Stack, temporal: TestWorkflowEnvi
       connection: temporal.nativeConnection,
       taskQueue: TASK_QUEUES.orders,
       activities: createOrdersActivities({ orm: stack.ordersOrm }),
+      interceptors: { activity: [countLongRetries()] },
     }),
   );
 }
 
-export function createRelay(stack: Stack, temporal: TestWorkflowEnvironment, batchSize = 50): OutboxRelay {
+export function createRelay(stack: Stack, temporal: TestWorkflowEnvironment, options: Partial<OutboxRelayOptions> = {}): OutboxRelay {
   return new OutboxRelay({
     orm: stack.ordersOrm,
     temporal: temporal.client,
     logger: testLogger,
     databaseUrl: stack.ordersDatabaseUrl,
-    batchSize,
+    batchSize: 50,
     pollIntervalMs: 500,
+    maxAttempts: 30,
+    ...options,
   });
 }
 

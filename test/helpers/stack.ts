@@ -44,12 +44,12 @@ export async function startStack(): Promise<Stack> {
   const ordersDatabaseUrl = freshDatabaseUrl('orders');
 
   const paymentsConfig = readPaymentsConfig({ PAYMENTS_DATABASE_URL: paymentsDatabaseUrl, INTERNAL_TOKEN: internalToken });
-  const paymentsOrm = await openPaymentsDatabase(paymentsDatabaseUrl);
+  const paymentsOrm = await openPaymentsDatabase(paymentsDatabaseUrl, paymentsConfig.DATABASE_POOL_SIZE);
   const paymentsApp = createPaymentsApp(paymentsOrm, paymentsConfig, testLogger);
   const payments = await serve(paymentsApp.app, '127.0.0.1', 0);
 
   const ordersConfig = readOrdersConfig({ ORDERS_DATABASE_URL: ordersDatabaseUrl, INTERNAL_TOKEN: internalToken });
-  const ordersOrm = await openOrdersDatabase(ordersDatabaseUrl);
+  const ordersOrm = await openOrdersDatabase(ordersDatabaseUrl, ordersConfig.DATABASE_POOL_SIZE);
   const ordersApp = createOrdersApp(ordersOrm, ordersConfig, testLogger);
   const orders = await serve(ordersApp.app, '127.0.0.1', 0);
 

@@ -1,20 +1,35 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import { freePort } from '../../lib/free-port.ts';
 import { findTemporalCli } from '../../lib/temporal/temporal-cli.ts';
 import { SEARCH_ATTRIBUTES } from '../../workflows/names.ts';
 
-let runtimeInstalled = false;
+let runtime: { metricsUrl: string; logs: LogEntry[] } | undefined;
+
+/**
+ * The Temporal runtime of this test process, as the workers install it: warnings and errors of
+ * workflows and activities kept in `logs`, and the SDK's and activities' metrics served in the
+ * Prometheus format at `metricsUrl`.
+ */
+export async function workerRuntime(): Promise<{ metricsUrl: string; logs: LogEntry[] }> {
+  if (!runtime) {
+    const logs: LogEntry[] = [];
+    const bindAddress = `127.0.0.1:${await freePort()}`;
+    Runtime.install({
+      logger: new DefaultLogger('WARN', (entry) => logs.push(entry)),
+      telemetryOptions: { metrics: { prometheus: { bindAddress } } },
+    });
+    runtime = { metricsUrl: `http://${bindAddress}/metrics`, logs };
+  }
+  return runtime;
+}
 
 /**
  * A real Temporal dev server (`temporal server start-dev`) on free ports, from the CLI that
  * `npm test` made sure of beforehand.
  */
 export async function startTemporalDevServer(): Promise<TestWorkflowEnvironment> {
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    runtimeInstalled = true;
-  }
+  await workerRuntime();
   const path = findTemporalCli();
   if (!path) throw new Error('No Temporal CLI found: run `node scripts/ensure-temporal-cli.ts` (npm test does).');
   return TestWorkflowEnvironment.createLocal({

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PaymentOutcome } from '../../../workflows/payment.types.ts';
-import { Order } from './order.entity.ts';
+import { SagaConflict } from '../../../lib/saga-conflict.ts';
+import { Order, type FailureReason } from './order.entity.ts';
 import { toOrderJson } from './orders.ts';
 
 /** The channel that carries every order status change to live subscribers (any gateway). */
@@ -8,20 +9,31 @@ export const ORDER_STATUS_CHANNEL = 'order_status';
 
 /**
  * Moves the order out of NEW by a conditional update, so a repeat changes nothing, and announces
- * the change on the status channel in the same transaction. Returns whether it moved now.
+ * the change on the status channel in the same transaction. Returns whether it moved now; an
+ * order that already holds this outcome did not move (a repeat), one that holds another outcome
+ * (or does not exist) is a SagaConflict.
  */
 export function completeOrder(em: EntityManager, orderId: string, outcome: PaymentOutcome): Promise<boolean> {
   return em.transactional(async (tx) => {
-    const moved = await tx.nativeUpdate(
-      Order,
-      { id: orderId, status: 'NEW' },
-      outcome === 'PAID'
-        ? { status: 'PAID', updatedAt: new Date() }
-        : { status: 'CANCELLED', failureReason: outcome, updatedAt: new Date() },
-    );
-    if (moved === 0) return false;
-    const order = await tx.findOneOrFail(Order, { id: orderId });
+    const target = outcome === 'PAID' ? ({ status: 'PAID', failureReason: null } as const) : ({ status: 'CANCELLED', failureReason: failureReasonOf(outcome) } as const);
+    const moved = await tx.nativeUpdate(Order, { id: orderId, status: 'NEW' }, { ...target, updatedAt: new Date() });
+    const order = await tx.findOne(Order, { id: orderId });
+    if (moved === 0) {
+      if (order?.status === target.status && (order.failureReason ?? null) === target.failureReason) return false;
+      throw new SagaConflict('CONFLICTING_OUTCOME', `order ${orderId} is ${order?.status ?? 'missing'}, the payment says ${outcome}`, {
+        orderId,
+        outcome,
+        status: order?.status ?? null,
+        failureReason: order?.failureReason ?? null,
+      });
+    }
+    if (!order) throw new Error(`order ${orderId} vanished`);
     await tx.execute('select pg_notify(?, ?)', [ORDER_STATUS_CHANNEL, JSON.stringify({ userId: order.userId, order: toOrderJson(order) })]);
     return true;
   });
+}
+
+/** A voided debit cancels the order as abandoned; every other outcome is its own reason. */
+function failureReasonOf(outcome: Exclude<PaymentOutcome, 'PAID'>): FailureReason {
+  return outcome === 'VOID' ? 'PAYMENT_ABANDONED' : outcome;
 }

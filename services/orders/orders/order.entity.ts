@@ -2,7 +2,11 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/postgresql';
 import { MAX_MINOR_UNITS } from '../../../lib/money.ts';
 
 export const ORDER_STATUSES = ['NEW', 'PAID', 'CANCELLED'] as const;
-export const FAILURE_REASONS = ['INSUFFICIENT_FUNDS', 'NO_ACCOUNT'] as const;
+/**
+ * Why an order was cancelled. CURRENCY_MISMATCH: the account holds another currency than the
+ * order. PAYMENT_ABANDONED: the debit could not run before its deadline and was voided.
+ */
+export const FAILURE_REASONS = ['INSUFFICIENT_FUNDS', 'NO_ACCOUNT', 'CURRENCY_MISMATCH', 'PAYMENT_ABANDONED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
@@ -22,7 +26,11 @@ export const Order = defineEntity({
     updatedAt: p.datetime(),
   },
   // Serves "my orders, newest first" with keyset pagination.
-  indexes: [{ name: 'orders_user_newest_index', properties: ['userId', 'createdAt', 'id'] }],
+  indexes: [
+    { name: 'orders_user_newest_index', properties: ['userId', 'createdAt', 'id'] },
+    // The oldest-NEW-order metric and the reconciler read only the orders still NEW.
+    { name: 'orders_new_index', expression: `create index "orders_new_index" on "orders" ("created_at") where "status" = 'NEW'` },
+  ],
   checks: [
     { name: 'orders_amount_in_range', expression: `amount > 0 and amount <= ${MAX_MINOR_UNITS}` },
     { name: 'orders_reason_iff_cancelled', expression: `(status = 'CANCELLED') = (failure_reason is not null)` },

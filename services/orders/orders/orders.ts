@@ -56,6 +56,7 @@ export async function placeOrder(
       nextAttemptAt: now,
       lastError: null,
       publishedAt: null,
+      deadAt: null,
       createdAt: now,
     });
     await tx.flush();

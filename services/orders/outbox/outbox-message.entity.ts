@@ -17,13 +17,15 @@ export const OutboxMessage = defineEntity({
     nextAttemptAt: p.datetime(),
     lastError: p.text().nullable(),
     publishedAt: p.datetime().nullable(),
+    /** Set when the relay gave up on the row (dead letter); an operator clears it to re-arm the row. */
+    deadAt: p.datetime().nullable(),
     createdAt: p.datetime(),
   },
-  // The relay's claim query reads only the unpublished rows, oldest first.
+  // The relay's claim query reads only the unpublished, live rows, oldest first.
   indexes: [
     {
       name: 'outbox_messages_due_index',
-      expression: 'create index "outbox_messages_due_index" on "outbox_messages" ("next_attempt_at") where "published_at" is null',
+      expression: 'create index "outbox_messages_due_index" on "outbox_messages" ("next_attempt_at") where "published_at" is null and "dead_at" is null',
     },
   ],
   uniques: [{ name: 'outbox_messages_type_aggregate_unique', properties: ['type', 'aggregateId'] }],

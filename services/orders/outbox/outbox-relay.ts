@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import type { Orm } from '../../../lib/database/open-database.ts';
 import { listen } from '../../../lib/database/listen.ts';
@@ -14,6 +15,8 @@ export interface OutboxRelayOptions {
   batchSize: number;
   /** The fallback: how often to look for due rows when no notification came. */
   pollIntervalMs: number;
+  /** Failed starts after which a row is dead-lettered (OUTBOX_MAX_ATTEMPTS). */
+  maxAttempts: number;
   /** How long one workflow start may take before it counts as failed. */
   startTimeoutMs?: number;
 }
@@ -27,8 +30,9 @@ interface DueMessage {
  * Moves outbox messages into Temporal. Rows are claimed with FOR UPDATE SKIP LOCKED inside a
  * transaction, so any number of relays share the work without taking a row twice; a row is
  * marked published only after Temporal accepted its start, in that same transaction. A failed
- * start is recorded and retried later, with backoff. Dying at any line loses nothing: the row
- * stays unpublished and the next claim starts it again, which Temporal dedupes by workflow id.
+ * start is recorded and retried later, with backoff, and dead-lettered after a bound. Dying at
+ * any line loses nothing: the row stays unpublished and the next claim starts it again, which
+ * Temporal dedupes by workflow id.
  */
 export class OutboxRelay {
   private readonly options: OutboxRelayOptions;
@@ -79,39 +83,56 @@ export class OutboxRelay {
     }
   }
 
-  /** Claims one batch of due messages, starts their workflows and records how each went. */
+  /**
+   * Claims one batch of due messages, starts their workflows and records how each went. Each row's
+   * record is written under a savepoint of its own, so one row that cannot be recorded leaves the
+   * others' records standing; it stays due and is tried again, never holding the rest back.
+   */
   async publishBatch(): Promise<number> {
     return this.options.orm.em.fork().transactional(async (tx) => {
       const due = await tx.execute<DueMessage[]>(
         `select id, payload from outbox_messages
-          where published_at is null and next_attempt_at <= now()
+          where published_at is null and dead_at is null and next_attempt_at <= now()
           order by id limit ? for update skip locked`,
         [this.options.batchSize],
       );
       const results = await Promise.allSettled(due.map((message) => startPayment(this.options.temporal, message.payload, this.options.startTimeoutMs)));
-      const published = due.filter((_, index) => results[index]?.status === 'fulfilled').map((message) => message.id);
-      if (published.length > 0) {
-        await tx.execute(
-          `update outbox_messages set published_at = clock_timestamp(), attempts = attempts + 1, last_error = null
-            where id in (?)`,
-          [published],
-        );
-      }
-      // clock_timestamp(), not now(): now() is when this transaction began, before the starts.
-      for (const [index, result] of results.entries()) {
-        if (result.status === 'fulfilled') continue;
-        const message = due[index];
-        const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
-        this.options.logger.warn({ outboxId: message?.id, err: result.reason }, 'starting a payment failed; will retry');
-        await tx.execute(
-          `update outbox_messages
-              set attempts = attempts + 1, last_error = ?,
-                  next_attempt_at = clock_timestamp() + least(power(2, attempts), 60) * interval '1 second'
-            where id = ?`,
-          [reason.slice(0, 2000), message?.id],
-        );
+      for (const [index, message] of due.entries()) {
+        const result = results[index];
+        if (!result) continue;
+        await tx
+          .transactional((row) => (result.status === 'fulfilled' ? this.markPublished(row, message) : this.markFailed(row, message, result.reason)))
+          .catch((error: unknown) => this.options.logger.error({ outboxId: message.id, err: error }, 'could not record an outbox row; it stays due'));
       }
       return due.length;
     });
+  }
+
+  // clock_timestamp(), not now(): now() is when this transaction began, before the starts.
+  private async markPublished(tx: EntityManager, message: DueMessage): Promise<void> {
+    await tx.execute(
+      `update outbox_messages set published_at = clock_timestamp(), attempts = attempts + 1, last_error = null where id = ?`,
+      [message.id],
+    );
+  }
+
+  /**
+   * Backs off exponentially (1, 2, 4 … 60 s; the exponent is capped, so no count overflows it)
+   * and, after `maxAttempts`, moves the row to the dead letters: no relay claims it again until
+   * an operator re-arms it (`npm run outbox -- retry <id>`).
+   */
+  private async markFailed(tx: EntityManager, message: DueMessage, reason: unknown): Promise<void> {
+    const text = reason instanceof Error ? reason.message : String(reason);
+    const [row] = await tx.execute<{ dead: boolean; attempts: number }[]>(
+      `update outbox_messages
+          set attempts = attempts + 1, last_error = ?,
+              next_attempt_at = clock_timestamp() + least(power(2, least(attempts, 6)), 60) * interval '1 second',
+              dead_at = case when attempts + 1 >= ? then clock_timestamp() end
+        where id = ?
+        returning dead_at is not null as dead, attempts`,
+      [text.slice(0, 2000), this.options.maxAttempts, message.id],
+    );
+    if (row?.dead) this.options.logger.error({ outboxId: message.id, attempts: row.attempts, err: reason }, 'outbox row dead-lettered: it will not be retried until an operator re-arms it');
+    else this.options.logger.warn({ outboxId: message.id, err: reason }, 'starting a payment failed; will retry');
   }
 }

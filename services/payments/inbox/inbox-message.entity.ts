@@ -1,6 +1,7 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/postgresql';
+import type { PaymentOutcome } from '../../../workflows/payment.types.ts';
 
-export const PAYMENT_OUTCOMES = ['PAID', 'INSUFFICIENT_FUNDS', 'NO_ACCOUNT'] as const;
+export const PAYMENT_OUTCOMES = ['PAID', 'INSUFFICIENT_FUNDS', 'NO_ACCOUNT', 'CURRENCY_MISMATCH', 'VOID'] as const satisfies readonly PaymentOutcome[];
 
 /**
  * A message the payments side has handled, stored in the same transaction as its effect with the
@@ -14,6 +15,10 @@ export const InboxMessage = defineEntity({
   properties: {
     messageId: p.string().primary(),
     outcome: p.enum(PAYMENT_OUTCOMES).nullable(),
+    /** What the message asked for, so a redelivery that asks for something else is caught (null on older rows). */
+    userId: p.string().nullable(),
+    amount: p.bigint('number').nullable(),
+    currency: p.string().length(3).nullable(),
     receivedAt: p.datetime(),
   },
 });
