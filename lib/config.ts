@@ -24,6 +24,8 @@ export const setting = {
   postgresUrl: () => z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL' }),
   hostPort: () => z.string().regex(/^[\w.-]+:\d{1,5}$/, 'expected host:port'),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  /** A limit of some count, where 0 means none. */
+  limit: (fallback: number) => z.coerce.number().int().min(0).default(fallback),
   milliseconds: (fallback: number) => z.coerce.number().int().positive().default(fallback),
   secret: () =>
     z.string({ error: 'is required' }).min(32, 'must be at least 32 characters long'),
