@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { RunningServer } from '../lib/http/server.ts';
+import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
 import { clientAddress } from '../services/gateway/limits/client-address.ts';
 import { openEventStream } from './helpers/event-stream.ts';
 import { request, type Answer } from './helpers/http.ts';
@@ -25,8 +26,7 @@ async function replica(limits: Record<string, string>): Promise<string> {
     ORDERS_URL: stack.ordersUrl,
     JWT_SECRET: stack.jwtSecret,
     INTERNAL_TOKEN: stack.internalToken,
-    RATE_LIMIT_PER_ADDRESS: '0',
-    RATE_LIMIT_PER_USER: '0',
+    ...WITHOUT_RATE_LIMITS,
     ...limits,
   });
   gateways.push(gateway);

@@ -24,4 +24,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
     env,
   );
 }
+/** The settings that turn the request limits off (not the cap on event streams): for load tests. */
+export const WITHOUT_RATE_LIMITS = { RATE_LIMIT_PER_ADDRESS: '0', RATE_LIMIT_PER_USER: '0' };
+
 export type GatewayConfig = ReturnType<typeof readGatewayConfig>;

@@ -3,7 +3,7 @@ import type { Orm } from '../../lib/database/open-database.ts';
 import { serve, type ClientTimeouts, type RunningServer } from '../../lib/http/server.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { createGateway } from '../../services/gateway/app.ts';
-import { readGatewayConfig } from '../../services/gateway/config.ts';
+import { readGatewayConfig, WITHOUT_RATE_LIMITS } from '../../services/gateway/config.ts';
 import { signUserToken } from '../../services/gateway/sign-token.ts';
 import { createOrdersApp } from '../../services/orders/app.ts';
 import { readOrdersConfig } from '../../services/orders/config.ts';
@@ -36,9 +36,6 @@ export interface Stack {
 }
 
 export const testLogger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
-
-/** Settings that turn the gateway's request limits off (not the cap on event streams). */
-export const WITHOUT_RATE_LIMITS = { RATE_LIMIT_PER_ADDRESS: '0', RATE_LIMIT_PER_USER: '0' };
 
 /** A real gateway with these settings on a free port; closing it closes its database pool too. */
 export async function serveGateway(env: NodeJS.ProcessEnv, timeouts?: ClientTimeouts): Promise<RunningServer> {
