@@ -118,9 +118,11 @@ describe('npm start', () => {
     expect(orders).toContain('outbox_oldest_unpublished_age_seconds');
     expect(await scrape(system.ports.PAYMENTS_WORKER_METRICS_PORT)).toContain('temporal_');
     expect(await scrape(system.ports.ORDERS_WORKER_METRICS_PORT)).toContain('temporal_');
-    for (const port of [system.ports.GATEWAY_PORT, system.ports.PAYMENTS_PORT, system.ports.ORDERS_PORT]) {
-      const answer = await fetch(`http://127.0.0.1:${port ?? 0}/metrics`);
-      expect([port, answer.status]).toEqual([port, 404]);
+    // The public port has no /metrics; a service's API port wants the internal token for anything.
+    const expected = { [system.gatewayUrl]: 404, [`http://127.0.0.1:${system.ports.PAYMENTS_PORT ?? 0}`]: 401, [`http://127.0.0.1:${system.ports.ORDERS_PORT ?? 0}`]: 401 };
+    for (const [url, status] of Object.entries(expected)) {
+      const answer = await fetch(`${url}/metrics`);
+      expect([url, answer.status]).toEqual([url, status]);
       expect(await answer.text()).not.toContain('process_cpu');
     }
   });
