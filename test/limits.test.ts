@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { RunningServer } from '../lib/http/server.ts';
 import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
 import { clientAddress } from '../services/gateway/limits/client-address.ts';
+import { freshDatabaseUrl } from './helpers/database-url.ts';
 import { openEventStream } from './helpers/event-stream.ts';
 import { request, type Answer } from './helpers/http.ts';
 import { serveGateway, startStack, type Stack } from './helpers/stack.ts';
@@ -18,10 +19,10 @@ afterAll(async () => {
   await stack.stop();
 });
 
-/** A gateway replica beside the stack's, on the same services and the same limits database. */
-async function replica(limits: Record<string, string>): Promise<string> {
+/** A gateway replica beside the stack's, on the same services and (unless told) the same limits database. */
+async function replica(limits: Record<string, string>, databaseUrl = stack.gatewayDatabaseUrl): Promise<string> {
   const gateway = await serveGateway({
-    GATEWAY_DATABASE_URL: stack.gatewayDatabaseUrl,
+    GATEWAY_DATABASE_URL: databaseUrl,
     PAYMENTS_URL: stack.paymentsUrl,
     ORDERS_URL: stack.ordersUrl,
     JWT_SECRET: stack.jwtSecret,
@@ -127,6 +128,27 @@ test("a replica that died holds no places: its leases run out", async () => {
   } finally {
     await database.end();
   }
+});
+
+test('while its database is gone, a replica limits each user in its own memory, and streams answer 503: nothing fails with a 500', async () => {
+  const doomedUrl = freshDatabaseUrl('gateway_doomed');
+  const gateway = await replica({ RATE_LIMIT_PER_USER: '2', EVENT_STREAMS_PER_USER: '2' }, doomedUrl);
+  const token = await stack.tokenFor('stranded');
+  expect((await request(gateway, 'GET', '/api/orders', { token })).status).toBe(200);
+  // Its connections are cut and none can be made again (the gateway must survive the cut too).
+  const server = new pg.Client({ connectionString: process.env.TEST_POSTGRES_URL });
+  await server.connect();
+  try {
+    await server.query(`drop database "${new URL(doomedUrl).pathname.slice(1)}" with (force)`);
+  } finally {
+    await server.end();
+  }
+  const statuses: number[] = [];
+  for (let index = 0; index < 3; index++) statuses.push((await request(gateway, 'GET', '/api/orders', { token })).status);
+  expect(statuses).toEqual([200, 200, 429]);
+  const stream = await request(gateway, 'GET', '/api/orders/events', { token: await stack.tokenFor('stranded-watcher') });
+  expect(stream.status).toBe(503);
+  expect(stream.headers.get('retry-after')).toBe('1');
 });
 
 test.each([

@@ -38,8 +38,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
     // Short waits: a limit that cannot be read falls back to memory rather than hold the request.
     connectionTimeoutMillis: 1_000,
     query_timeout: 2_000,
-    // Counters need no flush to disk before the answer: a crash may forget the last moment's
-    // counts, which costs nothing, and each request is spared waiting on the disk.
+    // Counters and leases need no flush to disk before the answer: a crash may forget the last
+    // moment's counts, which costs nothing, and each request is spared waiting on the disk.
     options: '-c synchronous_commit=off',
   });
   // An idle connection that breaks (PostgreSQL restarted) must not take the process down.
