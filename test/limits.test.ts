@@ -113,6 +113,14 @@ test('at most EVENT_STREAMS_PER_USER event streams per user are open at once, ac
   }
 });
 
+test('a stream that fails to open gives its place back', async () => {
+  const gateway = await replica({ EVENT_STREAMS_PER_USER: '1', ORDERS_URL: 'http://127.0.0.1:9' });
+  const token = await stack.tokenFor('unlucky-watcher');
+  const statuses: number[] = [];
+  for (let index = 0; index < 3; index++) statuses.push((await request(gateway, 'GET', '/api/orders/events', { token })).status);
+  expect(statuses).toEqual([503, 503, 503]);
+});
+
 test("a replica that died holds no places: its leases run out", async () => {
   const gateway = await replica({ EVENT_STREAMS_PER_USER: '2' });
   const database = new pg.Client({ connectionString: stack.gatewayDatabaseUrl });
