@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { openEventStream } from './helpers/event-stream.ts';
 import { request } from './helpers/http.ts';
 import { useRunningShop } from './helpers/saga.ts';
 
@@ -78,6 +79,24 @@ test('an unaffordable order shows CANCELLED with its reason', async () => {
   const status = page.locator('#orders tr').first().locator('.status');
   await status.filter({ hasNotText: 'NEW' }).waitFor({ timeout: 30_000 });
   expect(await status.textContent()).toBe('CANCELLED (insufficient funds)');
+});
+
+test('a tab over the cap on open streams says so, and goes live once another tab closes', async () => {
+  const token = await shop.stack.tokenFor('many-tabs');
+  const others = await Promise.all(Array.from({ length: 5 }, () => openEventStream(`${shop.stack.gatewayUrl}/api/orders/events`, token)));
+  try {
+    expect(others.map((stream) => stream.status)).toEqual([200, 200, 200, 200, 200]);
+    const page = await newPage();
+    await page.goto(shop.stack.gatewayUrl);
+    await page.fill('#sign-in-form input[name=userId]', 'many-tabs');
+    await page.click('#sign-in-form button');
+    await page.waitForSelector('#live:text("(too many open tabs; waiting…)")');
+    others.pop()?.close();
+    // Retry-After is 5 s.
+    await page.waitForSelector('#live:text("(live)")', { timeout: 10_000 });
+  } finally {
+    for (const stream of others) stream.close();
+  }
 });
 
 test('the storefront page and its files are served; bad sign-ins are refused', async () => {
