@@ -62,6 +62,23 @@ test('over the per-user limit an order answers 429 with Retry-After, and no orde
   expect((await request(gateway, 'GET', '/api/orders', { token: other })).status).toBe(200);
 });
 
+test('a client over the limit is refused without touching the database again', async () => {
+  const gateway = await replica({ RATE_LIMIT_PER_USER: '2' });
+  const token = await stack.tokenFor('flooder');
+  const statuses: number[] = [];
+  for (let index = 0; index < 8; index++) statuses.push((await request(gateway, 'GET', '/api/orders', { token })).status);
+  expect(statuses).toEqual([200, 200, 429, 429, 429, 429, 429, 429]);
+  const database = new pg.Client({ connectionString: stack.gatewayDatabaseUrl });
+  await database.connect();
+  try {
+    const { rows } = await database.query<{ points: number }>(`select points from rate_limits where key = 'user:flooder'`);
+    // The two let through and the one that found the limit.
+    expect(rows).toEqual([{ points: 3 }]);
+  } finally {
+    await database.end();
+  }
+});
+
 test('two gateway replicas share one count per user', async () => {
   const [first, second] = [await replica({ RATE_LIMIT_PER_USER: '4' }), await replica({ RATE_LIMIT_PER_USER: '4' })];
   const token = await stack.tokenFor('two-doors');

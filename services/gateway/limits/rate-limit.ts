@@ -29,6 +29,9 @@ export function rateLimit(pool: pg.Pool, options: RateLimitOptions): Middleware 
     // The table is the gateway's migration's, not created by the library on the fly.
     tableCreated: true,
     keyPrefix: options.per,
+    // A client over the limit is refused from memory for the rest of the window: its flood costs
+    // the database nothing.
+    inMemoryBlockOnConsumed: options.points + 1,
     insuranceLimiter: new RateLimiterMemory(limits),
   });
   return async (ctx, next) => {
