@@ -27,5 +27,5 @@ export default tseslint.config(
   },
   { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
   { files: ['test/jest/*.js'], languageOptions: { globals: globals.node } },
-  { files: ['services/gateway/storefront/*.js'], languageOptions: { globals: globals.browser } },
+  { files: ['services/gateway/storefront/*.js', 'services/gateway/docs/*.js'], languageOptions: { globals: globals.browser } },
 );

@@ -26,6 +26,8 @@ export const setting = {
   /** Connections in one process's database pool; every pooled process's share of max_connections. */
   poolSize: () => z.coerce.number().int().positive().max(100).default(10),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  /** A limit of some count, where 0 means none. */
+  limit: (fallback: number) => z.coerce.number().int().min(0).default(fallback),
   milliseconds: (fallback: number) => z.coerce.number().int().positive().default(fallback),
   secret: () =>
     z.string({ error: 'is required' }).min(32, 'must be at least 32 characters long'),

@@ -44,12 +44,15 @@ function exitAfterFlush(code: number): void {
  * so they come before the workers that share those databases.
  */
 async function plan(config: SupervisorConfig, say: (line: string) => void): Promise<{ stages: ChildSpec[][]; temporalAddress: string; runsTemporal: boolean }> {
-  const useEmbeddedPostgres = !config.PAYMENTS_DATABASE_URL || !config.ORDERS_DATABASE_URL;
+  const useEmbeddedPostgres = !config.PAYMENTS_DATABASE_URL || !config.ORDERS_DATABASE_URL || !config.GATEWAY_DATABASE_URL;
   const runsTemporal = !config.TEMPORAL_ADDRESS;
   await assertPortsFree({
     gateway: config.GATEWAY_PORT,
     payments: config.PAYMENTS_PORT,
     orders: config.ORDERS_PORT,
+    'gateway metrics': config.GATEWAY_METRICS_PORT,
+    'payments metrics': config.PAYMENTS_METRICS_PORT,
+    'orders metrics': config.ORDERS_METRICS_PORT,
     'payments worker metrics': config.PAYMENTS_WORKER_METRICS_PORT,
     'orders worker metrics': config.ORDERS_WORKER_METRICS_PORT,
     ...(useEmbeddedPostgres ? { 'embedded PostgreSQL': config.EMBEDDED_POSTGRES_PORT } : {}),
@@ -72,6 +75,7 @@ async function plan(config: SupervisorConfig, say: (line: string) => void): Prom
     INTERNAL_TOKEN: config.INTERNAL_TOKEN ?? devSecrets?.INTERNAL_TOKEN,
     PAYMENTS_DATABASE_URL: config.PAYMENTS_DATABASE_URL ?? embeddedPostgresUrl(config.EMBEDDED_POSTGRES_PORT, 'payments'),
     ORDERS_DATABASE_URL: config.ORDERS_DATABASE_URL ?? embeddedPostgresUrl(config.EMBEDDED_POSTGRES_PORT, 'orders'),
+    GATEWAY_DATABASE_URL: config.GATEWAY_DATABASE_URL ?? embeddedPostgresUrl(config.EMBEDDED_POSTGRES_PORT, 'gateway'),
     TEMPORAL_PORT: String(config.TEMPORAL_PORT),
     TEMPORAL_UI_PORT: String(config.TEMPORAL_UI_PORT),
     PAYMENTS_PORT: String(config.PAYMENTS_PORT),
@@ -85,6 +89,7 @@ async function plan(config: SupervisorConfig, say: (line: string) => void): Prom
     DEV_SIGN_IN: 'true',
   };
   const ready = 'says it is ready';
+  const metricsOn = (port: number): NodeJS.ProcessEnv => ({ ...env, METRICS_ADDRESS: `127.0.0.1:${port}` });
   const stages: Omit<ChildSpec, 'readyTimeoutMs'>[][] = [
     [
       ...(useEmbeddedPostgres ? [{ ...node('postgres', './postgres.ts'), env, readiness: `PostgreSQL on port ${config.EMBEDDED_POSTGRES_PORT}` }] : []),
@@ -93,22 +98,22 @@ async function plan(config: SupervisorConfig, say: (line: string) => void): Prom
         : []),
     ],
     [
-      { ...node('payments', '../services/payments/main.ts'), env, readiness: `port ${config.PAYMENTS_PORT} ${ready}` },
-      { ...node('orders', '../services/orders/main.ts'), env, readiness: `port ${config.ORDERS_PORT} ${ready}` },
+      { ...node('payments', '../services/payments/main.ts'), env: metricsOn(config.PAYMENTS_METRICS_PORT), readiness: `port ${config.PAYMENTS_PORT} ${ready}` },
+      { ...node('orders', '../services/orders/main.ts'), env: metricsOn(config.ORDERS_METRICS_PORT), readiness: `port ${config.ORDERS_PORT} ${ready}` },
     ],
     [
       {
         ...node('payments-worker', '../workers/payments-worker.ts'),
-        env: { ...env, METRICS_ADDRESS: `127.0.0.1:${config.PAYMENTS_WORKER_METRICS_PORT}` },
+        env: metricsOn(config.PAYMENTS_WORKER_METRICS_PORT),
         readiness: `Temporal at ${temporalAddress}, ${ready}`,
       },
       {
         ...node('orders-worker', '../workers/orders-worker.ts'),
-        env: { ...env, METRICS_ADDRESS: `127.0.0.1:${config.ORDERS_WORKER_METRICS_PORT}` },
+        env: metricsOn(config.ORDERS_WORKER_METRICS_PORT),
         readiness: `Temporal at ${temporalAddress}, ${ready}`,
       },
       { ...node('outbox-relay', '../workers/outbox-relay.ts'), env, readiness: `Temporal at ${temporalAddress}, ${ready}` },
-      { ...node('gateway', '../services/gateway/main.ts'), env, readiness: `port ${config.GATEWAY_PORT} ${ready}` },
+      { ...node('gateway', '../services/gateway/main.ts'), env: metricsOn(config.GATEWAY_METRICS_PORT), readiness: `port ${config.GATEWAY_PORT} ${ready}` },
     ],
   ];
   return { stages: stages.map((stage) => stage.map((spec) => ({ ...spec, readyTimeoutMs: READY_TIMEOUT_MS }))), temporalAddress, runsTemporal };
@@ -123,7 +128,7 @@ function banner(config: SupervisorConfig, temporal: { address: string; runs: boo
     `  API          ${api}/api  (token: npm run -s token -- alice)`,
     `  API docs     ${api}/docs  (OpenAPI: ${api}/openapi.json)`,
     `  Health       ${api}/healthz, ${api}/readyz`,
-    `  Metrics      ${api}/metrics, :${config.PAYMENTS_PORT}/metrics, :${config.ORDERS_PORT}/metrics, workers :${config.PAYMENTS_WORKER_METRICS_PORT}/metrics, :${config.ORDERS_WORKER_METRICS_PORT}/metrics`,
+    `  Metrics      http://127.0.0.1:${config.GATEWAY_METRICS_PORT}/metrics (gateway), :${config.PAYMENTS_METRICS_PORT} (payments), :${config.ORDERS_METRICS_PORT} (orders), :${config.PAYMENTS_WORKER_METRICS_PORT} and :${config.ORDERS_WORKER_METRICS_PORT} (workers)`,
     temporal.runs ? `  Temporal UI  http://localhost:${config.TEMPORAL_UI_PORT}  (payments are workflows payment-<orderId>)` : `  Temporal     ${temporal.address}`,
     `  Data         ${config.DATA_DIR}`,
     `  Log          ${logFile}`,

@@ -1,10 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { serve } from '../lib/http/server.ts';
-import { createLogger } from '../lib/logger.ts';
-import { createGatewayApp } from '../services/gateway/app.ts';
-import { readGatewayConfig } from '../services/gateway/config.ts';
-import { startStack, type Stack } from './helpers/stack.ts';
+import { serveGateway, startStack, type Stack } from './helpers/stack.ts';
 import { request } from './helpers/http.ts';
 
 let stack: Stack;
@@ -88,14 +84,13 @@ describe('a payments service that is down or hangs', () => {
   });
 
   async function gatewayTo(paymentsUrl: string) {
-    const config = readGatewayConfig({
-      GATEWAY_PORT: '0',
+    return serveGateway({
+      GATEWAY_DATABASE_URL: stack.gatewayDatabaseUrl,
       PAYMENTS_URL: paymentsUrl,
       JWT_SECRET: stack.jwtSecret,
       INTERNAL_TOKEN: stack.internalToken,
       UPSTREAM_TIMEOUT_MS: '300',
     });
-    return serve(createGatewayApp(config, createLogger('test', 'silent')), '127.0.0.1', 0);
   }
 
   test.each([

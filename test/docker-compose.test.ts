@@ -40,7 +40,7 @@ function environmentOf(name: string): NodeJS.ProcessEnv {
  * migration lock while it starts).
  */
 const PROGRAMS: Record<string, { entry: string; readConfig: (env: NodeJS.ProcessEnv) => unknown; listens?: number }> = {
-  gateway: { entry: 'services/gateway/main.ts', readConfig: readGatewayConfig },
+  gateway: { entry: 'services/gateway/main.ts', readConfig: readGatewayConfig, listens: 1 },
   payments: { entry: 'services/payments/main.ts', readConfig: readPaymentsConfig, listens: 1 },
   orders: { entry: 'services/orders/main.ts', readConfig: readOrdersConfig, listens: 2 },
   'payments-worker': { entry: 'workers/payments-worker.ts', readConfig: readPaymentsWorkerConfig, listens: 1 },
@@ -75,9 +75,9 @@ test('HTTP services listen on all interfaces, on the ports the gateway is pointe
   for (const name of ['gateway', 'payments', 'orders']) expect(services[name]?.healthcheck).toBeDefined();
 });
 
-test('only the gateway and the Temporal Web UI are published', () => {
+test('only the gateway is published to the world, and the Temporal Web UI (no sign-in) to the host itself', () => {
   const published = Object.entries(services).flatMap(([name, service]) => (service.ports ?? []).map((port) => `${name} ${port}`));
-  expect(published.sort()).toEqual([`gateway ${readGatewayConfig(environmentOf('gateway')).GATEWAY_PORT}:8000`, 'temporal-ui 8233:8080']);
+  expect(published.sort()).toEqual([`gateway ${readGatewayConfig(environmentOf('gateway')).GATEWAY_PORT}:8000`, 'temporal-ui 127.0.0.1:8233:8080']);
 });
 
 test('every dependency names a service, and the programs wait for the migrations', () => {
@@ -85,10 +85,28 @@ test('every dependency names a service, and the programs wait for the migrations
     const dependencies = Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {});
     for (const dependency of dependencies) expect([name, dependency in services]).toEqual([name, true]);
   }
-  for (const name of Object.keys(PROGRAMS).filter((program) => program !== 'gateway')) {
+  for (const name of Object.keys(PROGRAMS)) {
     expect(services[name]?.depends_on).toMatchObject({ migrate: { condition: 'service_completed_successfully' } });
   }
   expect(services['migrate']?.command).toEqual(['node', 'scripts/migrate.ts']);
+});
+
+test('every program but the relay serves metrics on an unpublished port of its own, apart from its API port', () => {
+  const published = Object.values(services).flatMap((service) => service.ports ?? []);
+  for (const name of ['gateway', 'payments', 'orders', 'payments-worker', 'orders-worker']) {
+    const address = environmentOf(name)['METRICS_ADDRESS'] ?? '';
+    const port = address.split(':')[1];
+    expect([name, address]).toEqual([name, '0.0.0.0:9464']);
+    expect(published.filter((mapping) => mapping.endsWith(`:${port ?? ''}`))).toEqual([]);
+  }
+  const gateway = readGatewayConfig(environmentOf('gateway'));
+  expect(gateway.GATEWAY_PORT).not.toBe(9464);
+});
+
+test('the gateway has a database of its own for the limits, migrated before it starts', () => {
+  const gatewayDatabase = new URL(readGatewayConfig(environmentOf('gateway')).GATEWAY_DATABASE_URL).pathname;
+  expect(gatewayDatabase).toBe('/gateway');
+  expect(environmentOf('migrate')['GATEWAY_DATABASE_URL']).toBe(readGatewayConfig(environmentOf('gateway')).GATEWAY_DATABASE_URL);
 });
 
 test('the workers and the relay run as several replicas', () => {

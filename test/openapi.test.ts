@@ -25,16 +25,23 @@ test('/openapi.json is OpenAPI 3.1 and documents every endpoint of the contract'
   expect(answer.status).toBe(200);
   expect(answer.body.openapi).toBe('3.1.0');
   for (const [method, path] of CONTRACT) expect(answer.body.paths[path]?.[method]).toBeDefined();
+  for (const [path, operations] of Object.entries(answer.body.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>)) {
+    if (!path.startsWith('/api/')) continue;
+    for (const [method, operation] of Object.entries(operations)) expect([method, path, Object.keys(operation.responses)]).toEqual([method, path, expect.arrayContaining(['401', '429', '503'])]);
+  }
   expect(Object.keys(answer.body.components.schemas)).toEqual(expect.arrayContaining(['Account', 'Order', 'OrderPage', 'Problem']));
 });
 
 test('/docs serves a page with its assets', async () => {
   const page = await request(shop.stack.gatewayUrl, 'GET', '/docs');
   expect(page.status).toBe(200);
-  expect(page.body).toContain('/openapi.json');
+  expect(page.body).toContain('/docs/docs.js');
   const script = await fetch(`${shop.stack.gatewayUrl}/docs/swagger-ui-bundle.js`);
   expect(script.status).toBe(200);
   expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+  const start = await request(shop.stack.gatewayUrl, 'GET', '/docs/docs.js');
+  expect(start.headers.get('content-type')).toContain('text/javascript');
+  expect(start.body).toContain("url: '/openapi.json'");
 });
 
 test('real answers match their documented schemas', async () => {

@@ -1,4 +1,5 @@
 import type { Orm } from '../lib/database/open-database.ts';
+import { openGatewayDatabase } from '../services/gateway/database.ts';
 import { openOrdersDatabase } from '../services/orders/database.ts';
 import { openPaymentsDatabase } from '../services/payments/database.ts';
 import { freshDatabaseUrl } from './helpers/database-url.ts';
@@ -6,6 +7,7 @@ import { freshDatabaseUrl } from './helpers/database-url.ts';
 describe.each([
   ['payments', openPaymentsDatabase],
   ['orders', openOrdersDatabase],
+  ['gateway', openGatewayDatabase],
 ])('the %s database', (name, open) => {
   let orm: Orm;
   beforeAll(async () => {

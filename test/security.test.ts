@@ -1,9 +1,7 @@
 import { connect } from 'node:net';
-import { serve, type RunningServer } from '../lib/http/server.ts';
-import { createGatewayApp } from '../services/gateway/app.ts';
-import { readGatewayConfig } from '../services/gateway/config.ts';
+import type { RunningServer } from '../lib/http/server.ts';
 import { readBooks } from './helpers/books.ts';
-import { startStack, testLogger, type Stack } from './helpers/stack.ts';
+import { serveGateway, startStack, type Stack } from './helpers/stack.ts';
 
 // What the other suites do not already cover: hostile shapes of body and slow clients.
 // (Bad tokens, internal tokens and other users' data: auth.test.ts, payment-flow.test.ts.)
@@ -12,13 +10,10 @@ let stack: Stack;
 let strictGateway: RunningServer;
 beforeAll(async () => {
   stack = await startStack();
-  const config = readGatewayConfig({
-    PAYMENTS_URL: stack.paymentsUrl,
-    ORDERS_URL: stack.ordersUrl,
-    JWT_SECRET: stack.jwtSecret,
-    INTERNAL_TOKEN: stack.internalToken,
-  });
-  strictGateway = await serve(createGatewayApp(config, testLogger), '127.0.0.1', 0, { headersTimeoutMs: 500, requestTimeoutMs: 1_000 });
+  strictGateway = await serveGateway(
+    { GATEWAY_DATABASE_URL: stack.gatewayDatabaseUrl, PAYMENTS_URL: stack.paymentsUrl, ORDERS_URL: stack.ordersUrl, JWT_SECRET: stack.jwtSecret, INTERNAL_TOKEN: stack.internalToken },
+    { headersTimeoutMs: 500, requestTimeoutMs: 1_000 },
+  );
 });
 afterAll(async () => {
   await strictGateway.close();

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { openEventStream } from './helpers/event-stream.ts';
 import { request } from './helpers/http.ts';
 import { useRunningShop } from './helpers/saga.ts';
 
@@ -10,14 +11,28 @@ const SCREENSHOT = new URL('../test-results/storefront.png', import.meta.url).pa
 
 const shop = useRunningShop();
 let browser: Browser;
+/** What Chromium refused under the Content-Security-Policy, on any page of any test. */
+const violations: string[] = [];
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
 });
 afterAll(() => browser.close());
 
+/** A new page whose Content-Security-Policy violations (Chromium reports them on the console) are kept. */
+async function newPage(): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) violations.push(message.text());
+  });
+  return page;
+}
+afterAll(() => {
+  expect(violations).toEqual([]);
+});
+
 /** A new page on the storefront, signed in as the user, with the live stream connected. */
 async function signedIn(userId: string): Promise<Page> {
-  const page = await browser.newPage();
+  const page = await newPage();
   await page.goto(shop.stack.gatewayUrl);
   await page.fill('#sign-in-form input[name=userId]', userId);
   await page.click('#sign-in-form button');
@@ -66,10 +81,50 @@ test('an unaffordable order shows CANCELLED with its reason', async () => {
   expect(await status.textContent()).toBe('CANCELLED (insufficient funds)');
 });
 
+test('a tab over the cap on open streams says so, and goes live once another tab closes', async () => {
+  const token = await shop.stack.tokenFor('many-tabs');
+  const others = await Promise.all(Array.from({ length: 5 }, () => openEventStream(`${shop.stack.gatewayUrl}/api/orders/events`, token)));
+  try {
+    expect(others.map((stream) => stream.status)).toEqual([200, 200, 200, 200, 200]);
+    const page = await newPage();
+    await page.goto(shop.stack.gatewayUrl);
+    await page.fill('#sign-in-form input[name=userId]', 'many-tabs');
+    await page.click('#sign-in-form button');
+    await page.waitForSelector('#live:text("(too many open tabs; waiting…)")');
+    others.pop()?.close();
+    // Retry-After is 5 s.
+    await page.waitForSelector('#live:text("(live)")', { timeout: 10_000 });
+  } finally {
+    for (const stream of others) stream.close();
+  }
+});
+
 test('the storefront page and its files are served; bad sign-ins are refused', async () => {
   expect((await request(shop.stack.gatewayUrl, 'GET', '/')).body).toContain('<title>Shop</title>');
   expect((await request(shop.stack.gatewayUrl, 'GET', '/storefront/storefront.js')).status).toBe(200);
   expect((await request(shop.stack.gatewayUrl, 'GET', '/storefront/nothing.js')).status).toBe(404);
   const bad = await request(shop.stack.gatewayUrl, 'POST', '/storefront/sign-in', { body: { userId: 'has space' } });
   expect(bad.status).toBe(422);
+});
+
+test('the storefront and the API docs load under a strict Content-Security-Policy, with nothing refused', async () => {
+  for (const path of ['/', '/docs', '/api/orders']) {
+    const policy = (await request(shop.stack.gatewayUrl, 'GET', path)).headers.get('content-security-policy') ?? '';
+    expect([path, policy]).toEqual([path, expect.stringContaining("default-src 'none'")]);
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("style-src 'self'");
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).not.toContain('unsafe');
+  }
+  const docs = await request(shop.stack.gatewayUrl, 'GET', '/docs');
+  expect(docs.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>|<style|\sstyle=|\son\w+=/i);
+  expect(docs.headers.get('x-content-type-options')).toBe('nosniff');
+
+  const page = await newPage();
+  await page.goto(`${shop.stack.gatewayUrl}/docs`);
+  await page.waitForSelector('.swagger-ui .info .title:text("Shop payments API")');
+  // Swagger UI breaks paths with zero-width spaces in its text: the attribute holds them whole.
+  await page.waitForSelector('.swagger-ui .opblock-summary-path[data-path="/api/orders/events"]');
+  await page.screenshot({ path: SCREENSHOT.replace('storefront.png', 'docs.png') });
+  expect(violations).toEqual([]);
 });

@@ -109,15 +109,22 @@ describe('npm start', () => {
     expect(second.stderr).toContain(`already running from ${system.dataDir} (supervisor pid ${system.pid})`);
   });
 
-  test('every HTTP process and both workers serve Prometheus metrics', async () => {
+  test('every HTTP process and both workers serve Prometheus metrics on ports of their own, never on the API ports', async () => {
     const scrape = async (port: number | undefined) => (await fetch(`http://127.0.0.1:${port ?? 0}/metrics`)).text();
-    expect(await scrape(system.ports.GATEWAY_PORT)).toContain('http_request_duration_seconds_bucket');
-    expect(await scrape(system.ports.PAYMENTS_PORT)).toMatch(/payments_by_outcome\{[^}]*outcome="PAID"[^}]*\} \d+/);
-    const orders = await scrape(system.ports.ORDERS_PORT);
+    expect(await scrape(system.ports.GATEWAY_METRICS_PORT)).toContain('http_request_duration_seconds_bucket');
+    expect(await scrape(system.ports.PAYMENTS_METRICS_PORT)).toMatch(/payments_by_outcome\{[^}]*outcome="PAID"[^}]*\} \d+/);
+    const orders = await scrape(system.ports.ORDERS_METRICS_PORT);
     expect(orders).toMatch(/outbox_backlog\{[^}]*\} 0/);
     expect(orders).toContain('outbox_oldest_unpublished_age_seconds');
     expect(await scrape(system.ports.PAYMENTS_WORKER_METRICS_PORT)).toContain('temporal_');
     expect(await scrape(system.ports.ORDERS_WORKER_METRICS_PORT)).toContain('temporal_');
+    // The public port has no /metrics; a service's API port wants the internal token for anything.
+    const expected = { [system.gatewayUrl]: 404, [`http://127.0.0.1:${system.ports.PAYMENTS_PORT ?? 0}`]: 401, [`http://127.0.0.1:${system.ports.ORDERS_PORT ?? 0}`]: 401 };
+    for (const [url, status] of Object.entries(expected)) {
+      const answer = await fetch(`${url}/metrics`);
+      expect([url, answer.status]).toEqual([url, status]);
+      expect(await answer.text()).not.toContain('process_cpu');
+    }
   });
 
   test('stopping leaves no process behind', async () => {

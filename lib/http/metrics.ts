@@ -1,13 +1,11 @@
-import Router from '@koa/router';
-import type { Middleware } from 'koa';
+import Koa, { type Middleware } from 'koa';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { serve, type RunningServer } from './server.ts';
 
 export interface Metrics {
   registry: Registry;
   /** Times every request, labelled by route pattern (not raw path, to keep the label set small). */
   timing: Middleware;
-  /** `GET /metrics` in the Prometheus text format. */
-  routes: Router;
   /** A gauge whose value is read from `collect` at each scrape (from the database, say). */
   gauge(name: string, help: string, labelNames: string[], collect: () => Promise<{ labels?: Record<string, string>; value: number }[]>): void;
 }
@@ -23,14 +21,8 @@ export function createMetrics(process: string): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const routes = new Router();
-  routes.get('/metrics', async (ctx) => {
-    ctx.type = registry.contentType;
-    ctx.body = await registry.metrics();
-  });
   return {
     registry,
-    routes,
     timing: async (ctx, next) => {
       const end = duration.startTimer({ method: ctx.method });
       try {
@@ -55,4 +47,18 @@ export function createMetrics(process: string): Metrics {
       });
     },
   };
+}
+
+/**
+ * `GET /metrics` in the Prometheus text format, on a listener of its own (`host:port`), never on
+ * the port that serves the API: that port may be public, and metrics tell an attacker too much.
+ */
+export function serveMetrics(metrics: Metrics, address: string): Promise<RunningServer> {
+  const app = new Koa().use(async (ctx) => {
+    if (ctx.method !== 'GET' || ctx.path !== '/metrics') return;
+    ctx.type = metrics.registry.contentType;
+    ctx.body = await metrics.registry.metrics();
+  });
+  const separator = address.lastIndexOf(':');
+  return serve(app, address.slice(0, separator), Number(address.slice(separator + 1)));
 }

@@ -3,15 +3,17 @@ import type { Orm } from '../database/open-database.ts';
 import { forgetOldIdempotencyKeys } from '../idempotency/forget-old-keys.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { runMain } from '../main.ts';
+import { serveMetrics, type Metrics } from './metrics.ts';
 import { serve } from './server.ts';
 
 export interface ServiceDefinition<Config> {
   name: string;
   readConfig: () => Config;
-  listen: (config: Config) => { host: string; port: number; logLevel: string; databaseUrl: string; poolSize: number };
+  /** `metricsAddress`: host:port for the Prometheus metrics, apart from the API's port; none if unset. */
+  listen: (config: Config) => { host: string; port: number; metricsAddress: string | undefined; logLevel: string; databaseUrl: string; poolSize: number };
   openDatabase: (url: string, poolSize: number) => Promise<Orm>;
   /** The service's app, and what must be closed with it. */
-  createApp: (orm: Orm, config: Config, logger: Logger) => { app: Koa; close: () => Promise<void> };
+  createApp: (orm: Orm, config: Config, logger: Logger) => { app: Koa; metrics: Metrics; close: () => Promise<void> };
 }
 
 const HOUR_MS = 3_600_000;
@@ -20,15 +22,16 @@ const HOUR_MS = 3_600_000;
 export function runService<Config>(service: ServiceDefinition<Config>): Promise<void> {
   return runMain(async () => {
     const config = service.readConfig();
-    const { host, port, logLevel, databaseUrl, poolSize } = service.listen(config);
+    const { host, port, metricsAddress, logLevel, databaseUrl, poolSize } = service.listen(config);
     const logger = createLogger(service.name, logLevel);
     const orm = await service.openDatabase(databaseUrl, poolSize);
-    const { app, close } = service.createApp(orm, config, logger);
+    const { app, metrics, close } = service.createApp(orm, config, logger);
+    const metricsServer = metricsAddress ? await serveMetrics(metrics, metricsAddress) : undefined;
     const server = await serve(app, host, port);
     const sweep = setInterval(() => {
       forgetOldIdempotencyKeys(orm.em).catch((error: unknown) => logger.warn({ err: error }, 'idempotency key sweep failed'));
     }, HOUR_MS);
-    logger.info({ url: server.url }, `${service.name} service listening`);
+    logger.info({ url: server.url, metrics: metricsServer?.url }, `${service.name} service listening`);
     return {
       logger,
       stop: async () => {
@@ -38,6 +41,7 @@ export function runService<Config>(service: ServiceDefinition<Config>): Promise<
         await close();
         await closing;
         await orm.close();
+        await metricsServer?.close();
       },
     };
   });

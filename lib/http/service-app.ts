@@ -20,7 +20,7 @@ export interface ServiceAppOptions {
 
 /**
  * The frame every internal service shares: request log, problem answers, health checks,
- * metrics, the gateway-only guard, JSON bodies and an entity manager per request.
+ * request timing for the metrics, the gateway-only guard, JSON bodies and an entity manager per request.
  */
 export function createServiceApp({ orm, metrics, internalToken, logger, routers }: ServiceAppOptions): Koa {
   const app = new Koa();
@@ -30,7 +30,6 @@ export function createServiceApp({ orm, metrics, internalToken, logger, routers 
   app.use(errorHandler(logger));
   app.use(metrics.timing);
   app.use(health.routes());
-  app.use(metrics.routes.routes());
   app.use(internalAuth(internalToken));
   app.use(jsonBodyParser());
   app.use(async (ctx, next) => {

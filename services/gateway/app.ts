@@ -1,20 +1,51 @@
 import Router from '@koa/router';
 import Koa from 'koa';
+import pg from 'pg';
 import { errorHandler, logLateErrors } from '../../lib/http/error-handler.ts';
 import { healthRoutes } from '../../lib/http/health.ts';
-import { createMetrics } from '../../lib/http/metrics.ts';
+import { createMetrics, type Metrics } from '../../lib/http/metrics.ts';
 import { requestLog } from '../../lib/http/request-log.ts';
 import '../../lib/http/state.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { authenticate } from './authenticate.ts';
 import type { GatewayConfig } from './config.ts';
+import { openGatewayDatabase } from './database.ts';
 import { docsRoutes } from './docs.routes.ts';
 import { forwardTo, type Upstream } from './forward.ts';
+import { clientAddress } from './limits/client-address.ts';
+import { rateLimit } from './limits/rate-limit.ts';
+import { streamCap } from './limits/stream-cap.ts';
+import { securityHeaders } from './security-headers.ts';
 import { storefrontRoutes } from './storefront.routes.ts';
 import { streamFrom } from './stream.ts';
 
-/** The only public entry: every route of the contract, authenticated, then passed to its service. */
-export function createGatewayApp(config: GatewayConfig, logger: Logger): Koa {
+export interface Gateway {
+  app: Koa;
+  /** Served apart from the app, on a port of their own (see serveMetrics). */
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+/**
+ * The only public entry: every route of the contract, limited, authenticated, then passed to its
+ * service. Its own database (migrated here) holds the limits its replicas share.
+ */
+export async function createGateway(config: GatewayConfig, logger: Logger): Promise<Gateway> {
+  // Migrated on a connection of its own (it holds the migration lock), then closed.
+  await (await openGatewayDatabase(config.GATEWAY_DATABASE_URL, 1)).close();
+  const pool = new pg.Pool({
+    connectionString: config.GATEWAY_DATABASE_URL,
+    max: config.DATABASE_POOL_SIZE,
+    // Short waits: a limit that cannot be read falls back to memory rather than hold the request.
+    connectionTimeoutMillis: 1_000,
+    query_timeout: 2_000,
+    // Counters and leases need no flush to disk before the answer: a crash may forget the last
+    // moment's counts, which costs nothing, and each request is spared waiting on the disk.
+    options: '-c synchronous_commit=off',
+  });
+  // An idle connection that breaks (PostgreSQL restarted) must not take the process down.
+  pool.on('error', (error) => logger.warn({ err: error }, 'gateway database connection lost'));
+  const window = config.RATE_LIMIT_WINDOW_SECONDS;
   const upstream = (name: string, url: string): Upstream => ({
     name,
     url,
@@ -23,18 +54,20 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger): Koa {
   });
   const payments = upstream('payments', config.PAYMENTS_URL);
   const orders = upstream('orders', config.ORDERS_URL);
-  const auth = authenticate(config.JWT_SECRET);
+  const perAddress = rateLimit(pool, { per: 'address', points: config.RATE_LIMIT_PER_ADDRESS, windowSeconds: window, clientOf: (ctx) => clientAddress(ctx.ip) });
+  const perUser = rateLimit(pool, { per: 'user', points: config.RATE_LIMIT_PER_USER, windowSeconds: window, clientOf: (ctx) => ctx.state.userId });
+  const auth = [authenticate(config.JWT_SECRET), perUser];
   const toPayments = forwardTo(payments);
   const toOrders = forwardTo(orders);
 
   const api = new Router();
-  api.post('/api/account', auth, toPayments);
-  api.get('/api/account', auth, toPayments);
-  api.post('/api/account/deposits', auth, toPayments);
-  api.post('/api/orders', auth, toOrders);
-  api.get('/api/orders', auth, toOrders);
-  api.get('/api/orders/events', auth, streamFrom(orders));
-  api.get('/api/orders/:id', auth, toOrders);
+  api.post('/api/account', ...auth, toPayments);
+  api.get('/api/account', ...auth, toPayments);
+  api.post('/api/account/deposits', ...auth, toPayments);
+  api.post('/api/orders', ...auth, toOrders);
+  api.get('/api/orders', ...auth, toOrders);
+  api.get('/api/orders/events', ...auth, streamCap(pool, config.EVENT_STREAMS_PER_USER, logger), streamFrom(orders));
+  api.get('/api/orders/:id', ...auth, toOrders);
 
   const metrics = createMetrics('gateway');
   const health = healthRoutes({ payments: () => isReady(payments), orders: () => isReady(orders) });
@@ -42,15 +75,17 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger): Koa {
   const app = new Koa();
   app.on('error', logLateErrors(logger));
   app.use(requestLog(logger));
+  app.use(securityHeaders());
   app.use(errorHandler(logger));
   app.use(metrics.timing);
+  // Before the limits: an orchestrator's probes are not a client's requests.
   app.use(health.routes());
-  app.use(metrics.routes.routes());
+  app.use(perAddress);
   app.use(docsRoutes().routes());
   app.use(storefrontRoutes({ temporalUiUrl: config.TEMPORAL_UI_URL, devSignIn: config.DEV_SIGN_IN, jwtSecret: config.JWT_SECRET }).routes());
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
-  return app;
+  return { app, metrics, close: () => pool.end() };
 }
 
 async function isReady(upstream: Upstream): Promise<void> {

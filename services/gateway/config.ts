@@ -6,11 +6,18 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
     {
       GATEWAY_HOST: setting.host('127.0.0.1'),
       GATEWAY_PORT: setting.port(8000),
+      METRICS_ADDRESS: setting.hostPort().optional(),
+      GATEWAY_DATABASE_URL: setting.postgresUrl(),
+      DATABASE_POOL_SIZE: setting.poolSize(),
       PAYMENTS_URL: setting.url('http://127.0.0.1:8001'),
       ORDERS_URL: setting.url('http://127.0.0.1:8002'),
       JWT_SECRET: setting.secret(),
       INTERNAL_TOKEN: setting.secret(),
       UPSTREAM_TIMEOUT_MS: setting.milliseconds(5_000),
+      RATE_LIMIT_WINDOW_SECONDS: setting.positiveInt(60),
+      RATE_LIMIT_PER_ADDRESS: setting.limit(1_200),
+      RATE_LIMIT_PER_USER: setting.limit(600),
+      EVENT_STREAMS_PER_USER: setting.limit(5),
       TEMPORAL_UI_URL: setting.url('http://localhost:8233'),
       DEV_SIGN_IN: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
       LOG_LEVEL: setting.logLevel(),
@@ -18,4 +25,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
     env,
   );
 }
+/** The settings that turn the request limits off (not the cap on event streams): for load tests. */
+export const WITHOUT_RATE_LIMITS = { RATE_LIMIT_PER_ADDRESS: '0', RATE_LIMIT_PER_USER: '0' };
+
 export type GatewayConfig = ReturnType<typeof readGatewayConfig>;

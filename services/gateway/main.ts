@@ -1,13 +1,23 @@
+import { serveMetrics } from '../../lib/http/metrics.ts';
 import { serve } from '../../lib/http/server.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { runMain } from '../../lib/main.ts';
-import { createGatewayApp } from './app.ts';
+import { createGateway } from './app.ts';
 import { readGatewayConfig } from './config.ts';
 
 await runMain(async () => {
   const config = readGatewayConfig();
   const logger = createLogger('gateway', config.LOG_LEVEL);
-  const server = await serve(createGatewayApp(config, logger), config.GATEWAY_HOST, config.GATEWAY_PORT);
-  logger.info({ url: server.url }, 'gateway listening');
-  return { logger, stop: () => server.close() };
+  const gateway = await createGateway(config, logger);
+  const metricsServer = config.METRICS_ADDRESS ? await serveMetrics(gateway.metrics, config.METRICS_ADDRESS) : undefined;
+  const server = await serve(gateway.app, config.GATEWAY_HOST, config.GATEWAY_PORT);
+  logger.info({ url: server.url, metrics: metricsServer?.url }, 'gateway listening');
+  return {
+    logger,
+    stop: async () => {
+      await server.close();
+      await gateway.close();
+      await metricsServer?.close();
+    },
+  };
 });

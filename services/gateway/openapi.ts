@@ -14,6 +14,10 @@ const idempotencyKey = z.string().min(1).max(255).optional().meta({
 });
 const common: ZodOpenApiResponsesObject = {
   '401': problem('No token, or a bad or expired one'),
+  '429': {
+    ...problem('Over a request limit per address or per user (for the event stream, also the cap on open streams per user); nothing was done'),
+    headers: { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } } },
+  },
   '503': problem('A service behind the gateway is not answering'),
 };
 const operation = (summary: string, responses: ZodOpenApiResponsesObject, extra: Partial<ZodOpenApiOperationObject> = {}): ZodOpenApiOperationObject => ({

@@ -1,6 +1,6 @@
 import type Koa from 'koa';
 import type { Orm } from '../../lib/database/open-database.ts';
-import { createMetrics } from '../../lib/http/metrics.ts';
+import { createMetrics, type Metrics } from '../../lib/http/metrics.ts';
 import { createServiceApp } from '../../lib/http/service-app.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { OrdersConfig } from './config.ts';
@@ -8,7 +8,7 @@ import { OrderEvents } from './orders/order-events.ts';
 import { orderEventRoutes } from './orders/order-events.routes.ts';
 import { orderRoutes } from './orders/orders.routes.ts';
 
-export function createOrdersApp(orm: Orm, config: OrdersConfig, logger: Logger): { app: Koa; close: () => Promise<void> } {
+export function createOrdersApp(orm: Orm, config: OrdersConfig, logger: Logger): { app: Koa; metrics: Metrics; close: () => Promise<void> } {
   const events = new OrderEvents(config.ORDERS_DATABASE_URL, logger);
   const metrics = createMetrics('orders');
   const outbox = () =>
@@ -43,5 +43,5 @@ export function createOrdersApp(orm: Orm, config: OrdersConfig, logger: Logger):
     // The events route first: `/api/orders/events` must not be taken for an order id.
     routers: [orderEventRoutes(events), orderRoutes(config.CURRENCY)],
   });
-  return { app, close: () => events.close() };
+  return { app, metrics, close: () => events.close() };
 }

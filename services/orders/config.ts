@@ -5,6 +5,7 @@ export function readOrdersConfig(env: NodeJS.ProcessEnv = process.env) {
     {
       ORDERS_HOST: setting.host('127.0.0.1'),
       ORDERS_PORT: setting.port(8002),
+      METRICS_ADDRESS: setting.hostPort().optional(),
       ORDERS_DATABASE_URL: setting.postgresUrl(),
       DATABASE_POOL_SIZE: setting.poolSize(),
       INTERNAL_TOKEN: setting.secret(),

@@ -9,6 +9,7 @@ await runService({
   listen: (config) => ({
     host: config.ORDERS_HOST,
     port: config.ORDERS_PORT,
+    metricsAddress: config.METRICS_ADDRESS,
     logLevel: config.LOG_LEVEL,
     databaseUrl: config.ORDERS_DATABASE_URL,
     poolSize: config.DATABASE_POOL_SIZE,

@@ -1,12 +1,12 @@
 import type Koa from 'koa';
 import type { Orm } from '../../lib/database/open-database.ts';
-import { createMetrics } from '../../lib/http/metrics.ts';
+import { createMetrics, type Metrics } from '../../lib/http/metrics.ts';
 import { createServiceApp } from '../../lib/http/service-app.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { accountRoutes } from './accounts/accounts.routes.ts';
 import type { PaymentsConfig } from './config.ts';
 
-export function createPaymentsApp(orm: Orm, config: PaymentsConfig, logger: Logger): { app: Koa; close: () => Promise<void> } {
+export function createPaymentsApp(orm: Orm, config: PaymentsConfig, logger: Logger): { app: Koa; metrics: Metrics; close: () => Promise<void> } {
   const metrics = createMetrics('payments');
   metrics.gauge('payments_by_outcome', 'Debit messages handled, by outcome', ['outcome'], async () => {
     const rows = await orm.em.fork().execute<{ outcome: string; count: string }[]>(
@@ -21,5 +21,5 @@ export function createPaymentsApp(orm: Orm, config: PaymentsConfig, logger: Logg
     logger,
     routers: [accountRoutes(config.CURRENCY)],
   });
-  return { app, close: () => Promise.resolve() };
+  return { app, metrics, close: () => Promise.resolve() };
 }

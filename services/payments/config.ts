@@ -5,6 +5,7 @@ export function readPaymentsConfig(env: NodeJS.ProcessEnv = process.env) {
     {
       PAYMENTS_HOST: setting.host('127.0.0.1'),
       PAYMENTS_PORT: setting.port(8001),
+      METRICS_ADDRESS: setting.hostPort().optional(),
       PAYMENTS_DATABASE_URL: setting.postgresUrl(),
       DATABASE_POOL_SIZE: setting.poolSize(),
       INTERNAL_TOKEN: setting.secret(),

@@ -9,6 +9,7 @@ await runService({
   listen: (config) => ({
     host: config.PAYMENTS_HOST,
     port: config.PAYMENTS_PORT,
+    metricsAddress: config.METRICS_ADDRESS,
     logLevel: config.LOG_LEVEL,
     databaseUrl: config.PAYMENTS_DATABASE_URL,
     poolSize: config.DATABASE_POOL_SIZE,

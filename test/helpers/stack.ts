@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Orm } from '../../lib/database/open-database.ts';
-import { serve } from '../../lib/http/server.ts';
+import { serve, type ClientTimeouts, type RunningServer } from '../../lib/http/server.ts';
 import { createLogger } from '../../lib/logger.ts';
-import { createGatewayApp } from '../../services/gateway/app.ts';
-import { readGatewayConfig } from '../../services/gateway/config.ts';
+import { createGateway } from '../../services/gateway/app.ts';
+import { readGatewayConfig, WITHOUT_RATE_LIMITS } from '../../services/gateway/config.ts';
 import { signUserToken } from '../../services/gateway/sign-token.ts';
 import { createOrdersApp } from '../../services/orders/app.ts';
 import { readOrdersConfig } from '../../services/orders/config.ts';
@@ -24,6 +24,7 @@ export interface Stack {
   jwtSecret: string;
   paymentsDatabaseUrl: string;
   ordersDatabaseUrl: string;
+  gatewayDatabaseUrl: string;
   paymentsOrm: Orm;
   ordersOrm: Orm;
   tokenFor(userId: string): Promise<string>;
@@ -35,6 +36,19 @@ export interface Stack {
 }
 
 export const testLogger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
+
+/** A real gateway with these settings on a free port; closing it closes its database pool too. */
+export async function serveGateway(env: NodeJS.ProcessEnv, timeouts?: ClientTimeouts): Promise<RunningServer> {
+  const gateway = await createGateway(readGatewayConfig(env), testLogger);
+  const server = await serve(gateway.app, '127.0.0.1', 0, timeouts);
+  return {
+    ...server,
+    async close() {
+      await server.close();
+      await gateway.close();
+    },
+  };
+}
 
 /** The real services and gateway, over real HTTP on free ports, on fresh databases. */
 export async function startStack(): Promise<Stack> {
@@ -53,14 +67,17 @@ export async function startStack(): Promise<Stack> {
   const ordersApp = createOrdersApp(ordersOrm, ordersConfig, testLogger);
   const orders = await serve(ordersApp.app, '127.0.0.1', 0);
 
-  const gatewayConfig = readGatewayConfig({
+  const gatewayDatabaseUrl = freshDatabaseUrl('gateway');
+  const gateway = await serveGateway({
+    GATEWAY_DATABASE_URL: gatewayDatabaseUrl,
     PAYMENTS_URL: payments.url,
     ORDERS_URL: orders.url,
     JWT_SECRET: jwtSecret,
     INTERNAL_TOKEN: internalToken,
     DEV_SIGN_IN: 'true',
+    // Tests hammer the API from one address as few users; the limits have tests of their own.
+    ...WITHOUT_RATE_LIMITS,
   });
-  const gateway = await serve(createGatewayApp(gatewayConfig, testLogger), '127.0.0.1', 0);
 
   const clientFor = async (userId: string): Promise<Client> => {
     const token = await signUserToken(jwtSecret, userId);
@@ -75,6 +92,7 @@ export async function startStack(): Promise<Stack> {
     jwtSecret,
     paymentsDatabaseUrl,
     ordersDatabaseUrl,
+    gatewayDatabaseUrl,
     paymentsOrm,
     ordersOrm,
     tokenFor: (userId) => signUserToken(jwtSecret, userId),

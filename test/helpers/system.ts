@@ -57,6 +57,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     EMBEDDED_POSTGRES_PORT: await freePort(),
     TEMPORAL_PORT: await freePort(),
     TEMPORAL_UI_PORT: await freePort(),
+    GATEWAY_METRICS_PORT: await freePort(),
+    PAYMENTS_METRICS_PORT: await freePort(),
+    ORDERS_METRICS_PORT: await freePort(),
     PAYMENTS_WORKER_METRICS_PORT: await freePort(),
     ORDERS_WORKER_METRICS_PORT: await freePort(),
   };

@@ -49,6 +49,12 @@ async function listen() {
   stream = new AbortController();
   try {
     const answer = await fetch('/api/orders/events', { headers: { authorization: `Bearer ${token}` }, signal: stream.signal });
+    if (!answer.ok) {
+      // Over the cap on open streams (other tabs), or the service is away: wait as told.
+      $('#live').textContent = answer.status === 429 ? '(too many open tabs; waiting…)' : '(reconnecting…)';
+      setTimeout(listen, 1000 * Number(answer.headers.get('retry-after') ?? 2) || 2000);
+      return;
+    }
     $('#live').textContent = '(live)';
     const reader = answer.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';

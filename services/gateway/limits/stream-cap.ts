@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import type { Middleware } from 'koa';
+import type pg from 'pg';
+import { HttpProblem } from '../../../lib/http/problem.ts';
+import type { Logger } from '../../../lib/logger.ts';
+
+/** A replica renews its streams' leases this often; a dead replica's leases end a lease later. */
+const LEASE_SECONDS = 60;
+const RENEW_MS = 20_000;
+/** A stream is freed when its client hangs up: worth trying again soon. */
+const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * At most `cap` event streams open at once per user, counted over every gateway replica by leases
+ * in the gateway's database; 0 turns the cap off. The lease is released when the answer ends, for
+ * whatever reason.
+ */
+export function streamCap(pool: pg.Pool, cap: number, logger: Logger): Middleware {
+  if (cap === 0) return (_ctx, next) => next();
+  return async (ctx, next) => {
+    const userId = ctx.state.userId;
+    const lease = randomUUID();
+    let taken: boolean;
+    try {
+      taken = await takeLease(pool, userId, lease, cap);
+    } catch (error) {
+      logger.warn({ err: error }, 'event stream lease failed');
+      throw new HttpProblem(503, 'service-unavailable', 'Streams cannot be counted right now; try again shortly.', { headers: { 'retry-after': '1' } });
+    }
+    if (!taken) {
+      throw new HttpProblem(429, 'too-many-streams', `At most ${cap} event streams may be open at once per user; close one first.`, {
+        headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
+      });
+    }
+    const failed = (error: unknown) => logger.warn({ err: error }, 'event stream lease update failed');
+    const renew = setInterval(() => {
+      pool.query(`update event_stream_leases set expires_at = now() + make_interval(secs => $2) where id = $1`, [lease, LEASE_SECONDS]).catch(failed);
+    }, RENEW_MS).unref();
+    const release = () => {
+      clearInterval(renew);
+      pool.query('delete from event_stream_leases where id = $1', [lease]).catch(failed);
+    };
+    // A client that left while the lease was being taken has had its 'close' already.
+    if (ctx.res.closed) {
+      release();
+      return;
+    }
+    ctx.res.once('close', release);
+    await next();
+  };
+}
+
+/** Counts the user's live leases and takes one if there is room, one replica at a time per user. */
+async function takeLease(pool: pg.Pool, userId: string, lease: string, cap: number): Promise<boolean> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`event-streams:${userId}`]);
+    await client.query('delete from event_stream_leases where user_id = $1 and expires_at <= now()', [userId]);
+    const { rows } = await client.query<{ open: string }>('select count(*) as open from event_stream_leases where user_id = $1', [userId]);
+    const room = Number(rows[0]?.open ?? 0) < cap;
+    if (room) {
+      await client.query('insert into event_stream_leases (id, user_id, expires_at) values ($1, $2, now() + make_interval(secs => $3))', [lease, userId, LEASE_SECONDS]);
+    }
+    await client.query('commit');
+    return room;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
