@@ -168,7 +168,7 @@ describe('the reconciler', () => {
 test('the orders service shows the age of its oldest NEW order', async () => {
   const jon = await stack.clientFor('jon');
   await placeOrder(jon, 'jon', 10);
-  const text = await fetch(`${stack.ordersUrl}/metrics`).then((answer) => answer.text());
+  const text = await stack.ordersMetrics();
   const value = Number(/^orders_oldest_new_age_seconds\{[^}]*\} (\S+)$/m.exec(text)?.[1]);
   expect(value).toBeGreaterThan(0);
 });

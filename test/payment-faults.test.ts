@@ -223,7 +223,7 @@ test('after OUTBOX_MAX_ATTEMPTS a row is dead-lettered, never claimed again, unt
   expect((await rowById(poison))?.dead_at).not.toBeNull();
   const listed = await outboxCommand('list');
   expect(listed.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { id: string }).id)).toEqual([poison]);
-  const metrics = await fetch(`${stack.ordersUrl}/metrics`).then((answer) => answer.text());
+  const metrics = await stack.ordersMetrics();
   expect(metrics).toMatch(/^outbox_dead_letters\{[^}]*\} 1$/m);
 
   // Dead: claimed no more.

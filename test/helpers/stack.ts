@@ -27,6 +27,8 @@ export interface Stack {
   gatewayDatabaseUrl: string;
   paymentsOrm: Orm;
   ordersOrm: Orm;
+  /** The orders service's metrics, as Prometheus would scrape them from its metrics listener. */
+  ordersMetrics(): Promise<string>;
   tokenFor(userId: string): Promise<string>;
   /** Requests to the gateway as this user. */
   clientFor(userId: string): Promise<Client>;
@@ -95,6 +97,7 @@ export async function startStack(): Promise<Stack> {
     gatewayDatabaseUrl,
     paymentsOrm,
     ordersOrm,
+    ordersMetrics: () => ordersApp.metrics.registry.metrics(),
     tokenFor: (userId) => signUserToken(jwtSecret, userId),
     clientFor,
     async fundedClientFor(userId, balance) {
