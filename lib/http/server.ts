@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
+import { refuseConnect } from './request-target.ts';
 
 export interface RunningServer {
   server: Server;
@@ -35,6 +36,7 @@ export async function serve(
     },
     (req, res) => void handle(req, res),
   );
+  server.on('connect', refuseConnect);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

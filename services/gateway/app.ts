@@ -4,6 +4,7 @@ import { errorHandler, logLateErrors } from '../../lib/http/error-handler.ts';
 import { healthRoutes } from '../../lib/http/health.ts';
 import { createMetrics } from '../../lib/http/metrics.ts';
 import { requestLog } from '../../lib/http/request-log.ts';
+import { originFormOnly } from '../../lib/http/request-target.ts';
 import '../../lib/http/state.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { authenticate } from './authenticate.ts';
@@ -43,6 +44,7 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger): Koa {
   app.on('error', logLateErrors(logger));
   app.use(requestLog(logger));
   app.use(errorHandler(logger));
+  app.use(originFormOnly());
   app.use(metrics.timing);
   app.use(health.routes());
   app.use(metrics.routes.routes());

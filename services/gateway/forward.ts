@@ -21,6 +21,7 @@ const FORWARDED_RESPONSE_HEADERS = ['content-type', 'location', REPLAYED_HEADER]
  */
 export function forwardTo(upstream: Upstream): Middleware {
   return async (ctx) => {
+    const url = upstreamUrl(upstream, ctx);
     const body = ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : await readRawBody(ctx);
     const headers: Record<string, string> = {
       [INTERNAL_TOKEN_HEADER]: upstream.internalToken,
@@ -32,7 +33,7 @@ export function forwardTo(upstream: Upstream): Middleware {
       if (value) headers[name] = value;
     }
     try {
-      const response = await fetch(new URL(ctx.url, upstream.url), {
+      const response = await fetch(url, {
         method: ctx.method,
         headers,
         body: body?.length ? body : undefined,
@@ -52,6 +53,17 @@ export function forwardTo(upstream: Upstream): Middleware {
       });
     }
   };
+}
+
+/**
+ * The service's URL for this request: the service's own origin, then the caller's path and query,
+ * nothing else. A path that the URL parser would rewrite (encoded dots, backslashes, dot segments) is
+ * refused, so the service receives exactly the path that the route matched.
+ */
+export function upstreamUrl(upstream: Upstream, ctx: Context): URL {
+  const url = new URL(`${new URL(upstream.url).origin}${ctx.path}${ctx.search}`);
+  if (url.pathname !== ctx.path) throw new HttpProblem(400, 'invalid-path', 'The path must not contain dot segments or backslashes.');
+  return url;
 }
 
 async function readRawBody(ctx: Context): Promise<Buffer> {

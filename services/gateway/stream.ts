@@ -3,7 +3,7 @@ import type { Middleware } from 'koa';
 import { INTERNAL_TOKEN_HEADER, USER_ID_HEADER } from '../../lib/http/internal-auth.ts';
 import { HttpProblem } from '../../lib/http/problem.ts';
 import { REQUEST_ID_HEADER } from '../../lib/http/request-log.ts';
-import type { Upstream } from './forward.ts';
+import { upstreamUrl, type Upstream } from './forward.ts';
 
 /**
  * Relays a long-lived event stream from a service as it arrives. The timeout covers only the
@@ -11,11 +11,12 @@ import type { Upstream } from './forward.ts';
  */
 export function streamFrom(upstream: Upstream): Middleware {
   return async (ctx) => {
+    const url = upstreamUrl(upstream, ctx);
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), upstream.timeoutMs);
     let response: Response;
     try {
-      response = await fetch(new URL(ctx.url, upstream.url), {
+      response = await fetch(url, {
         headers: {
           accept: 'text/event-stream',
           [INTERNAL_TOKEN_HEADER]: upstream.internalToken,
