@@ -13,7 +13,8 @@ export function listen(url: string, channel: string, onNotify: (payload: string)
 
   const connect = async () => {
     const next = new pg.Client({ connectionString: url });
-    next.on('notification', (message) => onNotify(message.payload ?? ''));
+    // Runs inside pg's socket callback: an error thrown there would end the process.
+    next.on('notification', (message) => notify(message.payload ?? ''));
     next.on('error', (error) => {
       logger.warn({ err: error, channel }, 'listen connection lost');
       void next.end().catch(() => undefined);
@@ -24,11 +25,18 @@ export function listen(url: string, channel: string, onNotify: (payload: string)
       await next.query(`listen "${channel}"`);
       client = next;
       retryMs = 500;
-      onNotify('');
+      notify('');
     } catch (error) {
       logger.warn({ err: error, channel }, 'could not listen; retrying');
       await next.end().catch(() => undefined);
       reconnect();
+    }
+  };
+  const notify = (payload: string) => {
+    try {
+      onNotify(payload);
+    } catch (error) {
+      logger.error({ err: error, channel }, 'a notification could not be handled');
     }
   };
   const reconnect = () => {
