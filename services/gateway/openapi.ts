@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { problemSchema } from '../../lib/http/problem.ts';
+import { idempotencyKeySchema } from '../../lib/idempotency/idempotent.ts';
 import { accountSchema, depositRequestSchema } from '../payments/accounts/account.schemas.ts';
 import { listOrdersQuerySchema, orderPageSchema, orderSchema, placeOrderRequestSchema } from '../orders/orders/order.schemas.ts';
 
@@ -9,7 +10,7 @@ import { listOrdersQuerySchema, orderPageSchema, orderSchema, placeOrderRequestS
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
-const idempotencyKey = z.string().min(1).max(255).optional().meta({
+const idempotencyKey = idempotencyKeySchema.optional().meta({
   description: 'Makes a retry safe: the same key and body answer the first answer again (Idempotent-Replayed: true).',
 });
 const common: ZodOpenApiResponsesObject = {
@@ -43,7 +44,7 @@ export const openApiDocument = createDocument({
           '201': { description: 'The account after the deposit', ...json(accountSchema) },
           '404': problem('No account yet'),
           '409': problem('A request with this Idempotency-Key is still in progress'),
-          '422': problem('A bad amount, or a key reused with another body'),
+          '422': problem('A bad amount, a malformed Idempotency-Key, or a key reused with another body'),
         },
         { requestBody: json(depositRequestSchema), requestParams: { header: z.object({ 'idempotency-key': idempotencyKey }) } },
       ),
@@ -54,7 +55,7 @@ export const openApiDocument = createDocument({
         {
           '202': { description: 'The order, status NEW; Location names it', ...json(orderSchema) },
           '409': problem('A request with this Idempotency-Key is still in progress'),
-          '422': problem('Bad input, or a key reused with another body'),
+          '422': problem('Bad input, a malformed Idempotency-Key, or a key reused with another body'),
         },
         { requestBody: json(placeOrderRequestSchema), requestParams: { header: z.object({ 'idempotency-key': idempotencyKey }) } },
       ),

@@ -97,7 +97,9 @@ function encodeCursor(order: Order): string {
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown];
-    const date = new Date(String(createdAt));
+    // Only a time as encodeCursor writes it: four-digit years, so always one PostgreSQL can hold.
+    if (typeof createdAt !== 'string' || !ISO_TIME.test(createdAt)) throw new Error('bad cursor');
+    const date = new Date(createdAt);
     if (typeof id !== 'string' || !UUID.test(id) || Number.isNaN(date.getTime())) throw new Error('bad cursor');
     return { createdAt: date, id };
   } catch {
@@ -105,4 +107,5 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   }
 }
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
