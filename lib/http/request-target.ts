@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Middleware } from 'koa';
-import { HttpProblem, PROBLEM_CONTENT_TYPE } from './problem.ts';
+import { HttpProblem, writeProblemToSocket } from './problem.ts';
 
 const NOT_ORIGIN_FORM = 'The request target must be a path starting with "/" (origin-form).';
 
@@ -13,6 +13,8 @@ const NOT_ORIGIN_FORM = 'The request target must be a path starting with "/" (or
 export function originFormOnly(): Middleware {
   return async (ctx, next) => {
     if (!ctx.req.url?.startsWith('/')) throw new HttpProblem(400, 'invalid-request-target', NOT_ORIGIN_FORM);
+    // HTTP/1.1 names the target by Host and path together; a request without Host is malformed.
+    if (ctx.req.httpVersion === '1.1' && !ctx.get('host')) throw new HttpProblem(400, 'missing-host', 'An HTTP/1.1 request must carry a Host header.');
     await next();
   };
 }
@@ -22,8 +24,5 @@ export function originFormOnly(): Middleware {
  * event instead of the app, with the same 400 problem; without it the connection just drops.
  */
 export function refuseConnect(_req: IncomingMessage, socket: Duplex): void {
-  const body = JSON.stringify(new HttpProblem(400, 'invalid-request-target', NOT_ORIGIN_FORM).toBody());
-  socket.end(
-    `HTTP/1.1 400 Bad Request\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
+  writeProblemToSocket(socket, new HttpProblem(400, 'invalid-request-target', NOT_ORIGIN_FORM));
 }

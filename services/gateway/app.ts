@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { errorHandler, logLateErrors } from '../../lib/http/error-handler.ts';
 import { healthRoutes } from '../../lib/http/health.ts';
+import { HttpProblem } from '../../lib/http/problem.ts';
 import { createMetrics } from '../../lib/http/metrics.ts';
 import { requestLog } from '../../lib/http/request-log.ts';
 import { originFormOnly } from '../../lib/http/request-target.ts';
@@ -51,7 +52,8 @@ export function createGatewayApp(config: GatewayConfig, logger: Logger): Koa {
   app.use(docsRoutes().routes());
   app.use(storefrontRoutes({ temporalUiUrl: config.TEMPORAL_UI_URL, devSignIn: config.DEV_SIGN_IN, jwtSecret: config.JWT_SECRET }).routes());
   app.use(api.routes());
-  app.use(api.allowedMethods({ throw: true }));
+  // A method the router does not know (PURGE, LINK…) is the client's mistake: 405, not the default 501.
+  app.use(api.allowedMethods({ throw: true, notImplemented: () => new HttpProblem(405, 'method-not-allowed', 'This method is not allowed here.') }));
   return app;
 }
 

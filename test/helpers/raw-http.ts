@@ -42,6 +42,7 @@ export interface CapturedRequest {
   method: string;
   url: string;
   headers: IncomingHttpHeaders;
+  body: string;
 }
 
 /** An HTTP server that records what reaches it (and every connection) and answers `{}`. */
@@ -49,9 +50,12 @@ export async function startCaptureServer(): Promise<{ url: string; port: number;
   const requests: CapturedRequest[] = [];
   let connections = 0;
   const server: Server = createServer((req, res) => {
-    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
-    req.resume();
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('latin1')));
+    req.on('end', () => {
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
   });
   server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
