@@ -66,6 +66,34 @@ test('an unaffordable order shows CANCELLED with its reason', async () => {
   expect(await status.textContent()).toBe('CANCELLED (insufficient funds)');
 });
 
+test('an order whose answer is lost (504) is retried with the same Idempotency-Key and made once', async () => {
+  const page = await signedIn('unlucky');
+  await page.click('#open-account');
+  await page.waitForSelector('#account:text("Balance: $0.00")');
+  const keys: string[] = [];
+  await page.route('**/api/orders', async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    keys.push((await route.request().headerValue('idempotency-key')) ?? '');
+    // The first attempt reaches the shop, but its answer is lost as in a gateway timeout.
+    const answer = await route.fetch();
+    if (keys.length > 1) return route.fulfill({ response: answer });
+    return route.fulfill({ status: 504, contentType: 'application/problem+json', body: JSON.stringify({ type: '/problems/upstream-timeout', title: 'Gateway Timeout', status: 504, detail: 'retry with the same Idempotency-Key' }) });
+  });
+  await page.fill('#order-form input[name=amount]', '10');
+  await page.fill('#order-form input[name=description]', 'one of these');
+  const accepted = page.waitForResponse((response) => response.url().endsWith('/api/orders') && response.request().method() === 'POST' && response.status() === 202);
+  await page.click('#order-form button');
+  expect((await accepted).headers()['idempotent-replayed']).toBe('true');
+  await page.unroute('**/api/orders');
+  expect(keys).toHaveLength(2);
+  expect(keys[1]).toBe(keys[0]);
+  const orders = await shop.stack.ordersOrm.em.fork().execute('select id from orders where user_id = ?', ['unlucky']);
+  expect(orders).toHaveLength(1);
+  await page.locator('#orders tr').first().waitFor();
+  expect(await page.locator('#orders tr').count()).toBe(1);
+  await page.close();
+});
+
 test('the storefront page and its files are served; bad sign-ins are refused', async () => {
   expect((await request(shop.stack.gatewayUrl, 'GET', '/')).body).toContain('<title>Shop</title>');
   expect((await request(shop.stack.gatewayUrl, 'GET', '/storefront/storefront.js')).status).toBe(200);

@@ -15,7 +15,8 @@ const idempotencyKey = idempotencyKeySchema.optional().meta({
 });
 const common: ZodOpenApiResponsesObject = {
   '401': problem('No token, or a bad or expired one'),
-  '503': problem('A service behind the gateway is not answering'),
+  '503': problem('A service behind the gateway is not reachable; nothing was done (Retry-After)'),
+  '504': problem('A service did not answer in time; a change may have been made: retry with the same Idempotency-Key'),
 };
 const operation = (summary: string, responses: ZodOpenApiResponsesObject, extra: Partial<ZodOpenApiOperationObject> = {}): ZodOpenApiOperationObject => ({
   summary,

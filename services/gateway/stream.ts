@@ -1,9 +1,8 @@
 import { Readable } from 'node:stream';
 import type { Middleware } from 'koa';
 import { INTERNAL_TOKEN_HEADER, USER_ID_HEADER } from '../../lib/http/internal-auth.ts';
-import { HttpProblem } from '../../lib/http/problem.ts';
 import { REQUEST_ID_HEADER } from '../../lib/http/request-log.ts';
-import { upstreamUrl, type Upstream } from './forward.ts';
+import { forwardFailed, upstreamUrl, type Upstream } from './forward.ts';
 
 /**
  * Relays a long-lived event stream from a service as it arrives. The timeout covers only the
@@ -25,10 +24,8 @@ export function streamFrom(upstream: Upstream): Middleware {
         },
         signal: abort.signal,
       });
-    } catch {
-      throw new HttpProblem(503, 'service-unavailable', `The ${upstream.name} service is not answering; try again shortly.`, {
-        headers: { 'retry-after': '1' },
-      });
+    } catch (error) {
+      throw forwardFailed(upstream, ctx.method, error);
     } finally {
       clearTimeout(timer);
     }

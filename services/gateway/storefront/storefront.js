@@ -7,14 +7,31 @@ let stream;
 const money = (cents, currency = 'USD') => new Intl.NumberFormat('en', { style: 'currency', currency }).format(cents / 100);
 const say = (text) => ($('#message').textContent = text);
 
+const RETRIES = 3;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One user action against the API. A change carries one Idempotency-Key for all its attempts: a
+ * 504 (the outcome is unknown), a 503, a 409 (the first attempt still runs) or a lost connection
+ * is retried with the same key, so the action happens once however many attempts it takes.
+ */
 async function api(method, path, body) {
   const headers = { authorization: `Bearer ${token}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  if (method === 'POST' && path !== '/api/account') headers['idempotency-key'] = crypto.randomUUID();
-  const answer = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = await answer.json().catch(() => ({}));
-  if (!answer.ok) throw new Error(data.detail ?? `${answer.status} ${answer.statusText}`);
-  return data;
+  const idempotent = method === 'POST' && path !== '/api/account';
+  if (idempotent) headers['idempotency-key'] = crypto.randomUUID();
+  for (let attempt = 0; ; attempt++) {
+    const answer = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }).catch(() => undefined);
+    const retry = !answer || answer.status === 503 || answer.status === 504 || (idempotent && answer.status === 409);
+    if (retry && attempt < RETRIES && (idempotent || method === 'GET')) {
+      await sleep(500 * 2 ** attempt);
+      continue;
+    }
+    if (!answer) throw new Error('The shop cannot be reached; try again.');
+    const data = await answer.json().catch(() => ({}));
+    if (!answer.ok) throw new Error(data.detail ?? `${answer.status} ${answer.statusText}`);
+    return data;
+  }
 }
 
 function showOrder(order) {
