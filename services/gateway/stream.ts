@@ -4,6 +4,14 @@ import { INTERNAL_TOKEN_HEADER, USER_ID_HEADER } from '../../lib/http/internal-a
 import { REQUEST_ID_HEADER } from '../../lib/http/request-log.ts';
 import { forwardFailed, upstreamUrl, type Upstream } from './forward.ts';
 
+const LAST_EVENT_ID_HEADER = 'last-event-id';
+const LAST_EVENT_ID_FORMAT = /^[\x21-\x7e]{1,64}$/;
+
+/** The caller's Last-Event-ID goes on only when it is short visible ASCII; the service parses it. */
+function lastEventId(value: string): Record<string, string> {
+  return LAST_EVENT_ID_FORMAT.test(value) ? { [LAST_EVENT_ID_HEADER]: value } : {};
+}
+
 /**
  * Relays a long-lived event stream from a service as it arrives. The timeout covers only the
  * service's first answer; the stream then lasts until the caller or the service hangs up.
@@ -21,6 +29,7 @@ export function streamFrom(upstream: Upstream): Middleware {
           [INTERNAL_TOKEN_HEADER]: upstream.internalToken,
           [USER_ID_HEADER]: ctx.state.userId,
           [REQUEST_ID_HEADER]: ctx.state.requestId,
+          ...lastEventId(ctx.get(LAST_EVENT_ID_HEADER)),
         },
         signal: abort.signal,
       });

@@ -97,7 +97,6 @@ function encodeCursor(order: Order): string {
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown];
-    // Only a time as encodeCursor writes it: four-digit years, so always one PostgreSQL can hold.
     if (typeof createdAt !== 'string' || !ISO_TIME.test(createdAt)) throw new Error('bad cursor');
     const date = new Date(createdAt);
     if (typeof id !== 'string' || !UUID.test(id) || Number.isNaN(date.getTime())) throw new Error('bad cursor');
@@ -107,5 +106,15 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   }
 }
 
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** A time as toISOString() writes it for four-digit years: always one PostgreSQL can hold. */
+export const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The user's orders that left NEW at `since` or later, oldest change first: what an event stream
+ * that reconnects may have missed.
+ */
+export async function ordersChangedSince(em: EntityManager, userId: string, since: Date, limit: number): Promise<OrderJson[]> {
+  const orders = await em.find(Order, { userId, status: { $ne: 'NEW' }, updatedAt: { $gte: since } }, { orderBy: { updatedAt: 'asc', id: 'asc' }, limit });
+  return orders.map(toOrderJson);
+}
