@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { request } from './helpers/http.ts';
+import { finalOrder } from './helpers/orders.ts';
 import { useRunningShop } from './helpers/saga.ts';
 
 // Debian's Chromium, driven headless; the flags keep it off the network this machine does not have.
@@ -91,6 +92,31 @@ test('an order whose answer is lost (504) is retried with the same Idempotency-K
   expect(orders).toHaveLength(1);
   await page.locator('#orders tr').first().waitFor();
   expect(await page.locator('#orders tr').count()).toBe(1);
+  await page.close();
+});
+
+test('after its live stream drops, the storefront reconnects and shows the change it missed', async () => {
+  const client = await shop.stack.fundedClientFor('returning', 1_000);
+  const page = await browser.newPage();
+  let streams = 0;
+  let release: () => void = () => undefined;
+  const away = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/api/orders/events', async (route) => {
+    streams++;
+    // The first stream ends at once; the reconnect waits until a change was made meanwhile.
+    if (streams === 1) return route.fulfill({ status: 200, contentType: 'text/event-stream', body: ': connected\n\n' });
+    if (streams === 2) await away;
+    return route.continue();
+  });
+  await page.goto(shop.stack.gatewayUrl);
+  await page.fill('#sign-in-form input[name=userId]', 'returning');
+  await page.click('#sign-in-form button');
+  await page.waitForSelector('#live:text("(reconnecting…)")');
+
+  const placed = await client('POST', '/api/orders', { body: { amount: 100, description: 'while away' } });
+  expect((await finalOrder(client, placed.body.id)).body.status).toBe('PAID');
+  release();
+  await page.waitForSelector(`#order-${placed.body.id} .status:text("PAID")`);
   await page.close();
 });
 

@@ -3,6 +3,7 @@ const config = await (await fetch('/storefront/config.json')).json();
 const $ = (selector) => document.querySelector(selector);
 let token = sessionStorage.getItem('token');
 let stream;
+let lastEventId;
 
 const money = (cents, currency = 'USD') => new Intl.NumberFormat('en', { style: 'currency', currency }).format(cents / 100);
 const say = (text) => ($('#message').textContent = text);
@@ -60,13 +61,26 @@ async function refreshAccount() {
   }
 }
 
-/** Reads the live order events (fetch, since EventSource cannot send a token), reconnecting. */
-async function listen() {
+async function loadOrders() {
+  const page = await api('GET', '/api/orders?limit=50');
+  $('#orders').replaceChildren();
+  for (const order of page.items.toReversed()) showOrder(order);
+}
+
+/**
+ * Reads the live order events (fetch, since EventSource cannot send a token). After a reconnect
+ * it asks for what it missed (Last-Event-ID) and reloads the list, so nothing is left stale.
+ */
+async function listen(reconnecting = false) {
   stream?.abort();
   stream = new AbortController();
   try {
-    const answer = await fetch('/api/orders/events', { headers: { authorization: `Bearer ${token}` }, signal: stream.signal });
+    const headers = { authorization: `Bearer ${token}` };
+    if (lastEventId) headers['last-event-id'] = lastEventId;
+    const answer = await fetch('/api/orders/events', { headers, signal: stream.signal });
+    if (!answer.ok) throw new Error(`${answer.status}`);
     $('#live').textContent = '(live)';
+    if (reconnecting) void loadOrders().then(refreshAccount, () => undefined);
     const reader = answer.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     for (;;) {
@@ -78,6 +92,8 @@ async function listen() {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         const data = block.split('\n').find((line) => line.startsWith('data: '));
+        const id = block.split('\n').find((line) => line.startsWith('id: '));
+        if (id) lastEventId = id.slice(4);
         if (block.includes('event: order') && data) {
           showOrder(JSON.parse(data.slice(6)));
           void refreshAccount();
@@ -88,7 +104,7 @@ async function listen() {
     if (error.name === 'AbortError') return;
   }
   $('#live').textContent = '(reconnecting…)';
-  setTimeout(listen, 2000);
+  setTimeout(() => listen(true), 2000);
 }
 
 async function start() {
@@ -96,9 +112,8 @@ async function start() {
   $('#who').textContent = `Signed in as ${claims.sub}`;
   $('#sign-in').hidden = true;
   $('#shop').hidden = false;
-  $('#orders').replaceChildren();
-  const page = await api('GET', '/api/orders?limit=50');
-  for (const order of page.items.toReversed()) showOrder(order);
+  lastEventId = undefined;
+  await loadOrders();
   await refreshAccount();
   void listen();
 }
