@@ -69,10 +69,12 @@ export const openApiDocument = createDocument({
     '/api/orders/events': {
       get: operation('Live status of my orders (Server-Sent Events)', {
         '200': {
-          description: 'An `order` event, with the order as JSON data, each time one of my orders changes status',
+          description:
+            'An `order` event, with the order as JSON data, each time one of my orders changes status; its `id` is the time of the change. ' +
+            'Reconnecting with `Last-Event-ID` first replays every change since then (a few seconds more; an event may come twice).',
           content: { 'text/event-stream': { schema: z.string() } },
         },
-      }),
+      }, { requestParams: { header: z.object({ 'last-event-id': z.string().max(64).optional() }) } }),
     },
     '/api/orders/{id}': {
       get: operation(
