@@ -143,6 +143,7 @@ const FIELDS = {
   'deposit extra key': (value) => ({ method: 'POST', path: '/api/account/deposits', body: `{"amount":1,${JSON.stringify(text(value))}:{"amount":-5}}` }),
   'Idempotency-Key header': (value) => ({ method: 'POST', path: '/api/account/deposits', body: '{"amount":1}', headers: { 'idempotency-key': asHeader(value) } }),
   'X-Request-Id header': (value) => ({ method: 'GET', path: '/api/account', headers: { 'x-request-id': asHeader(value) } }),
+  'Last-Event-ID header': (value) => ({ method: 'GET', path: '/api/orders/events', headers: { 'last-event-id': asHeader(value) } }),
   'list limit': (value, hostileClass) => ({ method: 'GET', path: `/api/orders?limit=${inUrl(value, hostileClass)}` }),
   'list cursor': (value, hostileClass) => ({ method: 'GET', path: `/api/orders?cursor=${inUrl(value, hostileClass)}` }),
   'list cursor date': (value) => ({ method: 'GET', path: `/api/orders?cursor=${cursorFor(value)}` }),

@@ -106,8 +106,12 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   }
 }
 
-/** A time as toISOString() writes it for four-digit years: always one PostgreSQL can hold. */
-export const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/**
+ * A time as toISOString() writes it, in the years 1970 to 9999: every time this service writes,
+ * and always one PostgreSQL can hold, also less a margin (it refuses year 0 and JavaScript's
+ * six-digit years).
+ */
+export const ISO_TIME = /^(19[7-9]\d|[2-9]\d{3})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
