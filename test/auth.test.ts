@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { SignJWT, UnsecuredJWT } from 'jose';
+import { freePort } from '../lib/free-port.ts';
 import { serveGateway, startStack, type Stack } from './helpers/stack.ts';
 import { request } from './helpers/http.ts';
 
@@ -72,7 +73,10 @@ describe('internal services answer only the gateway', () => {
 describe('a payments service that is down or hangs', () => {
   let hanging: Server;
   let hangingUrl: string;
+  let downUrl: string;
   beforeAll(async () => {
+    // A claimed port that nothing listens on (fetch refuses low ports such as 9 before connecting).
+    downUrl = `http://127.0.0.1:${await freePort()}`;
     // Accepts connections and never answers.
     hanging = createServer(() => undefined);
     await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
@@ -94,16 +98,16 @@ describe('a payments service that is down or hangs', () => {
   }
 
   test.each([
-    ['down', () => 'http://127.0.0.1:9'],
-    ['hanging', () => hangingUrl],
-  ])('%s: the gateway answers 503 problem+json, and /readyz says not ready', async (_name, url) => {
+    ['down: never delivered, 503 with Retry-After', () => downUrl, 503, '1'],
+    ['hanging: outcome unknown, 504', () => hangingUrl, 504, null],
+  ])('%s; problem+json, and /readyz says not ready', async (_name, url, status, retryAfter) => {
     const gateway = await gatewayTo(url());
     try {
       const token = await stack.tokenFor('ivan');
       const answer = await request(gateway.url, 'GET', '/api/account', { token });
-      expect(answer.status).toBe(503);
+      expect(answer.status).toBe(status);
       expect(answer.headers.get('content-type')).toBe('application/problem+json');
-      expect(answer.headers.get('retry-after')).toBe('1');
+      expect(answer.headers.get('retry-after')).toBe(retryAfter);
       expect((await request(gateway.url, 'GET', '/readyz')).status).toBe(503);
     } finally {
       await gateway.close();

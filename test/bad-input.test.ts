@@ -50,6 +50,26 @@ describe('bad input answers 4xx problem+json and changes nothing', () => {
     expect(await readBooks(stack.paymentsOrm, 'erin')).toEqual(before);
   });
 
+  test.each([
+    ['a NUL', 'green\u0000tea', 'must not contain NUL characters'],
+    ['an unpaired surrogate', 'green \ud83d tea', 'must not contain unpaired UTF-16 surrogates'],
+  ])('an order description with %s answers 422 at the schema (PostgreSQL cannot store it) and creates nothing', async (_name, description, detail) => {
+    for (const headers of [{}, { 'idempotency-key': `text-${detail.length}` }] as Record<string, string>[]) {
+      const answer = await erin('POST', '/api/orders', { body: { amount: 100, description }, headers });
+      expect(answer.status).toBe(422);
+      expect(answer.body.errors).toEqual([{ pointer: '#/description', detail }]);
+    }
+    const orders = await stack.ordersOrm.em.fork().execute('select id from orders where user_id = ?', ['erin']);
+    expect(orders).toHaveLength(0);
+  });
+
+  test.each(['-271821-04-20T00:00:00.000Z', '0000-01-01T00:00:00.000Z'])('a list cursor holding a time PostgreSQL cannot hold (%s) answers 400', async (time) => {
+    const cursor = Buffer.from(JSON.stringify([time, '00000000-0000-4000-8000-000000000000'])).toString('base64url');
+    const answer = await erin('GET', `/api/orders?cursor=${cursor}`);
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('content-type')).toBe('application/problem+json');
+  });
+
   test('unknown paths and wrong methods are problems too', async () => {
     const unknown = await erin('GET', '/api/nothing-here');
     expect(unknown.status).toBe(404);

@@ -86,10 +86,11 @@ describe('Idempotency-Key on deposits', () => {
     expect(answer.body.balance).toBe(42);
   });
 
-  test('a malformed key answers 400 and changes nothing', async () => {
+  test('a malformed key answers 422 and changes nothing', async () => {
     const before = await readBooks(stack.paymentsOrm, 'frank');
     const answer = await frank('POST', '/api/account/deposits', withKey('k'.repeat(256), { amount: 1 }));
-    expect(answer.status).toBe(400);
+    expect(answer.status).toBe(422);
+    expect(answer.body.errors).toEqual([{ pointer: 'header:idempotency-key', detail: 'must be 1 to 255 visible ASCII characters' }]);
     expect(await readBooks(stack.paymentsOrm, 'frank')).toEqual(before);
   });
 });

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { openEventStream } from './helpers/event-stream.ts';
 import { request } from './helpers/http.ts';
+import { finalOrder } from './helpers/orders.ts';
 import { useRunningShop } from './helpers/saga.ts';
 
 // Debian's Chromium, driven headless; the flags keep it off the network this machine does not have.
@@ -97,6 +98,59 @@ test('a tab over the cap on open streams says so, and goes live once another tab
   } finally {
     for (const stream of others) stream.close();
   }
+});
+
+test('an order whose answer is lost (504) is retried with the same Idempotency-Key and made once', async () => {
+  const page = await signedIn('unlucky');
+  await page.click('#open-account');
+  await page.waitForSelector('#account:text("Balance: $0.00")');
+  const keys: string[] = [];
+  await page.route('**/api/orders', async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    keys.push((await route.request().headerValue('idempotency-key')) ?? '');
+    // The first attempt reaches the shop, but its answer is lost as in a gateway timeout.
+    const answer = await route.fetch();
+    if (keys.length > 1) return route.fulfill({ response: answer });
+    return route.fulfill({ status: 504, contentType: 'application/problem+json', body: JSON.stringify({ type: '/problems/upstream-timeout', title: 'Gateway Timeout', status: 504, detail: 'retry with the same Idempotency-Key' }) });
+  });
+  await page.fill('#order-form input[name=amount]', '10');
+  await page.fill('#order-form input[name=description]', 'one of these');
+  const accepted = page.waitForResponse((response) => response.url().endsWith('/api/orders') && response.request().method() === 'POST' && response.status() === 202);
+  await page.click('#order-form button');
+  expect((await accepted).headers()['idempotent-replayed']).toBe('true');
+  await page.unroute('**/api/orders');
+  expect(keys).toHaveLength(2);
+  expect(keys[1]).toBe(keys[0]);
+  const orders = await shop.stack.ordersOrm.em.fork().execute('select id from orders where user_id = ?', ['unlucky']);
+  expect(orders).toHaveLength(1);
+  await page.locator('#orders tr').first().waitFor();
+  expect(await page.locator('#orders tr').count()).toBe(1);
+  await page.close();
+});
+
+test('after its live stream drops, the storefront reconnects and shows the change it missed', async () => {
+  const client = await shop.stack.fundedClientFor('returning', 1_000);
+  const page = await newPage();
+  let streams = 0;
+  let release: () => void = () => undefined;
+  const away = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/api/orders/events', async (route) => {
+    streams++;
+    // The first stream ends at once; the reconnect waits until a change was made meanwhile.
+    if (streams === 1) return route.fulfill({ status: 200, contentType: 'text/event-stream', body: ': connected\n\n' });
+    if (streams === 2) await away;
+    return route.continue();
+  });
+  await page.goto(shop.stack.gatewayUrl);
+  await page.fill('#sign-in-form input[name=userId]', 'returning');
+  await page.click('#sign-in-form button');
+  await page.waitForSelector('#live:text("(reconnecting…)")');
+
+  const placed = await client('POST', '/api/orders', { body: { amount: 100, description: 'while away' } });
+  expect((await finalOrder(client, placed.body.id)).body.status).toBe('PAID');
+  release();
+  await page.waitForSelector(`#order-${placed.body.id} .status:text("PAID")`);
+  await page.close();
 });
 
 test('the storefront page and its files are served; bad sign-ins are refused', async () => {

@@ -1,34 +1,61 @@
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
 
+export interface ListenOptions {
+  /** How often the connection is asked `select 1`; a half-open one raises no error by itself. */
+  checkEveryMs?: number;
+  /** How long the check may take before the connection counts as lost. */
+  checkTimeoutMs?: number;
+}
+
 /**
  * LISTENs on a PostgreSQL channel on a connection of its own, calling `onNotify` for every
  * notification, and reconnects (then calls `onNotify` once, for what it may have missed)
- * whenever the connection is lost.
+ * whenever the connection is lost, or stops answering its periodic check.
  */
-export function listen(url: string, channel: string, onNotify: (payload: string) => void, logger: Logger): { close: () => Promise<void> } {
+export function listen(
+  url: string,
+  channel: string,
+  onNotify: (payload: string) => void,
+  logger: Logger,
+  { checkEveryMs = 30_000, checkTimeoutMs = 5_000 }: ListenOptions = {},
+): { close: () => Promise<void> } {
   let client: pg.Client | undefined;
+  let check: NodeJS.Timeout | undefined;
   let closed = false;
   let retryMs = 500;
 
   const connect = async () => {
-    const next = new pg.Client({ connectionString: url });
-    next.on('notification', (message) => onNotify(message.payload ?? ''));
-    next.on('error', (error) => {
-      logger.warn({ err: error, channel }, 'listen connection lost');
+    const next = new pg.Client({ connectionString: url, keepAlive: true, query_timeout: checkTimeoutMs });
+    let lost = false;
+    const drop = (error: unknown, message: string) => {
+      if (lost) return;
+      lost = true;
+      clearInterval(check);
+      logger.warn({ err: error, channel }, message);
       void next.end().catch(() => undefined);
       reconnect();
-    });
+    };
+    // Runs inside pg's socket callback: an error thrown there would end the process.
+    next.on('notification', (message) => notify(message.payload ?? ''));
+    next.on('error', (error) => drop(error, 'listen connection lost'));
     try {
       await next.connect();
       await next.query(`listen "${channel}"`);
       client = next;
       retryMs = 500;
-      onNotify('');
+      check = setInterval(() => void next.query('select 1').catch((error: unknown) => drop(error, 'listen connection failed its check')), checkEveryMs);
+      check.unref();
+      notify('');
     } catch (error) {
-      logger.warn({ err: error, channel }, 'could not listen; retrying');
-      await next.end().catch(() => undefined);
-      reconnect();
+      drop(error, 'could not listen; retrying');
+    }
+  };
+  const notify = (payload: string) => {
+    try {
+      onNotify(payload);
+    } catch (error) {
+      logger.error({ err: error, channel }, 'a notification could not be handled');
     }
   };
   const reconnect = () => {
@@ -42,6 +69,7 @@ export function listen(url: string, channel: string, onNotify: (payload: string)
   return {
     async close() {
       closed = true;
+      clearInterval(check);
       await client?.end();
     },
   };

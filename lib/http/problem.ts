@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Context } from 'koa';
 import { z } from 'zod';
 
@@ -66,6 +67,17 @@ export function sendProblem(ctx: Context, problem: HttpProblem): void {
   ctx.set(problem.headers);
   ctx.type = PROBLEM_CONTENT_TYPE;
   ctx.body = problem.toBody();
+}
+
+/**
+ * Answers with a problem document straight on the socket and closes it: for what Node refuses
+ * before any app sees it (a malformed request, a CONNECT).
+ */
+export function writeProblemToSocket(socket: Duplex, problem: HttpProblem): void {
+  const body = JSON.stringify(problem.toBody());
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${problem.title}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**

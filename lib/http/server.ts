@@ -1,6 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
+import { HttpProblem, writeProblemToSocket } from './problem.ts';
+import { refuseConnect } from './request-target.ts';
 
 export interface RunningServer {
   server: Server;
@@ -32,9 +35,13 @@ export async function serve(
       requestTimeout: timeouts.requestTimeoutMs,
       // How often Node looks for clients past those limits.
       connectionsCheckingInterval: Math.min(timeouts.headersTimeoutMs, 1_000),
+      // Node's own answer to a missing Host is a bare 400; originFormOnly() answers it as a problem.
+      requireHostHeader: false,
     },
     (req, res) => void handle(req, res),
   );
+  server.on('connect', refuseConnect);
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -56,4 +63,22 @@ export async function serve(
         server.closeIdleConnections();
       }),
   };
+}
+
+/**
+ * What Node's parser refuses (bad framing, headers too large, a client too slow) is answered
+ * as a problem document like every other error, instead of Node's bare status line.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const problem =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new HttpProblem(431, 'headers-too-large', 'The request line and headers are too large.')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new HttpProblem(408, 'request-timeout', 'The request took too long to arrive.')
+        : new HttpProblem(400, 'malformed-request', 'The request is not valid HTTP/1.1.');
+  writeProblemToSocket(socket, problem);
 }

@@ -8,6 +8,7 @@ import { healthRoutes } from './health.ts';
 import { internalAuth } from './internal-auth.ts';
 import type { Metrics } from './metrics.ts';
 import { requestLog } from './request-log.ts';
+import { originFormOnly } from './request-target.ts';
 import './state.ts';
 
 export interface ServiceAppOptions {
@@ -28,6 +29,7 @@ export function createServiceApp({ orm, metrics, internalToken, logger, routers 
   const health = healthRoutes({ database: () => orm.em.fork().execute('select 1') });
   app.use(requestLog(logger));
   app.use(errorHandler(logger));
+  app.use(originFormOnly());
   app.use(metrics.timing);
   app.use(health.routes());
   app.use(internalAuth(internalToken));

@@ -3,11 +3,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context, Middleware } from 'koa';
 import stableStringify from 'safe-stable-stringify';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, sendProblem, toProblem } from '../http/problem.ts';
+import { storableText } from '../storable-text.ts';
 import { IdempotencyKey } from './idempotency-key.entity.ts';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'idempotent-replayed';
-const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+/** Stored with the answer and sent on in a header: visible ASCII only, which PostgreSQL keeps as is. */
+export const idempotencyKeySchema = storableText().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 visible ASCII characters');
 
 /**
  * Honours the `Idempotency-Key` header. The key is stored in the same transaction as the
@@ -25,8 +27,10 @@ export function idempotent(): Middleware {
       await next();
       return;
     }
-    if (!KEY_FORMAT.test(key)) {
-      throw new HttpProblem(400, 'invalid-idempotency-key', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
+    const checked = idempotencyKeySchema.safeParse(key);
+    if (!checked.success) {
+      const errors = checked.error.issues.map((issue) => ({ pointer: `header:${IDEMPOTENCY_KEY_HEADER}`, detail: issue.message }));
+      throw new HttpProblem(422, 'invalid-idempotency-key', 'The Idempotency-Key header is not valid.', { errors });
     }
     const userId: string = ctx.state.userId;
     const requestHash = hashRequest(ctx);

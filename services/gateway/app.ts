@@ -4,7 +4,9 @@ import pg from 'pg';
 import { errorHandler, logLateErrors } from '../../lib/http/error-handler.ts';
 import { healthRoutes } from '../../lib/http/health.ts';
 import { createMetrics, type Metrics } from '../../lib/http/metrics.ts';
+import { HttpProblem } from '../../lib/http/problem.ts';
 import { requestLog } from '../../lib/http/request-log.ts';
+import { originFormOnly } from '../../lib/http/request-target.ts';
 import '../../lib/http/state.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { authenticate } from './authenticate.ts';
@@ -77,6 +79,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   app.use(requestLog(logger));
   app.use(securityHeaders());
   app.use(errorHandler(logger));
+  app.use(originFormOnly());
   app.use(metrics.timing);
   // Before the limits: an orchestrator's probes are not a client's requests.
   app.use(health.routes());
@@ -84,7 +87,8 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   app.use(docsRoutes().routes());
   app.use(storefrontRoutes({ temporalUiUrl: config.TEMPORAL_UI_URL, devSignIn: config.DEV_SIGN_IN, jwtSecret: config.JWT_SECRET }).routes());
   app.use(api.routes());
-  app.use(api.allowedMethods({ throw: true }));
+  // A method the router does not know (PURGE, LINK…) is the client's mistake: 405, not the default 501.
+  app.use(api.allowedMethods({ throw: true, notImplemented: () => new HttpProblem(405, 'method-not-allowed', 'This method is not allowed here.') }));
   return { app, metrics, close: () => pool.end() };
 }
 

@@ -17,10 +17,11 @@ const FORWARDED_RESPONSE_HEADERS = ['content-type', 'location', REPLAYED_HEADER]
 
 /**
  * Passes the caller's request on to an internal service as the authenticated user and relays
- * the answer. A service that is down or too slow answers 503 within the timeout, never a hang.
+ * the answer. A service that is down (503) or too slow (504) is answered within the timeout, never a hang.
  */
 export function forwardTo(upstream: Upstream): Middleware {
   return async (ctx) => {
+    const url = upstreamUrl(upstream, ctx);
     const body = ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : await readRawBody(ctx);
     const headers: Record<string, string> = {
       [INTERNAL_TOKEN_HEADER]: upstream.internalToken,
@@ -32,7 +33,7 @@ export function forwardTo(upstream: Upstream): Middleware {
       if (value) headers[name] = value;
     }
     try {
-      const response = await fetch(new URL(ctx.url, upstream.url), {
+      const response = await fetch(url, {
         method: ctx.method,
         headers,
         body: body?.length ? body : undefined,
@@ -46,12 +47,41 @@ export function forwardTo(upstream: Upstream): Middleware {
         if (value) ctx.set(name, value);
       }
       ctx.body = answer;
-    } catch {
-      throw new HttpProblem(503, 'service-unavailable', `The ${upstream.name} service is not answering; try again shortly.`, {
-        headers: { 'retry-after': '1' },
-      });
+    } catch (error) {
+      throw forwardFailed(upstream, ctx.method, error);
     }
   };
+}
+
+// Errors that prove the request never left the gateway: no connection was made.
+const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * The answer to a forward that got no answer. Only a request that never reached the service is a
+ * 503 (nothing changed, try again). Any other failure (a timeout, a connection cut after the
+ * request went out) has an unknown outcome: 504, and a change is retried with the same
+ * Idempotency-Key, so that it happens once whatever the first attempt did.
+ */
+export function forwardFailed(upstream: Upstream, method: string, error: unknown): HttpProblem {
+  const code = (error as { cause?: { code?: string } }).cause?.code;
+  if (code !== undefined && NOT_DELIVERED.has(code)) {
+    return new HttpProblem(503, 'service-unavailable', `The ${upstream.name} service is not reachable; nothing was done. Try again shortly.`, {
+      headers: { 'retry-after': '1' },
+    });
+  }
+  const retry = method === 'GET' || method === 'HEAD' ? 'Try again.' : 'It may have been carried out: retry with the same Idempotency-Key.';
+  return new HttpProblem(504, 'upstream-timeout', `The ${upstream.name} service did not answer in time. ${retry}`);
+}
+
+/**
+ * The service's URL for this request: the service's own origin, then the caller's path and query,
+ * nothing else. A path that the URL parser would rewrite (encoded dots, backslashes, dot segments) is
+ * refused, so the service receives exactly the path that the route matched.
+ */
+export function upstreamUrl(upstream: Upstream, ctx: Context): URL {
+  const url = new URL(`${new URL(upstream.url).origin}${ctx.path}${ctx.search}`);
+  if (url.pathname !== ctx.path) throw new HttpProblem(400, 'invalid-path', 'The path must not contain dot segments or backslashes.');
+  return url;
 }
 
 async function readRawBody(ctx: Context): Promise<Buffer> {

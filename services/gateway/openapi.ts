@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { problemSchema } from '../../lib/http/problem.ts';
+import { idempotencyKeySchema } from '../../lib/idempotency/idempotent.ts';
 import { accountSchema, depositRequestSchema } from '../payments/accounts/account.schemas.ts';
 import { listOrdersQuerySchema, orderPageSchema, orderSchema, placeOrderRequestSchema } from '../orders/orders/order.schemas.ts';
 
@@ -9,7 +10,7 @@ import { listOrdersQuerySchema, orderPageSchema, orderSchema, placeOrderRequestS
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
-const idempotencyKey = z.string().min(1).max(255).optional().meta({
+const idempotencyKey = idempotencyKeySchema.optional().meta({
   description: 'Makes a retry safe: the same key and body answer the first answer again (Idempotent-Replayed: true).',
 });
 const common: ZodOpenApiResponsesObject = {
@@ -18,7 +19,8 @@ const common: ZodOpenApiResponsesObject = {
     ...problem('Over a request limit per address or per user (for the event stream, also the cap on open streams per user); nothing was done'),
     headers: { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } } },
   },
-  '503': problem('A service behind the gateway is not answering'),
+  '503': problem('A service behind the gateway is not reachable; nothing was done (Retry-After)'),
+  '504': problem('A service did not answer in time; a change may have been made: retry with the same Idempotency-Key'),
 };
 const operation = (summary: string, responses: ZodOpenApiResponsesObject, extra: Partial<ZodOpenApiOperationObject> = {}): ZodOpenApiOperationObject => ({
   summary,
@@ -47,7 +49,7 @@ export const openApiDocument = createDocument({
           '201': { description: 'The account after the deposit', ...json(accountSchema) },
           '404': problem('No account yet'),
           '409': problem('A request with this Idempotency-Key is still in progress'),
-          '422': problem('A bad amount, or a key reused with another body'),
+          '422': problem('A bad amount, a malformed Idempotency-Key, or a key reused with another body'),
         },
         { requestBody: json(depositRequestSchema), requestParams: { header: z.object({ 'idempotency-key': idempotencyKey }) } },
       ),
@@ -58,7 +60,7 @@ export const openApiDocument = createDocument({
         {
           '202': { description: 'The order, status NEW; Location names it', ...json(orderSchema) },
           '409': problem('A request with this Idempotency-Key is still in progress'),
-          '422': problem('Bad input, or a key reused with another body'),
+          '422': problem('Bad input, a malformed Idempotency-Key, or a key reused with another body'),
         },
         { requestBody: json(placeOrderRequestSchema), requestParams: { header: z.object({ 'idempotency-key': idempotencyKey }) } },
       ),
@@ -71,10 +73,12 @@ export const openApiDocument = createDocument({
     '/api/orders/events': {
       get: operation('Live status of my orders (Server-Sent Events)', {
         '200': {
-          description: 'An `order` event, with the order as JSON data, each time one of my orders changes status',
+          description:
+            'An `order` event, with the order as JSON data, each time one of my orders changes status; its `id` is the time of the change. ' +
+            'Reconnecting with `Last-Event-ID` first replays every change since then (a few seconds more; an event may come twice).',
           content: { 'text/event-stream': { schema: z.string() } },
         },
-      }),
+      }, { requestParams: { header: z.object({ 'last-event-id': z.string().max(64).optional() }) } }),
     },
     '/api/orders/{id}': {
       get: operation(

@@ -6,11 +6,11 @@ import { HttpProblem } from '../../lib/http/problem.ts';
 import { USER_ID_FORMAT } from './authenticate.ts';
 import { signUserToken } from './sign-token.ts';
 
-const FILES: Record<string, string> = {
-  'index.html': 'text/html',
-  'storefront.js': 'text/javascript',
-  'storefront.css': 'text/css',
-};
+// A Map, not an object: the name comes from the URL, and `constructor` or `__proto__` must not be found.
+const FILES = new Map([
+  ['storefront.js', 'text/javascript'],
+  ['storefront.css', 'text/css'],
+]);
 const file = (name: string) => readFile(new URL(`./storefront/${name}`, import.meta.url));
 const signInSchema = z.object({ userId: z.string().regex(USER_ID_FORMAT, 'must be 1 to 128 visible ASCII characters') });
 
@@ -33,8 +33,8 @@ export function storefrontRoutes(options: StorefrontOptions): Router {
   });
   router.get('/storefront/:name', async (ctx) => {
     const name = ctx.params.name ?? '';
-    const type = FILES[name];
-    if (!type || name === 'index.html') return;
+    const type = FILES.get(name);
+    if (!type) return;
     ctx.type = type;
     ctx.body = await file(name);
   });

@@ -1,9 +1,16 @@
 import { Readable } from 'node:stream';
 import type { Middleware } from 'koa';
 import { INTERNAL_TOKEN_HEADER, USER_ID_HEADER } from '../../lib/http/internal-auth.ts';
-import { HttpProblem } from '../../lib/http/problem.ts';
 import { REQUEST_ID_HEADER } from '../../lib/http/request-log.ts';
-import type { Upstream } from './forward.ts';
+import { forwardFailed, upstreamUrl, type Upstream } from './forward.ts';
+
+const LAST_EVENT_ID_HEADER = 'last-event-id';
+const LAST_EVENT_ID_FORMAT = /^[\x21-\x7e]{1,64}$/;
+
+/** The caller's Last-Event-ID goes on only when it is short visible ASCII; the service parses it. */
+function lastEventId(value: string): Record<string, string> {
+  return LAST_EVENT_ID_FORMAT.test(value) ? { [LAST_EVENT_ID_HEADER]: value } : {};
+}
 
 /**
  * Relays a long-lived event stream from a service as it arrives. The timeout covers only the
@@ -11,23 +18,23 @@ import type { Upstream } from './forward.ts';
  */
 export function streamFrom(upstream: Upstream): Middleware {
   return async (ctx) => {
+    const url = upstreamUrl(upstream, ctx);
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), upstream.timeoutMs);
     let response: Response;
     try {
-      response = await fetch(new URL(ctx.url, upstream.url), {
+      response = await fetch(url, {
         headers: {
           accept: 'text/event-stream',
           [INTERNAL_TOKEN_HEADER]: upstream.internalToken,
           [USER_ID_HEADER]: ctx.state.userId,
           [REQUEST_ID_HEADER]: ctx.state.requestId,
+          ...lastEventId(ctx.get(LAST_EVENT_ID_HEADER)),
         },
         signal: abort.signal,
       });
-    } catch {
-      throw new HttpProblem(503, 'service-unavailable', `The ${upstream.name} service is not answering; try again shortly.`, {
-        headers: { 'retry-after': '1' },
-      });
+    } catch (error) {
+      throw forwardFailed(upstream, ctx.method, error);
     } finally {
       clearTimeout(timer);
     }

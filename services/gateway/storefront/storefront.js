@@ -3,18 +3,36 @@ const config = await (await fetch('/storefront/config.json')).json();
 const $ = (selector) => document.querySelector(selector);
 let token = sessionStorage.getItem('token');
 let stream;
+let lastEventId;
 
 const money = (cents, currency = 'USD') => new Intl.NumberFormat('en', { style: 'currency', currency }).format(cents / 100);
 const say = (text) => ($('#message').textContent = text);
 
+const RETRIES = 3;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One user action against the API. A change carries one Idempotency-Key for all its attempts: a
+ * 504 (the outcome is unknown), a 503, a 409 (the first attempt still runs) or a lost connection
+ * is retried with the same key, so the action happens once however many attempts it takes.
+ */
 async function api(method, path, body) {
   const headers = { authorization: `Bearer ${token}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  if (method === 'POST' && path !== '/api/account') headers['idempotency-key'] = crypto.randomUUID();
-  const answer = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = await answer.json().catch(() => ({}));
-  if (!answer.ok) throw new Error(data.detail ?? `${answer.status} ${answer.statusText}`);
-  return data;
+  const idempotent = method === 'POST' && path !== '/api/account';
+  if (idempotent) headers['idempotency-key'] = crypto.randomUUID();
+  for (let attempt = 0; ; attempt++) {
+    const answer = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }).catch(() => undefined);
+    const retry = !answer || answer.status === 503 || answer.status === 504 || (idempotent && answer.status === 409);
+    if (retry && attempt < RETRIES && (idempotent || method === 'GET')) {
+      await sleep(500 * 2 ** attempt);
+      continue;
+    }
+    if (!answer) throw new Error('The shop cannot be reached; try again.');
+    const data = await answer.json().catch(() => ({}));
+    if (!answer.ok) throw new Error(data.detail ?? `${answer.status} ${answer.statusText}`);
+    return data;
+  }
 }
 
 function showOrder(order) {
@@ -43,19 +61,31 @@ async function refreshAccount() {
   }
 }
 
-/** Reads the live order events (fetch, since EventSource cannot send a token), reconnecting. */
-async function listen() {
+async function loadOrders() {
+  const page = await api('GET', '/api/orders?limit=50');
+  $('#orders').replaceChildren();
+  for (const order of page.items.toReversed()) showOrder(order);
+}
+
+/**
+ * Reads the live order events (fetch, since EventSource cannot send a token). After a reconnect
+ * it asks for what it missed (Last-Event-ID) and reloads the list, so nothing is left stale.
+ */
+async function listen(reconnecting = false) {
   stream?.abort();
   stream = new AbortController();
   try {
-    const answer = await fetch('/api/orders/events', { headers: { authorization: `Bearer ${token}` }, signal: stream.signal });
+    const headers = { authorization: `Bearer ${token}` };
+    if (lastEventId) headers['last-event-id'] = lastEventId;
+    const answer = await fetch('/api/orders/events', { headers, signal: stream.signal });
     if (!answer.ok) {
       // Over the cap on open streams (other tabs), or the service is away: wait as told.
       $('#live').textContent = answer.status === 429 ? '(too many open tabs; waiting…)' : '(reconnecting…)';
-      setTimeout(listen, 1000 * Number(answer.headers.get('retry-after') ?? 2) || 2000);
+      setTimeout(() => listen(true), 1000 * Number(answer.headers.get('retry-after') ?? 2) || 2000);
       return;
     }
     $('#live').textContent = '(live)';
+    if (reconnecting) void loadOrders().then(refreshAccount, () => undefined);
     const reader = answer.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     for (;;) {
@@ -67,6 +97,8 @@ async function listen() {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         const data = block.split('\n').find((line) => line.startsWith('data: '));
+        const id = block.split('\n').find((line) => line.startsWith('id: '));
+        if (id) lastEventId = id.slice(4);
         if (block.includes('event: order') && data) {
           showOrder(JSON.parse(data.slice(6)));
           void refreshAccount();
@@ -77,7 +109,7 @@ async function listen() {
     if (error.name === 'AbortError') return;
   }
   $('#live').textContent = '(reconnecting…)';
-  setTimeout(listen, 2000);
+  setTimeout(() => listen(true), 2000);
 }
 
 async function start() {
@@ -85,9 +117,8 @@ async function start() {
   $('#who').textContent = `Signed in as ${claims.sub}`;
   $('#sign-in').hidden = true;
   $('#shop').hidden = false;
-  $('#orders').replaceChildren();
-  const page = await api('GET', '/api/orders?limit=50');
-  for (const order of page.items.toReversed()) showOrder(order);
+  lastEventId = undefined;
+  await loadOrders();
   await refreshAccount();
   void listen();
 }

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { listen } from '../../../lib/database/listen.ts';
 import type { Logger } from '../../../lib/logger.ts';
 import { ORDER_STATUS_CHANNEL } from './complete-order.ts';
@@ -9,28 +8,25 @@ export interface OrderStatusChange {
   order: OrderJson;
 }
 
-// Not a user id: user ids are visible ASCII without spaces.
-const CLOSED = 'events closed';
+interface Subscriber {
+  onOrder: (order: OrderJson) => void;
+  onClose: () => void;
+}
 
 /**
  * Every order status change, from any process, as PostgreSQL delivers it on the status channel:
- * one LISTEN connection per orders process, fanned out to its subscribers by user.
+ * one LISTEN connection per orders process, fanned out to its subscribers by user. Subscribers
+ * are kept in a Map keyed by user id, never in an EventEmitter or a plain object: a user id is
+ * any string a token names, `error`, `newListener` and `__proto__` included.
  */
 export class OrderEvents {
-  private readonly emitter = new EventEmitter().setMaxListeners(0);
+  private readonly subscribers = new Map<string, Set<Subscriber>>();
   private readonly listener: { close: () => Promise<void> };
+  private readonly logger: Logger;
 
   constructor(databaseUrl: string, logger: Logger) {
-    this.listener = listen(
-      databaseUrl,
-      ORDER_STATUS_CHANNEL,
-      (payload) => {
-        if (!payload) return;
-        const change = JSON.parse(payload) as OrderStatusChange;
-        this.emitter.emit(change.userId, change.order);
-      },
-      logger,
-    );
+    this.logger = logger;
+    this.listener = listen(databaseUrl, ORDER_STATUS_CHANNEL, (payload) => this.deliver(payload), logger);
   }
 
   /**
@@ -38,17 +34,32 @@ export class OrderEvents {
    * called; `onClose` when the events stop for good (the service is shutting down).
    */
   subscribe(userId: string, onOrder: (order: OrderJson) => void, onClose: () => void): () => void {
-    this.emitter.on(userId, onOrder);
-    this.emitter.on(CLOSED, onClose);
+    const subscriber = { onOrder, onClose };
+    const ofUser = this.subscribers.get(userId) ?? new Set<Subscriber>();
+    this.subscribers.set(userId, ofUser.add(subscriber));
     return () => {
-      this.emitter.off(userId, onOrder);
-      this.emitter.off(CLOSED, onClose);
+      ofUser.delete(subscriber);
+      if (ofUser.size === 0 && this.subscribers.get(userId) === ofUser) this.subscribers.delete(userId);
     };
   }
 
   /** Ends every subscription, so open streams finish and the server can close. */
   async close(): Promise<void> {
-    this.emitter.emit(CLOSED);
+    for (const ofUser of this.subscribers.values()) for (const { onClose } of ofUser) onClose();
+    this.subscribers.clear();
     await this.listener.close();
+  }
+
+  private deliver(payload: string): void {
+    if (!payload) return;
+    const change = JSON.parse(payload) as OrderStatusChange;
+    for (const { onOrder } of this.subscribers.get(change.userId) ?? []) {
+      // One subscriber's failure (a stream already gone) must not keep the news from the others.
+      try {
+        onOrder(change.order);
+      } catch (error) {
+        this.logger.warn({ err: error }, 'an order event could not be delivered');
+      }
+    }
   }
 }

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { amountSchema } from '../../../lib/money.ts';
+import { storableText } from '../../../lib/storable-text.ts';
 import { FAILURE_REASONS, ORDER_STATUSES } from './order.entity.ts';
 
 export const placeOrderRequestSchema = z.object({
   amount: amountSchema,
-  description: z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters'),
+  description: storableText().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters'),
 }).meta({ id: 'PlaceOrderRequest' });
 
 export const listOrdersQuerySchema = z.object({

@@ -98,7 +98,8 @@ function encodeCursor(order: Order): string {
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown];
-    const date = new Date(String(createdAt));
+    if (typeof createdAt !== 'string' || !ISO_TIME.test(createdAt)) throw new Error('bad cursor');
+    const date = new Date(createdAt);
     if (typeof id !== 'string' || !UUID.test(id) || Number.isNaN(date.getTime())) throw new Error('bad cursor');
     return { createdAt: date, id };
   } catch {
@@ -106,4 +107,19 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   }
 }
 
+/**
+ * A time as toISOString() writes it, in the years 1970 to 9999: every time this service writes,
+ * and always one PostgreSQL can hold, also less a margin (it refuses year 0 and JavaScript's
+ * six-digit years).
+ */
+export const ISO_TIME = /^(19[7-9]\d|[2-9]\d{3})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The user's orders that left NEW at `since` or later, oldest change first: what an event stream
+ * that reconnects may have missed.
+ */
+export async function ordersChangedSince(em: EntityManager, userId: string, since: Date, limit: number): Promise<OrderJson[]> {
+  const orders = await em.find(Order, { userId, status: { $ne: 'NEW' }, updatedAt: { $gte: since } }, { orderBy: { updatedAt: 'asc', id: 'asc' }, limit });
+  return orders.map(toOrderJson);
+}

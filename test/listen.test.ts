@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import pg from 'pg';
+import { listen } from '../lib/database/listen.ts';
+import { testLogger } from './helpers/stack.ts';
+
+// A LISTEN connection that goes half-open (the peer vanishes without a word) raises no error:
+// only the periodic check notices, and the listener reconnects and hears notifications again.
+
+const serverUrl = () => {
+  const url = process.env.TEST_POSTGRES_URL;
+  if (!url) throw new Error('TEST_POSTGRES_URL is not set: run the tests through Jest (npm test).');
+  return new URL(url);
+};
+
+/** A TCP proxy to PostgreSQL whose open connections can be made to swallow every byte, unclosed. */
+async function startProxy(target: URL): Promise<{ url: string; blackhole: () => void; close: () => void }> {
+  const pairs: Socket[][] = [];
+  const server: Server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    pairs.push([client, upstream]);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(target);
+  url.hostname = '127.0.0.1';
+  url.port = String((server.address() as { port: number }).port);
+  return {
+    url: url.toString(),
+    blackhole: () => {
+      for (const [client, upstream] of pairs.splice(0)) {
+        client?.unpipe();
+        upstream?.unpipe();
+        client?.removeAllListeners('data');
+        upstream?.removeAllListeners('data');
+        client?.on('data', () => undefined);
+        upstream?.on('data', () => undefined);
+      }
+    },
+    close: () => {
+      server.close();
+      for (const socket of pairs.flat()) socket.destroy();
+    },
+  };
+}
+
+test('a half-open LISTEN connection is noticed by its check and replaced; notifications arrive again', async () => {
+  const proxy = await startProxy(serverUrl());
+  const channel = `listen_test_${randomBytes(4).toString('hex')}`;
+  const heard: string[] = [];
+  const listener = listen(proxy.url, channel, (payload) => heard.push(payload), testLogger, { checkEveryMs: 200, checkTimeoutMs: 300 });
+  const notifier = new pg.Client({ connectionString: serverUrl().toString() });
+  await notifier.connect();
+  const until = async (condition: () => boolean, ms: number) => {
+    const deadline = Date.now() + ms;
+    while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    return condition();
+  };
+  try {
+    expect(await until(() => heard.includes(''), 5_000)).toBe(true);
+    await notifier.query('select pg_notify($1, $2)', [channel, 'before']);
+    expect(await until(() => heard.includes('before'), 5_000)).toBe(true);
+
+    proxy.blackhole();
+    const connects = heard.filter((payload) => payload === '').length;
+    // The reconnect says so with an empty notification (catch up on what may have been missed).
+    expect(await until(() => heard.filter((payload) => payload === '').length > connects, 10_000)).toBe(true);
+    await notifier.query('select pg_notify($1, $2)', [channel, 'after']);
+    expect(await until(() => heard.includes('after'), 5_000)).toBe(true);
+  } finally {
+    await notifier.end();
+    // Cut the proxied connections first: ending one that is still half-open would wait for ever.
+    proxy.close();
+    await Promise.race([listener.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+  }
+});
