@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { freePort } from '../lib/free-port.ts';
 import type { RunningServer } from '../lib/http/server.ts';
 import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
 import { clientAddress } from '../services/gateway/limits/client-address.ts';
@@ -131,7 +132,8 @@ test('at most EVENT_STREAMS_PER_USER event streams per user are open at once, ac
 });
 
 test('a stream that fails to open gives its place back', async () => {
-  const gateway = await replica({ EVENT_STREAMS_PER_USER: '1', ORDERS_URL: 'http://127.0.0.1:9' });
+  // A claimed port nothing listens on: the stream is never delivered (fetch refuses port 9 itself).
+  const gateway = await replica({ EVENT_STREAMS_PER_USER: '1', ORDERS_URL: `http://127.0.0.1:${await freePort()}` });
   const token = await stack.tokenFor('unlucky-watcher');
   const statuses: number[] = [];
   for (let index = 0; index < 3; index++) statuses.push((await request(gateway, 'GET', '/api/orders/events', { token })).status);
