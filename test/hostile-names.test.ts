@@ -75,11 +75,12 @@ test('user ids named like emitter events and prototype members are ordinary user
   console.log(`hostile user ids: ${HOSTILE_IDS.length} tried (${HOSTILE_IDS.join(', ')}), ${processesBefore.length} processes, none restarted`);
 });
 
-test('storefront file names from the URL that name prototype members answer 404, never 500', async () => {
-  const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'index.html'];
-  for (const name of names) {
-    const answer = await request(system.gatewayUrl, 'GET', `/storefront/${name}`);
-    expect({ name, status: answer.status }).toEqual({ name, status: 404 });
+test('file names from the URL that name prototype members answer 404, never 500', async () => {
+  const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'index.html'];
+  const paths = names.flatMap((name) => [`/storefront/${name}`, `/docs/${name}`]);
+  for (const path of paths) {
+    const answer = await request(system.gatewayUrl, 'GET', path);
+    expect({ path, status: answer.status }).toEqual({ path, status: 404 });
   }
-  console.log(`hostile storefront names: ${names.length} tried`);
+  console.log(`hostile file names: ${paths.length} tried (storefront and docs)`);
 });
