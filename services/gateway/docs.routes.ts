@@ -7,11 +7,13 @@ import { openApiDocument } from './openapi.ts';
 
 // Swagger UI from its npm package, served by the gateway itself: the docs work offline.
 const swaggerUiDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-const ASSETS: Record<string, { type: string; dir: string }> = {
-  'swagger-ui.css': { type: 'text/css', dir: swaggerUiDir },
-  'swagger-ui-bundle.js': { type: 'text/javascript', dir: swaggerUiDir },
-  'docs.js': { type: 'text/javascript', dir: fileURLToPath(new URL('./docs/', import.meta.url)) },
-};
+// A Map, not an object: the asset's name comes from the path, and `__proto__` or `constructor`
+// must find nothing.
+const ASSETS = new Map([
+  ['swagger-ui.css', { type: 'text/css', dir: swaggerUiDir }],
+  ['swagger-ui-bundle.js', { type: 'text/javascript', dir: swaggerUiDir }],
+  ['docs.js', { type: 'text/javascript', dir: fileURLToPath(new URL('./docs/', import.meta.url)) }],
+]);
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -32,7 +34,7 @@ export function docsRoutes(): Router {
   });
   router.get('/docs/:asset', (ctx) => {
     const name = ctx.params.asset ?? '';
-    const asset = ASSETS[name];
+    const asset = ASSETS.get(name);
     if (!asset) return;
     ctx.type = asset.type;
     ctx.set('cache-control', 'public, max-age=86400');

@@ -6,11 +6,13 @@ import { HttpProblem } from '../../lib/http/problem.ts';
 import { USER_ID_FORMAT } from './authenticate.ts';
 import { signUserToken } from './sign-token.ts';
 
-const FILES: Record<string, string> = {
-  'index.html': 'text/html',
-  'storefront.js': 'text/javascript',
-  'storefront.css': 'text/css',
-};
+// A Map, not an object: the file's name comes from the path, and `__proto__` or `constructor`
+// must find nothing.
+const FILES = new Map([
+  ['index.html', 'text/html'],
+  ['storefront.js', 'text/javascript'],
+  ['storefront.css', 'text/css'],
+]);
 const file = (name: string) => readFile(new URL(`./storefront/${name}`, import.meta.url));
 const signInSchema = z.object({ userId: z.string().regex(USER_ID_FORMAT, 'must be 1 to 128 visible ASCII characters') });
 
@@ -33,7 +35,7 @@ export function storefrontRoutes(options: StorefrontOptions): Router {
   });
   router.get('/storefront/:name', async (ctx) => {
     const name = ctx.params.name ?? '';
-    const type = FILES[name];
+    const type = FILES.get(name);
     if (!type || name === 'index.html') return;
     ctx.type = type;
     ctx.body = await file(name);
