@@ -11,8 +11,10 @@ import { serveGateway } from './helpers/stack.ts';
 
 let gateway: RunningServer;
 let upstream: Server;
+let upstreamRequests = 0;
 beforeAll(async () => {
   upstream = createServer((_req, res) => {
+    upstreamRequests++;
     // A slow dependency: the checks of a flood overlap.
     setTimeout(() => res.end('{"status":"ready"}'), 50);
   });
@@ -35,4 +37,12 @@ const OBJECT_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
 test.each(['/docs', '/storefront'].flatMap((dir) => OBJECT_NAMES.map((name) => `${dir}/${name}`)))('GET %s is a 404, not a 500', async (path) => {
   const answer = await request(gateway.url, 'GET', path);
   expect(answer.status).toBe(404);
+});
+
+test('a flood of /readyz (not limited: it is for probes) costs the services one check at a time, not two requests each', async () => {
+  upstreamRequests = 0;
+  const answers = await Promise.all(Array.from({ length: 100 }, () => request(gateway.url, 'GET', '/readyz')));
+  expect(answers.map((answer) => answer.status)).toEqual(Array<number>(100).fill(200));
+  // Two services; without sharing the checks in flight this was 200.
+  expect(upstreamRequests).toBeLessThanOrEqual(20);
 });
