@@ -2,7 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { RunningServer } from '../lib/http/server.ts';
+import pg from 'pg';
+import { signUserToken } from '../services/gateway/sign-token.ts';
 import { freshDatabaseUrl } from './helpers/database-url.ts';
+import { openEventStream } from './helpers/event-stream.ts';
 import { request } from './helpers/http.ts';
 import { serveGateway } from './helpers/stack.ts';
 
@@ -10,10 +13,17 @@ import { serveGateway } from './helpers/stack.ts';
 // what a client can make the gateway do without any service behind it.
 
 let gateway: RunningServer;
+const databaseUrl = freshDatabaseUrl('gateway_edges');
+const jwtSecret = randomBytes(32).toString('hex');
 let upstream: Server;
 let upstreamRequests = 0;
 beforeAll(async () => {
-  upstream = createServer((_req, res) => {
+  upstream = createServer((req, res) => {
+    // An event stream stays open until the gateway hangs up.
+    if (req.url?.startsWith('/api/orders/events')) {
+      res.writeHead(200, { 'content-type': 'text/event-stream' }).write(': open\n\n');
+      return;
+    }
     upstreamRequests++;
     // A slow dependency: the checks of a flood overlap.
     setTimeout(() => res.end('{"status":"ready"}'), 50);
@@ -21,14 +31,16 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
   gateway = await serveGateway({
-    GATEWAY_DATABASE_URL: freshDatabaseUrl('gateway_edges'),
+    GATEWAY_DATABASE_URL: databaseUrl,
     PAYMENTS_URL: upstreamUrl,
     ORDERS_URL: upstreamUrl,
-    JWT_SECRET: randomBytes(32).toString('hex'),
+    JWT_SECRET: jwtSecret,
+    EVENT_STREAMS_PER_USER: '2',
     INTERNAL_TOKEN: randomBytes(32).toString('hex'),
   });
 });
 afterAll(async () => {
+  upstream.closeAllConnections();
   await gateway.close();
   await new Promise((resolve) => upstream.close(resolve));
 });
@@ -46,3 +58,27 @@ test('a flood of /readyz (not limited: it is for probes) costs the services one 
   // Two services; without sharing the checks in flight this was 200.
   expect(upstreamRequests).toBeLessThanOrEqual(20);
 });
+
+test('a stream whose lease lapsed (its renewals failed through a long database outage) and was cleared is counted again once renewed', async () => {
+  const token = await signUserToken(jwtSecret, 'lapsed-watcher');
+  const open = () => openEventStream(`${gateway.url}/api/orders/events`, token);
+  const database = new pg.Client({ connectionString: databaseUrl });
+  await database.connect();
+  const streams = [await open()];
+  try {
+    // What a minute of failed renewals leaves: the lease of a live stream, expired.
+    await database.query(`update event_stream_leases set expires_at = now() - interval '1 second' where user_id = 'lapsed-watcher'`);
+    // The next stream clears it (its replica might be dead) and takes a place of its own.
+    streams.push(await open());
+    expect(streams.map((stream) => stream.status)).toEqual([200, 200]);
+    // The first stream's next renewal (every 20 s) must put its lease back.
+    const leases = async () => Number((await database.query<{ count: string }>(`select count(*) from event_stream_leases where user_id = 'lapsed-watcher'`)).rows[0]?.count);
+    for (const deadline = Date.now() + 25_000; (await leases()) < 2 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 500));
+    const third = await open();
+    streams.push(third);
+    expect(third.status).toBe(429);
+  } finally {
+    for (const stream of streams) stream.close();
+    await database.end();
+  }
+}, 40_000);

@@ -33,12 +33,23 @@ export function streamCap(pool: pg.Pool, cap: number, logger: Logger): Middlewar
       });
     }
     const failed = (error: unknown) => logger.warn({ err: error }, 'event stream lease update failed');
+    // Renewal writes the lease back if it is gone: after renewals failed for a lease's length (a
+    // long database outage) the next stream of the user clears it as a dead replica's, yet this
+    // stream still lives and must be counted again.
+    let renewing: Promise<unknown> = Promise.resolve();
     const renew = setInterval(() => {
-      pool.query(`update event_stream_leases set expires_at = now() + make_interval(secs => $2) where id = $1`, [lease, LEASE_SECONDS]).catch(failed);
+      renewing = pool
+        .query(
+          `insert into event_stream_leases (id, user_id, expires_at) values ($1, $2, now() + make_interval(secs => $3))
+           on conflict (id) do update set expires_at = excluded.expires_at`,
+          [lease, userId, LEASE_SECONDS],
+        )
+        .catch(failed);
     }, RENEW_MS).unref();
     const release = () => {
       clearInterval(renew);
-      pool.query('delete from event_stream_leases where id = $1', [lease]).catch(failed);
+      // After a renewal in flight, which would otherwise write the lease back once it is deleted.
+      void renewing.then(() => pool.query('delete from event_stream_leases where id = $1', [lease])).catch(failed);
     };
     // A client that left while the lease was being taken has had its 'close' already.
     if (ctx.res.closed) {
