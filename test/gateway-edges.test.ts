@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { RunningServer } from '../lib/http/server.ts';
 import pg from 'pg';
@@ -17,10 +17,13 @@ const databaseUrl = freshDatabaseUrl('gateway_edges');
 const jwtSecret = randomBytes(32).toString('hex');
 let upstream: Server;
 let upstreamRequests = 0;
+let openStreams = 0;
 beforeAll(async () => {
   upstream = createServer((req, res) => {
     // An event stream stays open until the gateway hangs up.
     if (req.url?.startsWith('/api/orders/events')) {
+      openStreams++;
+      res.once('close', () => openStreams--);
       res.writeHead(200, { 'content-type': 'text/event-stream' }).write(': open\n\n');
       return;
     }
@@ -44,6 +47,17 @@ afterAll(async () => {
   await gateway.close();
   await new Promise((resolve) => upstream.close(resolve));
 });
+
+/** The leases the user's streams hold in the gateway's database. */
+async function leasesOf(userId: string): Promise<number> {
+  const database = new pg.Client({ connectionString: databaseUrl });
+  await database.connect();
+  try {
+    return Number((await database.query<{ count: string }>('select count(*) from event_stream_leases where user_id = $1', [userId])).rows[0]?.count);
+  } finally {
+    await database.end();
+  }
+}
 
 const OBJECT_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
 test.each(['/docs', '/storefront'].flatMap((dir) => OBJECT_NAMES.map((name) => `${dir}/${name}`)))('GET %s is a 404, not a 500', async (path) => {
@@ -72,8 +86,7 @@ test('a stream whose lease lapsed (its renewals failed through a long database o
     streams.push(await open());
     expect(streams.map((stream) => stream.status)).toEqual([200, 200]);
     // The first stream's next renewal (every 20 s) must put its lease back.
-    const leases = async () => Number((await database.query<{ count: string }>(`select count(*) from event_stream_leases where user_id = 'lapsed-watcher'`)).rows[0]?.count);
-    for (const deadline = Date.now() + 25_000; (await leases()) < 2 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 500));
+    for (const deadline = Date.now() + 25_000; (await leasesOf('lapsed-watcher')) < 2 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 500));
     const third = await open();
     streams.push(third);
     expect(third.status).toBe(429);
@@ -82,3 +95,27 @@ test('a stream whose lease lapsed (its renewals failed through a long database o
     await database.end();
   }
 }, 40_000);
+
+test('HEAD of the event stream holds no stream open at the service: the cap cannot be dodged by asking only for the headers', async () => {
+  const token = await signUserToken(jwtSecret, 'head-watcher');
+  for (let index = 0; index < 5; index++) expect((await request(gateway.url, 'HEAD', '/api/orders/events', { token })).status).toBe(200);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(openStreams).toBe(0);
+});
+
+test('a stream cut by a TCP reset gives its place back at once', async () => {
+  const token = await signUserToken(jwtSecret, 'reset-watcher');
+  const { port } = new URL(gateway.url);
+  const socket = connect(Number(port), '127.0.0.1');
+  socket.write(`GET /api/orders/events HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${token}\r\n\r\n`);
+  await new Promise((resolve) => socket.once('data', resolve));
+  expect(await leasesOf('reset-watcher')).toBe(1);
+  socket.resetAndDestroy();
+  let left = 1;
+  for (const deadline = Date.now() + 2_000; left > 0 && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    left = await leasesOf('reset-watcher');
+  }
+  expect(left).toBe(0);
+  expect(openStreams).toBe(0);
+});
