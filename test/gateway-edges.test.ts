@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { RunningServer } from '../lib/http/server.ts';
 import pg from 'pg';
@@ -119,3 +119,44 @@ test('a stream cut by a TCP reset gives its place back at once', async () => {
   expect(left).toBe(0);
   expect(openStreams).toBe(0);
 });
+
+test('while its database does not answer at all (a partition, not a refusal), the limits cost a request a moment, not seconds', async () => {
+  // The limits database behind a relay that can go silent: connections stay open, nothing comes back.
+  const postgres = new URL(process.env.TEST_POSTGRES_URL ?? '');
+  let silent = false;
+  const sockets: Socket[] = [];
+  const relay = createNetServer((client) => {
+    const server = connect(Number(postgres.port), postgres.hostname);
+    sockets.push(client, server);
+    client.on('data', (chunk) => silent || server.write(chunk));
+    server.on('data', (chunk) => silent || client.write(chunk));
+    for (const socket of [client, server]) socket.on('error', () => undefined).on('close', () => (client.destroy(), server.destroy()));
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const relayed = new URL(freshDatabaseUrl('gateway_partitioned'));
+  relayed.host = `127.0.0.1:${(relay.address() as AddressInfo).port}`;
+  const partitioned = await serveGateway({
+    GATEWAY_DATABASE_URL: relayed.toString(),
+    PAYMENTS_URL: gateway.url,
+    ORDERS_URL: gateway.url,
+    JWT_SECRET: jwtSecret,
+    INTERNAL_TOKEN: randomBytes(32).toString('hex'),
+    RATE_LIMIT_PER_ADDRESS: '1000',
+  });
+  try {
+    expect((await request(partitioned.url, 'GET', '/openapi.json')).status).toBe(200);
+    silent = true;
+    // The first requests find out (a query timeout); the ones after must not wait again.
+    for (let index = 0; index < 3; index++) await request(partitioned.url, 'GET', '/openapi.json');
+    const started = Date.now();
+    const statuses: number[] = [];
+    for (let index = 0; index < 5; index++) statuses.push((await request(partitioned.url, 'GET', '/openapi.json')).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  } finally {
+    // The partition ends by cutting every connection, so that the pool can close.
+    relay.close();
+    for (const socket of sockets) socket.destroy();
+    await partitioned.close();
+  }
+}, 60_000);

@@ -3,6 +3,9 @@ import type pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { HttpProblem } from '../../../lib/http/problem.ts';
 
+/** After the database failed a count, how long a replica counts in memory before trying it again. */
+const SHARED_RETRY_MS = 5_000;
+
 export interface RateLimitOptions {
   /** Whom the limit counts: `address` or `user`; also the prefix of its keys in the shared table. */
   per: 'address' | 'user';
@@ -16,12 +19,14 @@ export interface RateLimitOptions {
  * A fixed-window request limit kept in the gateway's database, so every replica counts against
  * the same number. A request over the limit is answered 429 with Retry-After before it reaches a
  * service: it changes nothing. While the database cannot be reached, each replica falls back to a
- * count in its own memory rather than failing every request.
+ * count in its own memory rather than failing every request, and keeps to it for a few seconds
+ * before trying the database again: a database that does not answer at all (a partition) costs
+ * a connection or query timeout, which must not be paid by every request.
  */
 export function rateLimit(pool: pg.Pool, options: RateLimitOptions): Middleware {
   if (options.points === 0) return (_ctx, next) => next();
   const limits = { points: options.points, duration: options.windowSeconds };
-  const limiter = new RateLimiterPostgres({
+  const shared = new RateLimiterPostgres({
     ...limits,
     storeClient: pool,
     storeType: 'pool',
@@ -32,11 +37,22 @@ export function rateLimit(pool: pg.Pool, options: RateLimitOptions): Middleware 
     // A client over the limit is refused from memory for the rest of the window: its flood costs
     // the database nothing.
     inMemoryBlockOnConsumed: options.points + 1,
-    insuranceLimiter: new RateLimiterMemory(limits),
   });
+  const inMemory = new RateLimiterMemory(limits);
+  let sharedBackAt = 0;
+  const consume = async (client: string) => {
+    if (Date.now() < sharedBackAt) return inMemory.consume(client);
+    try {
+      return await shared.consume(client);
+    } catch (error) {
+      if (error instanceof RateLimiterRes) throw error;
+      sharedBackAt = Date.now() + SHARED_RETRY_MS;
+      return inMemory.consume(client);
+    }
+  };
   return async (ctx, next) => {
     try {
-      await limiter.consume(options.clientOf(ctx));
+      await consume(options.clientOf(ctx));
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
