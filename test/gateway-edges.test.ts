@@ -160,3 +160,29 @@ test('while its database does not answer at all (a partition, not a refusal), th
     await partitioned.close();
   }
 }, 60_000);
+
+test('streams opened all at once by one user get exactly EVENT_STREAMS_PER_USER places', async () => {
+  const token = await signUserToken(jwtSecret, 'eager-watcher');
+  const streams = await Promise.all(Array.from({ length: 12 }, () => openEventStream(`${gateway.url}/api/orders/events`, token)));
+  try {
+    expect(streams.filter((stream) => stream.status === 200)).toHaveLength(2);
+    expect(streams.filter((stream) => stream.status === 429)).toHaveLength(10);
+  } finally {
+    for (const stream of streams) stream.close();
+  }
+});
+
+test('a replica that stops (SIGTERM) gives its streams\' places back, not after a lease', async () => {
+  const stopping = await serveGateway({
+    GATEWAY_DATABASE_URL: databaseUrl,
+    PAYMENTS_URL: gateway.url,
+    ORDERS_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+    JWT_SECRET: jwtSecret,
+    INTERNAL_TOKEN: randomBytes(32).toString('hex'),
+  });
+  const streams = await Promise.all([1, 2].map(async () => openEventStream(`${stopping.url}/api/orders/events`, await signUserToken(jwtSecret, 'stopped-watcher'))));
+  expect(streams.map((stream) => stream.status)).toEqual([200, 200]);
+  expect(await leasesOf('stopped-watcher')).toBe(2);
+  await stopping.close();
+  expect(await leasesOf('stopped-watcher')).toBe(0);
+}, 30_000);

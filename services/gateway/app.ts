@@ -59,6 +59,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   const auth = [authenticate(config.JWT_SECRET), perUser];
   const toPayments = forwardTo(payments);
   const toOrders = forwardTo(orders);
+  const streams = streamCap(pool, config.EVENT_STREAMS_PER_USER, logger);
 
   const api = new Router();
   api.post('/api/account', ...auth, toPayments);
@@ -66,7 +67,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   api.post('/api/account/deposits', ...auth, toPayments);
   api.post('/api/orders', ...auth, toOrders);
   api.get('/api/orders', ...auth, toOrders);
-  api.get('/api/orders/events', ...auth, streamCap(pool, config.EVENT_STREAMS_PER_USER, logger), streamFrom(orders));
+  api.get('/api/orders/events', ...auth, streams.middleware, streamFrom(orders));
   api.get('/api/orders/:id', ...auth, toOrders);
 
   const metrics = createMetrics('gateway');
@@ -85,7 +86,15 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   app.use(storefrontRoutes({ temporalUiUrl: config.TEMPORAL_UI_URL, devSignIn: config.DEV_SIGN_IN, jwtSecret: config.JWT_SECRET }).routes());
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: true }));
-  return { app, metrics, close: () => pool.end() };
+  return {
+    app,
+    metrics,
+    // After the server has closed (its streams cut): their leases are released before the pool goes.
+    close: async () => {
+      await streams.released();
+      await pool.end();
+    },
+  };
 }
 
 async function isReady(upstream: Upstream): Promise<void> {
