@@ -186,3 +186,25 @@ test('a replica that stops (SIGTERM) gives its streams\' places back, not after 
   await stopping.close();
   expect(await leasesOf('stopped-watcher')).toBe(0);
 }, 30_000);
+
+test('hostile user ids (object names, an address-like id, the longest) are each counted on their own', async () => {
+  const limited = await serveGateway({
+    GATEWAY_DATABASE_URL: databaseUrl,
+    PAYMENTS_URL: gateway.url,
+    ORDERS_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+    JWT_SECRET: jwtSecret,
+    INTERNAL_TOKEN: randomBytes(32).toString('hex'),
+    RATE_LIMIT_PER_USER: '2',
+    RATE_LIMIT_PER_ADDRESS: '1000',
+  });
+  try {
+    for (const userId of ['__proto__', 'constructor', 'toString', 'address:127.0.0.1', 'x'.repeat(128)]) {
+      const token = await signUserToken(jwtSecret, userId);
+      const statuses: number[] = [];
+      for (let index = 0; index < 3; index++) statuses.push((await request(limited.url, 'GET', '/api/orders', { token })).status);
+      expect([userId, statuses]).toEqual([userId, [200, 200, 429]]);
+    }
+  } finally {
+    await limited.close();
+  }
+});
