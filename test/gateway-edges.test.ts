@@ -208,3 +208,26 @@ test('hostile user ids (object names, an address-like id, the longest) are each 
     await limited.close();
   }
 });
+
+test('the per-address limit counts the connection, whatever X-Forwarded-For, X-Real-IP or Forwarded claim', async () => {
+  const limited = await serveGateway({
+    // A database of its own: the other gateways here count this same address.
+    GATEWAY_DATABASE_URL: freshDatabaseUrl('gateway_spoofed'),
+    PAYMENTS_URL: gateway.url,
+    ORDERS_URL: gateway.url,
+    JWT_SECRET: jwtSecret,
+    INTERNAL_TOKEN: randomBytes(32).toString('hex'),
+    RATE_LIMIT_PER_ADDRESS: '3',
+  });
+  try {
+    const statuses: number[] = [];
+    for (let index = 0; index < 5; index++) {
+      const spoofed = `198.51.100.${index}`;
+      const headers = { 'x-forwarded-for': spoofed, 'x-real-ip': spoofed, forwarded: `for=${spoofed}` };
+      statuses.push((await request(limited.url, 'GET', '/openapi.json', { headers })).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+  } finally {
+    await limited.close();
+  }
+});
