@@ -120,8 +120,8 @@ test('a stream cut by a TCP reset gives its place back at once', async () => {
   expect(openStreams).toBe(0);
 });
 
-test('while its database does not answer at all (a partition, not a refusal), the limits cost a request a moment, not seconds', async () => {
-  // The limits database behind a relay that can go silent: connections stay open, nothing comes back.
+/** A fresh database behind a relay that can go silent: connections stay open, nothing comes back. */
+async function partitionableDatabase(): Promise<{ url: string; partition: () => void; close: () => void }> {
   const postgres = new URL(process.env.TEST_POSTGRES_URL ?? '');
   let silent = false;
   const sockets: Socket[] = [];
@@ -133,19 +133,47 @@ test('while its database does not answer at all (a partition, not a refusal), th
     for (const socket of [client, server]) socket.on('error', () => undefined).on('close', () => (client.destroy(), server.destroy()));
   });
   await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-  const relayed = new URL(freshDatabaseUrl('gateway_partitioned'));
-  relayed.host = `127.0.0.1:${(relay.address() as AddressInfo).port}`;
-  const partitioned = await serveGateway({
-    GATEWAY_DATABASE_URL: relayed.toString(),
-    PAYMENTS_URL: gateway.url,
-    ORDERS_URL: gateway.url,
+  const url = new URL(freshDatabaseUrl('gateway_partitioned'));
+  url.host = `127.0.0.1:${(relay.address() as AddressInfo).port}`;
+  return {
+    url: url.toString(),
+    partition: () => {
+      silent = true;
+    },
+    // The partition ends by cutting every connection, so that a pool can close.
+    close: () => {
+      relay.close();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
+
+async function partitionedGateway(limits: Record<string, string>) {
+  const database = await partitionableDatabase();
+  const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const server = await serveGateway({
+    GATEWAY_DATABASE_URL: database.url,
+    PAYMENTS_URL: upstreamUrl,
+    ORDERS_URL: upstreamUrl,
     JWT_SECRET: jwtSecret,
     INTERNAL_TOKEN: randomBytes(32).toString('hex'),
-    RATE_LIMIT_PER_ADDRESS: '1000',
+    ...limits,
   });
+  return {
+    url: server.url,
+    partition: database.partition,
+    close: async () => {
+      database.close();
+      await server.close();
+    },
+  };
+}
+
+test('while its database does not answer at all (a partition, not a refusal), the limits cost a request a moment, not seconds', async () => {
+  const partitioned = await partitionedGateway({ RATE_LIMIT_PER_ADDRESS: '1000' });
   try {
     expect((await request(partitioned.url, 'GET', '/openapi.json')).status).toBe(200);
-    silent = true;
+    partitioned.partition();
     // The first requests find out (a query timeout); the ones after must not wait again.
     for (let index = 0; index < 3; index++) await request(partitioned.url, 'GET', '/openapi.json');
     const started = Date.now();
@@ -154,9 +182,24 @@ test('while its database does not answer at all (a partition, not a refusal), th
     expect(statuses).toEqual([200, 200, 200, 200, 200]);
     expect(Date.now() - started).toBeLessThan(1_000);
   } finally {
-    // The partition ends by cutting every connection, so that the pool can close.
-    relay.close();
-    for (const socket of sockets) socket.destroy();
+    await partitioned.close();
+  }
+}, 60_000);
+
+test('a client already over the limit stays refused while the database fails (found out by another client)', async () => {
+  const partitioned = await partitionedGateway({ RATE_LIMIT_PER_USER: '2' });
+  const flooder = await signUserToken(jwtSecret, 'partition-flooder');
+  const bystander = await signUserToken(jwtSecret, 'partition-bystander');
+  const orders = (token: string) => request(partitioned.url, 'GET', '/api/orders', { token }).then((answer) => answer.status);
+  try {
+    const statuses: number[] = [];
+    for (let index = 0; index < 3; index++) statuses.push(await orders(flooder));
+    partitioned.partition();
+    // The bystander's count fails on the silent database: from now on this replica counts in memory.
+    expect(await orders(bystander)).toBe(200);
+    for (let index = 0; index < 3; index++) statuses.push(await orders(flooder));
+    expect(statuses).toEqual([200, 200, 429, 429, 429, 429]);
+  } finally {
     await partitioned.close();
   }
 }, 60_000);

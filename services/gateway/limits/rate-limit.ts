@@ -4,7 +4,7 @@ import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-lim
 import { HttpProblem } from '../../../lib/http/problem.ts';
 
 /** After the database failed a count, how long a replica counts in memory before trying it again. */
-const SHARED_RETRY_MS = 5_000;
+const DATABASE_RETRY_MS = 5_000;
 
 export interface RateLimitOptions {
   /** Whom the limit counts: `address` or `user`; also the prefix of its keys in the shared table. */
@@ -26,9 +26,23 @@ export interface RateLimitOptions {
 export function rateLimit(pool: pg.Pool, options: RateLimitOptions): Middleware {
   if (options.points === 0) return (_ctx, next) => next();
   const limits = { points: options.points, duration: options.windowSeconds };
-  const shared = new RateLimiterPostgres({
+  // The library queries this instead of the pool: after a failed query the database is left
+  // alone for a while, and the library counts in memory (its insurance) without waiting on it.
+  let databaseBackAt = 0;
+  const store = {
+    async query(query: pg.QueryConfig) {
+      if (Date.now() < databaseBackAt) throw new Error('the limits database failed a moment ago');
+      try {
+        return await pool.query(query);
+      } catch (error) {
+        databaseBackAt = Date.now() + DATABASE_RETRY_MS;
+        throw error;
+      }
+    },
+  };
+  const limiter = new RateLimiterPostgres({
     ...limits,
-    storeClient: pool,
+    storeClient: store,
     storeType: 'pool',
     tableName: 'rate_limits',
     // The table is the gateway's migration's, not created by the library on the fly.
@@ -37,22 +51,11 @@ export function rateLimit(pool: pg.Pool, options: RateLimitOptions): Middleware 
     // A client over the limit is refused from memory for the rest of the window: its flood costs
     // the database nothing.
     inMemoryBlockOnConsumed: options.points + 1,
+    insuranceLimiter: new RateLimiterMemory(limits),
   });
-  const inMemory = new RateLimiterMemory(limits);
-  let sharedBackAt = 0;
-  const consume = async (client: string) => {
-    if (Date.now() < sharedBackAt) return inMemory.consume(client);
-    try {
-      return await shared.consume(client);
-    } catch (error) {
-      if (error instanceof RateLimiterRes) throw error;
-      sharedBackAt = Date.now() + SHARED_RETRY_MS;
-      return inMemory.consume(client);
-    }
-  };
   return async (ctx, next) => {
     try {
-      await consume(options.clientOf(ctx));
+      await limiter.consume(options.clientOf(ctx));
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
