@@ -61,6 +61,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   const auth = [authenticate(config.JWT_SECRET), perUser];
   const toPayments = forwardTo(payments);
   const toOrders = forwardTo(orders);
+  const streams = streamCap(pool, config.EVENT_STREAMS_PER_USER, logger);
 
   const api = new Router();
   api.post('/api/account', ...auth, toPayments);
@@ -68,7 +69,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   api.post('/api/account/deposits', ...auth, toPayments);
   api.post('/api/orders', ...auth, toOrders);
   api.get('/api/orders', ...auth, toOrders);
-  api.get('/api/orders/events', ...auth, streamCap(pool, config.EVENT_STREAMS_PER_USER, logger), streamFrom(orders));
+  api.get('/api/orders/events', ...auth, streams.middleware, streamFrom(orders));
   api.get('/api/orders/:id', ...auth, toOrders);
 
   const metrics = createMetrics('gateway');
@@ -89,7 +90,15 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   app.use(api.routes());
   // A method the router does not know (PURGE, LINK…) is the client's mistake: 405, not the default 501.
   app.use(api.allowedMethods({ throw: true, notImplemented: () => new HttpProblem(405, 'method-not-allowed', 'This method is not allowed here.') }));
-  return { app, metrics, close: () => pool.end() };
+  return {
+    app,
+    metrics,
+    // After the server has closed (its streams cut): their leases are released before the pool goes.
+    close: async () => {
+      await streams.released();
+      await pool.end();
+    },
+  };
 }
 
 async function isReady(upstream: Upstream): Promise<void> {

@@ -10,14 +10,27 @@ const RENEW_MS = 20_000;
 /** A stream is freed when its client hangs up: worth trying again soon. */
 const RETRY_AFTER_SECONDS = 5;
 
+export interface StreamCap {
+  middleware: Middleware;
+  /** Resolves once every release under way is written: wait for it before closing the pool. */
+  released(): Promise<void>;
+}
+
 /**
  * At most `cap` event streams open at once per user, counted over every gateway replica by leases
  * in the gateway's database; 0 turns the cap off. The lease is released when the answer ends, for
  * whatever reason.
  */
-export function streamCap(pool: pg.Pool, cap: number, logger: Logger): Middleware {
-  if (cap === 0) return (_ctx, next) => next();
-  return async (ctx, next) => {
+export function streamCap(pool: pg.Pool, cap: number, logger: Logger): StreamCap {
+  // A stopping replica cuts its streams and then closes the pool: the releases must land first, or
+  // its users' places stay taken until their leases run out. A cut stream hears its 'close' only
+  // after the server has closed, so every lease held is waited for, not only the releases begun.
+  const held = new Set<Promise<void>>();
+  const released = async () => {
+    await Promise.all(held);
+  };
+  if (cap === 0) return { middleware: (_ctx, next) => next(), released };
+  const middleware: Middleware = async (ctx, next) => {
     const userId = ctx.state.userId;
     const lease = randomUUID();
     let taken: boolean;
@@ -32,13 +45,35 @@ export function streamCap(pool: pg.Pool, cap: number, logger: Logger): Middlewar
         headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
       });
     }
+    let isGone: () => void = () => undefined;
+    const gone = new Promise<void>((resolve) => {
+      isGone = resolve;
+    });
+    held.add(gone);
     const failed = (error: unknown) => logger.warn({ err: error }, 'event stream lease update failed');
+    // Renewal writes the lease back if it is gone: after renewals failed for a lease's length (a
+    // long database outage) the next stream of the user clears it as a dead replica's, yet this
+    // stream still lives and must be counted again.
+    let renewing: Promise<unknown> = Promise.resolve();
     const renew = setInterval(() => {
-      pool.query(`update event_stream_leases set expires_at = now() + make_interval(secs => $2) where id = $1`, [lease, LEASE_SECONDS]).catch(failed);
+      renewing = pool
+        .query(
+          `insert into event_stream_leases (id, user_id, expires_at) values ($1, $2, now() + make_interval(secs => $3))
+           on conflict (id) do update set expires_at = excluded.expires_at`,
+          [lease, userId, LEASE_SECONDS],
+        )
+        .catch(failed);
     }, RENEW_MS).unref();
     const release = () => {
       clearInterval(renew);
-      pool.query('delete from event_stream_leases where id = $1', [lease]).catch(failed);
+      // After a renewal in flight, which would otherwise write the lease back once it is deleted.
+      void renewing
+        .then(() => pool.query('delete from event_stream_leases where id = $1', [lease]))
+        .catch(failed)
+        .finally(() => {
+          held.delete(gone);
+          isGone();
+        });
     };
     // A client that left while the lease was being taken has had its 'close' already.
     if (ctx.res.closed) {
@@ -48,6 +83,7 @@ export function streamCap(pool: pg.Pool, cap: number, logger: Logger): Middlewar
     ctx.res.once('close', release);
     await next();
   };
+  return { middleware, released };
 }
 
 /** Counts the user's live leases and takes one if there is room, one replica at a time per user. */
