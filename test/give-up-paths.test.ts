@@ -163,6 +163,23 @@ describe('the reconciler', () => {
     expect(reported).toContain(request.orderId);
     expect(rearmed).not.toContain(request.orderId);
   });
+
+  test('is not held back by older NEW orders it cannot act on: it looks at every stale order, a batch at a time', async () => {
+    // An older order whose run is alive but stuck (no worker polls its queue), as a long payments
+    // outage leaves hundreds; behind it, a newer order whose workflow is missing.
+    const lena = await stack.clientFor('lena');
+    const stuck = await placeOrder(lena, 'lena', 10);
+    await published(stuck.orderId);
+    await temporal.client.workflow.start('paymentWorkflow', { taskQueue: 'nowhere', workflowId: paymentWorkflowId(stuck.orderId), args: [stuck] });
+    const mia = await stack.clientFor('mia');
+    const missing = await placeOrder(mia, 'mia', 10);
+    await published(missing.orderId);
+
+    const oneAtATime = new Reconciler({ orm: stack.ordersOrm, temporal: temporal.client, logger: testLogger, olderThanMs: 0, intervalMs: 60_000, batchSize: 1 });
+    expect((await oneAtATime.reconcileOnce()).rearmed).toContain(missing.orderId);
+    expect((await finalOrder(mia, missing.orderId)).body).toMatchObject({ status: 'CANCELLED', failureReason: 'PAYMENT_ABANDONED' });
+    await temporal.client.workflow.getHandle(paymentWorkflowId(stuck.orderId)).terminate('test over');
+  });
 });
 
 test('the orders service shows the age of its oldest NEW order', async () => {

@@ -13,6 +13,8 @@ export interface ReconcilerOptions {
   olderThanMs: number;
   /** How often to look (RECONCILE_INTERVAL_MS). */
   intervalMs: number;
+  /** Orders read at a time (default 100). */
+  batchSize?: number;
 }
 
 export interface Reconciliation {
@@ -56,37 +58,51 @@ export class Reconciler {
     await this.running;
   }
 
+  /**
+   * Looks at every stale order, a batch at a time from the oldest: orders it leaves as they are
+   * (alive but stuck behind an outage, or reported) must not hide the newer ones behind them.
+   */
   async reconcileOnce(): Promise<Reconciliation> {
-    const { orm, temporal, logger, olderThanMs } = this.options;
-    const stale = await orm.em.fork().execute<{ id: string; payload: PaymentRequest }[]>(
-      `select o.id, m.payload from orders o join outbox_messages m on m.aggregate_id = o.id and m.published_at is not null
-        where o.status = 'NEW' and o.created_at < now() - ? * interval '1 millisecond'
-        order by o.created_at limit ?`,
-      [olderThanMs, BATCH],
-    );
     const result: Reconciliation = { rearmed: [], reported: [] };
-    for (const { id, payload } of stale) {
-      const handle = temporal.workflow.getHandle(paymentWorkflowId(id));
-      const status = await handle
-        .describe()
-        .then(
-          (description) => description.status.name,
-          (error: unknown) => {
-            if (error instanceof WorkflowNotFoundError) return 'MISSING';
-            throw error;
-          },
-        );
-      if (status === 'RUNNING') continue;
-      if (status === 'COMPLETED' || (status === 'FAILED' && (await failedOnConflict(handle)))) {
-        logger.error({ orderId: id, workflowStatus: status }, 'order is NEW and its payment workflow will not move it: look at it by hand');
-        result.reported.push(id);
-        continue;
-      }
-      await startPayment(temporal, payload, undefined, 'ALLOW_DUPLICATE_FAILED_ONLY');
-      logger.warn({ orderId: id, workflowStatus: status }, 'order was NEW with no live payment workflow: started it again');
-      result.rearmed.push(id);
+    // Keyset paging on (created_at, id); created_at kept as text, which keeps its microseconds.
+    let after = { createdAt: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
+    for (;;) {
+      const stale = await this.options.orm.em.fork().execute<{ id: string; created_at: string; payload: PaymentRequest }[]>(
+        `select o.id, o.created_at::text as created_at, m.payload
+           from orders o join outbox_messages m on m.aggregate_id = o.id and m.published_at is not null
+          where o.status = 'NEW' and o.created_at < now() - ? * interval '1 millisecond'
+            and (o.created_at, o.id) > (?::timestamptz, ?::uuid)
+          order by o.created_at, o.id limit ?`,
+        [this.options.olderThanMs, after.createdAt, after.id, this.options.batchSize ?? BATCH],
+      );
+      for (const order of stale) await this.reconcile(order.id, order.payload, result);
+      const last = stale.at(-1);
+      if (!last || stale.length < (this.options.batchSize ?? BATCH)) return result;
+      after = { createdAt: last.created_at, id: last.id };
     }
-    return result;
+  }
+
+  private async reconcile(id: string, payload: PaymentRequest, result: Reconciliation): Promise<void> {
+    const { temporal, logger } = this.options;
+    const handle = temporal.workflow.getHandle(paymentWorkflowId(id));
+    const status = await handle
+      .describe()
+      .then(
+        (description) => description.status.name,
+        (error: unknown) => {
+          if (error instanceof WorkflowNotFoundError) return 'MISSING';
+          throw error;
+        },
+      );
+    if (status === 'RUNNING') return;
+    if (status === 'COMPLETED' || (status === 'FAILED' && (await failedOnConflict(handle)))) {
+      logger.error({ orderId: id, workflowStatus: status }, 'order is NEW and its payment workflow will not move it: look at it by hand');
+      result.reported.push(id);
+      return;
+    }
+    await startPayment(temporal, payload, undefined, 'ALLOW_DUPLICATE_FAILED_ONLY');
+    logger.warn({ orderId: id, workflowStatus: status }, 'order was NEW with no live payment workflow: started it again');
+    result.rearmed.push(id);
   }
 }
 
