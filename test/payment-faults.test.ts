@@ -239,6 +239,10 @@ test('after OUTBOX_MAX_ATTEMPTS a row is dead-lettered, never claimed again, unt
   await stack.ordersOrm.em.fork().execute('delete from outbox_messages where id = ?', [poison]);
 });
 
+test('the retry command answers an id no row can have (past bigint) as it answers any unknown id, not with a crash', async () => {
+  await expect(outboxCommand('retry', '99999999999999999999')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/^no dead-lettered outbox row 99999999999999999999\n$/) });
+});
+
 test('an order in another currency than the account is cancelled with CURRENCY_MISMATCH and the balance is untouched', async () => {
   const bea = await stack.fundedClientFor('bea', 1_000);
   const orderId = await placeOrder(bea, 300);

@@ -16,11 +16,16 @@ export function listDeadLetters(em: EntityManager): Promise<DeadLetter[]> {
   );
 }
 
+/** The largest bigserial id. */
+const MAX_ROW_ID = 2n ** 63n - 1n;
+
 /**
  * Re-arms a dead letter: due now with a fresh attempt budget, and the relays woken. Answers
- * false when no dead row has this id (a live or published row is left alone).
+ * false when no dead row has this id, a string of digits (a live or published row is left alone).
  */
-export function retryDeadLetter(em: EntityManager, id: string): Promise<boolean> {
+export async function retryDeadLetter(em: EntityManager, id: string): Promise<boolean> {
+  // An id past bigint names no row; PostgreSQL would refuse to compare it at all.
+  if (BigInt(id) > MAX_ROW_ID) return false;
   return em.transactional(async (tx) => {
     const rearmed = await tx.execute<{ id: string }[]>(
       `update outbox_messages set dead_at = null, attempts = 0, next_attempt_at = now()
