@@ -164,6 +164,20 @@ describe('the reconciler', () => {
     expect(rearmed).not.toContain(request.orderId);
   });
 
+  test('gives a re-armed payment only what is left of the deadline, counted from the order: an order older than it is voided at once', async () => {
+    const nora = await stack.clientFor('nora');
+    const request = await placeOrder(nora, 'nora', 10);
+    // Placed seven hours ago, its workflow lost since; published without a deadline of its own (6 h).
+    await stack.ordersOrm.em.fork().execute(`update orders set created_at = now() - interval '7 hours' where id = ?`, [request.orderId]);
+    await stack.ordersOrm.em.fork().execute('update outbox_messages set published_at = now() where aggregate_id = ?', [request.orderId]);
+
+    expect((await reconciler().reconcileOnce()).rearmed).toContain(request.orderId);
+    expect((await finalOrder(nora, request.orderId)).body).toMatchObject({ status: 'CANCELLED', failureReason: 'PAYMENT_ABANDONED' });
+    const history = await temporal.client.workflow.getHandle(paymentWorkflowId(request.orderId)).fetchHistory();
+    const debit = history.events?.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'debit');
+    expect(Number(debit?.activityTaskScheduledEventAttributes?.scheduleToCloseTimeout?.seconds)).toBe(1);
+  });
+
   test('is not held back by older NEW orders it cannot act on: it looks at every stale order, a batch at a time', async () => {
     // An older order whose run is alive but stuck (no worker polls its queue), as a long payments
     // outage leaves hundreds; behind it, a newer order whose workflow is missing.

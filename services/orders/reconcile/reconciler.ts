@@ -2,7 +2,7 @@ import { ActivityFailure, ApplicationFailure, WorkflowFailedError, WorkflowNotFo
 import type { Orm } from '../../../lib/database/open-database.ts';
 import type { Logger } from '../../../lib/logger.ts';
 import { paymentWorkflowId } from '../../../workflows/names.ts';
-import type { PaymentRequest } from '../../../workflows/payment.types.ts';
+import { DEFAULT_DEBIT_DEADLINE_SECONDS, type PaymentRequest } from '../../../workflows/payment.types.ts';
 import { startPayment } from '../outbox/start-payment.ts';
 
 export interface ReconcilerOptions {
@@ -67,15 +67,15 @@ export class Reconciler {
     // Keyset paging on (created_at, id); created_at kept as text, which keeps its microseconds.
     let after = { createdAt: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
     for (;;) {
-      const stale = await this.options.orm.em.fork().execute<{ id: string; created_at: string; payload: PaymentRequest }[]>(
-        `select o.id, o.created_at::text as created_at, m.payload
+      const stale = await this.options.orm.em.fork().execute<{ id: string; created_at: string; age_seconds: string; payload: PaymentRequest }[]>(
+        `select o.id, o.created_at::text as created_at, extract(epoch from now() - o.created_at) as age_seconds, m.payload
            from orders o join outbox_messages m on m.aggregate_id = o.id and m.published_at is not null
           where o.status = 'NEW' and o.created_at < now() - ? * interval '1 millisecond'
             and (o.created_at, o.id) > (?::timestamptz, ?::uuid)
           order by o.created_at, o.id limit ?`,
         [this.options.olderThanMs, after.createdAt, after.id, this.options.batchSize ?? BATCH],
       );
-      for (const order of stale) await this.reconcile(order.id, order.payload, result);
+      for (const order of stale) await this.reconcile(order.id, withDeadlineLeft(order.payload, Number(order.age_seconds)), result);
       const last = stale.at(-1);
       if (!last || stale.length < (this.options.batchSize ?? BATCH)) return result;
       after = { createdAt: last.created_at, id: last.id };
@@ -104,6 +104,16 @@ export class Reconciler {
     logger.warn({ orderId: id, workflowStatus: status }, 'order was NEW with no live payment workflow: started it again');
     result.rearmed.push(id);
   }
+}
+
+/**
+ * The debit's deadline counts from the order, not from each run: a re-armed run gets what is left
+ * of it (at least a second), so an order past it is voided at once rather than debited hours
+ * after the README says no money moves for it.
+ */
+function withDeadlineLeft(payload: PaymentRequest, ageSeconds: number): PaymentRequest {
+  const deadline = payload.debitDeadlineSeconds ?? DEFAULT_DEBIT_DEADLINE_SECONDS;
+  return { ...payload, debitDeadlineSeconds: Math.max(1, Math.ceil(deadline - ageSeconds)) };
 }
 
 /** Whether the run failed on a non-retryable activity failure (a SagaConflict): running it again would too. */
