@@ -147,6 +147,28 @@ test('Temporal unreachable: the row stays unpublished with its error and a later
   expect((await finalOrder(xena, orderId)).body.status).toBe('PAID');
 });
 
+test('Temporal unreachable for longer than OUTBOX_MAX_ATTEMPTS allows: the rows back off and wait, none is dead-lettered', async () => {
+  const yuri = await stack.fundedClientFor('yuri', 100);
+  const orderId = await placeOrder(yuri, 10);
+  const deadConnection = Connection.lazy({ address: '127.0.0.1:9' });
+  const broken = createRelay(stack, temporal, { temporal: new Client({ connection: deadConnection }), maxAttempts: 2, startTimeoutMs: 1_000 });
+  const due = () => stack.ordersOrm.em.fork().execute('update outbox_messages set next_attempt_at = now() where aggregate_id = ?', [orderId]);
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await broken.publishBatch();
+    await due();
+  }
+  await deadConnection.close();
+  const [row] = await stack.ordersOrm.em.fork().execute<{ attempts: number; dead_at: string | null }[]>(
+    'select attempts, dead_at from outbox_messages where aggregate_id = ?',
+    [orderId],
+  );
+  expect(row).toMatchObject({ attempts: 3, dead_at: null });
+
+  // Temporal is back: the next relay pass pays the order, no operator needed.
+  await drain(createRelay(stack, temporal));
+  expect((await finalOrder(yuri, orderId)).body.status).toBe('PAID');
+});
+
 test('many concurrent orders on one account never overdraw it: exactly the affordable number are paid', async () => {
   const yuri = await stack.fundedClientFor('yuri', 1_000);
   const orderIds = await Promise.all(Array.from({ length: 30 }, () => placeOrder(yuri, 100)));

@@ -5,7 +5,7 @@ import { listen } from '../../../lib/database/listen.ts';
 import type { Logger } from '../../../lib/logger.ts';
 import type { PaymentRequest } from '../../../workflows/payment.types.ts';
 import { OUTBOX_CHANNEL } from './outbox-message.entity.ts';
-import { startPayment } from './start-payment.ts';
+import { startPayment, temporalUnavailable } from './start-payment.ts';
 
 export interface OutboxRelayOptions {
   orm: Orm;
@@ -119,7 +119,10 @@ export class OutboxRelay {
   /**
    * Backs off exponentially (1, 2, 4 … 60 s; the exponent is capped, so no count overflows it)
    * and, after `maxAttempts`, moves the row to the dead letters: no relay claims it again until
-   * an operator re-arms it (`npm run outbox -- retry <id>`).
+   * an operator re-arms it (`npm run outbox -- retry <id>`). Only a failure that is the row's
+   * own leads there: while Temporal is unavailable every row fails, for as long as the outage
+   * lasts, and is only backed off (OutboxBacklogOld pages), or an outage of half an hour would
+   * dead-letter every order placed during it.
    */
   private async markFailed(tx: EntityManager, message: DueMessage, reason: unknown): Promise<void> {
     const text = reason instanceof Error ? reason.message : String(reason);
@@ -127,10 +130,10 @@ export class OutboxRelay {
       `update outbox_messages
           set attempts = attempts + 1, last_error = ?,
               next_attempt_at = clock_timestamp() + least(power(2, least(attempts, 6)), 60) * interval '1 second',
-              dead_at = case when attempts + 1 >= ? then clock_timestamp() end
+              dead_at = case when ? and attempts + 1 >= ? then clock_timestamp() end
         where id = ?
         returning dead_at is not null as dead, attempts`,
-      [text.slice(0, 2000), this.options.maxAttempts, message.id],
+      [text.slice(0, 2000), !temporalUnavailable(reason), this.options.maxAttempts, message.id],
     );
     if (row?.dead) this.options.logger.error({ outboxId: message.id, attempts: row.attempts, err: reason }, 'outbox row dead-lettered: it will not be retried until an operator re-arms it');
     else this.options.logger.warn({ outboxId: message.id, err: reason }, 'starting a payment failed; will retry');

@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowIdReusePolicy } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowExecutionAlreadyStartedError, type Client, type WorkflowIdReusePolicy } from '@temporalio/client';
 import { paymentWorkflow } from '../../../workflows/payment.workflow.ts';
 import { paymentWorkflowId, TASK_QUEUES } from '../../../workflows/names.ts';
 import type { PaymentRequest } from '../../../workflows/payment.types.ts';
@@ -30,4 +30,20 @@ export async function startPayment(
     if (error instanceof WorkflowExecutionAlreadyStartedError) return;
     throw error;
   }
+}
+
+/** gRPC's status code for a request the server refuses as malformed. */
+const GRPC_INVALID_ARGUMENT = 3;
+
+/**
+ * Whether a failed start says Temporal could not take any start just then (down, unreachable,
+ * too slow, overloaded, misconfigured): a gRPC failure other than INVALID_ARGUMENT. Such a
+ * failure says nothing about the row. Temporal refusing this request (INVALID_ARGUMENT), or the
+ * client failing before sending it, does.
+ */
+export function temporalUnavailable(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (isGrpcServiceError(cause)) return (cause.code as number) !== GRPC_INVALID_ARGUMENT;
+  }
+  return false;
 }
