@@ -1,5 +1,6 @@
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createPaymentsActivities } from '../activities/payments.activities.ts';
@@ -162,6 +163,33 @@ describe('the reconciler', () => {
     const { rearmed, reported } = await reconciler().reconcileOnce();
     expect(reported).toContain(request.orderId);
     expect(rearmed).not.toContain(request.orderId);
+  });
+
+  test('does not report an order that its workflow finished while the reconciler was looking', async () => {
+    const olga = await stack.clientFor('olga');
+    const request = await placeOrder(olga, 'olga', 10);
+    await published(request.orderId);
+    await startPayment(temporal.client, { ...request, debitDeadlineSeconds: 1 });
+    const { body: final } = await finalOrder(olga, request.orderId);
+    // The reconciler reads the order as NEW; the run then moves it and completes, just before describe.
+    await stack.ordersOrm.em.fork().execute(`update orders set status = 'NEW', failure_reason = null where id = ?`, [request.orderId]);
+    const racing = new Client({
+      connection: temporal.connection,
+      interceptors: {
+        workflow: [
+          {
+            async describe(input, next) {
+              await stack.ordersOrm.em
+                .fork()
+                .execute('update orders set status = ?, failure_reason = ? where id = ?', [final.status, final.failureReason, request.orderId]);
+              return next(input);
+            },
+          },
+        ],
+      },
+    });
+    const { reported } = await new Reconciler({ orm: stack.ordersOrm, temporal: racing, logger: testLogger, olderThanMs: 0, intervalMs: 60_000 }).reconcileOnce();
+    expect(reported).not.toContain(request.orderId);
   });
 
   test('gives a re-armed payment only what is left of the deadline, counted from the order: an order older than it is voided at once', async () => {

@@ -96,6 +96,8 @@ export class Reconciler {
       );
     if (status === 'RUNNING') return;
     if (status === 'COMPLETED' || (status === 'FAILED' && (await failedOnConflict(handle)))) {
+      // Read NEW before describe: a run that completed in between moved the order, all is well.
+      if (!(await this.stillNew(id))) return;
       logger.error({ orderId: id, workflowStatus: status }, 'order is NEW and its payment workflow will not move it: look at it by hand');
       result.reported.push(id);
       return;
@@ -103,6 +105,11 @@ export class Reconciler {
     await startPayment(temporal, payload, undefined, 'ALLOW_DUPLICATE_FAILED_ONLY');
     logger.warn({ orderId: id, workflowStatus: status }, 'order was NEW with no live payment workflow: started it again');
     result.rearmed.push(id);
+  }
+
+  private async stillNew(id: string): Promise<boolean> {
+    const [order] = await this.options.orm.em.fork().execute<{ status: string }[]>('select status from orders where id = ?', [id]);
+    return order?.status === 'NEW';
   }
 }
 
