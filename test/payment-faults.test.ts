@@ -148,8 +148,8 @@ test('Temporal unreachable: the row stays unpublished with its error and a later
 });
 
 test('Temporal unreachable for longer than OUTBOX_MAX_ATTEMPTS allows: the rows back off and wait, none is dead-lettered', async () => {
-  const yuri = await stack.fundedClientFor('yuri', 100);
-  const orderId = await placeOrder(yuri, 10);
+  const quinn = await stack.fundedClientFor('quinn', 100);
+  const orderId = await placeOrder(quinn, 10);
   const deadConnection = Connection.lazy({ address: '127.0.0.1:9' });
   const broken = createRelay(stack, temporal, { temporal: new Client({ connection: deadConnection }), maxAttempts: 2, startTimeoutMs: 1_000 });
   const due = () => stack.ordersOrm.em.fork().execute('update outbox_messages set next_attempt_at = now() where aggregate_id = ?', [orderId]);
@@ -166,7 +166,7 @@ test('Temporal unreachable for longer than OUTBOX_MAX_ATTEMPTS allows: the rows 
 
   // Temporal is back: the next relay pass pays the order, no operator needed.
   await drain(createRelay(stack, temporal));
-  expect((await finalOrder(yuri, orderId)).body.status).toBe('PAID');
+  expect((await finalOrder(quinn, orderId)).body.status).toBe('PAID');
 });
 
 test('many concurrent orders on one account never overdraw it: exactly the affordable number are paid', async () => {
