@@ -1,7 +1,9 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { openOrdersDatabase } from '../services/orders/database.ts';
 import { openPaymentsDatabase } from '../services/payments/database.ts';
+import { MIGRATION_LOCK } from '../lib/database/open-database.ts';
 import { freshDatabaseUrl } from './helpers/database-url.ts';
 
 const run = promisify(execFile);
@@ -30,3 +32,25 @@ test.each([
     await orm.close();
   }
 });
+
+test('a process that dies holding the migration lock does not hold back the next: PostgreSQL drops the lock with its connection', async () => {
+  const url = freshDatabaseUrl('orders_crashed_holder');
+  const management = new URL(url);
+  management.pathname = '/postgres';
+  // Holds the lock that creating a database takes first, and never lets go: as if it hung mid-migration.
+  const script = `const { withAdvisoryLock } = await import(${JSON.stringify(new URL('../lib/database/advisory-lock.ts', import.meta.url).href)});
+    await withAdvisoryLock(${JSON.stringify(management.toString())}, ${JSON.stringify(MIGRATION_LOCK)}, () => { console.log('locked'); return new Promise(() => {}); });`;
+  const holder = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await once(holder.stdout, 'data');
+
+  let opened = false;
+  const opening = openOrdersDatabase(url, 2).then((orm) => {
+    opened = true;
+    return orm;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  expect(opened).toBe(false);
+  holder.kill('SIGKILL');
+  const orm = await opening;
+  await orm.close();
+}, 30_000);

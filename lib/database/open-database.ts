@@ -16,7 +16,7 @@ export interface DatabaseOptions {
 }
 
 /** Every process that opens a database takes this lock around creating and migrating it. */
-const MIGRATION_LOCK = 'shop-payments:migrate';
+export const MIGRATION_LOCK = 'shop-payments:migrate';
 
 /**
  * Connects to a service's own database, creating it if it is missing, and applies its migrations.
