@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { openEventStream } from './helpers/event-stream.ts';
 import { request } from './helpers/http.ts';
 import { useRunningShop } from './helpers/saga.ts';
@@ -61,4 +62,26 @@ test('the event stream needs a valid token', async () => {
   const answer = await request(shop.stack.gatewayUrl, 'GET', '/api/orders/events');
   expect(answer.status).toBe(401);
   expect(answer.headers.get('content-type')).toBe('application/problem+json');
+});
+
+test('a change made while the LISTEN connection is down reaches an open stream once it is back', async () => {
+  const di = await shop.stack.fundedClientFor('di', 500);
+  const placed = await di('POST', '/api/orders', { body: { amount: 100, description: 'changed in the gap' } });
+  const deadline = Date.now() + 30_000;
+  while ((await di('GET', `/api/orders/${placed.body.id}`)).body.status === 'NEW' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  const stream = await openEventStream(`${shop.stack.gatewayUrl}/api/orders/events`, await shop.stack.tokenFor('di'));
+  const admin = new pg.Client({ connectionString: shop.stack.ordersDatabaseUrl });
+  await admin.connect();
+  try {
+    // Cut every LISTEN connection, then change the order (and announce it) before they come back.
+    const cut = await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where query = 'listen "order_status"' and pid <> pg_backend_pid()`);
+    expect(cut.rowCount).toBeGreaterThan(0);
+    await admin.query('update orders set updated_at = now() where id = $1', [placed.body.id]);
+    await admin.query(`select pg_notify('order_status', '')`);
+    const event = await stream.next(10_000);
+    expect(JSON.parse(event.data)).toMatchObject({ id: placed.body.id, status: 'PAID' });
+  } finally {
+    await admin.end();
+    stream.close();
+  }
 });
