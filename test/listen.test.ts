@@ -76,3 +76,36 @@ test('a half-open LISTEN connection is noticed by its check and replaced; notifi
     await Promise.race([listener.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000))]);
   }
 });
+
+test('a connection attempt that is never answered is given up and tried again, so LISTEN resumes once the server answers', async () => {
+  // Accepts connections and, while stalled, never answers them (a hung server or proxy).
+  const target = serverUrl();
+  let stalled = true;
+  const sockets: Socket[] = [];
+  const server = createServer((client) => {
+    sockets.push(client);
+    if (stalled) return void client.on('data', () => undefined);
+    const upstream = connect(Number(target.port), target.hostname);
+    sockets.push(upstream);
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(target);
+  url.hostname = '127.0.0.1';
+  url.port = String((server.address() as { port: number }).port);
+  const heard: string[] = [];
+  const listener = listen(url.toString(), `listen_test_${randomBytes(4).toString('hex')}`, (payload) => heard.push(payload), testLogger, { checkEveryMs: 200, checkTimeoutMs: 300 });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    stalled = false;
+    const deadline = Date.now() + 10_000;
+    while (!heard.includes('') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(heard).toContain('');
+  } finally {
+    server.close();
+    for (const socket of sockets) socket.destroy();
+    await Promise.race([listener.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+  }
+});

@@ -4,7 +4,7 @@ import type { Logger } from '../logger.ts';
 export interface ListenOptions {
   /** How often the connection is asked `select 1`; a half-open one raises no error by itself. */
   checkEveryMs?: number;
-  /** How long the check may take before the connection counts as lost. */
+  /** How long the check, or an attempt to connect, may take before it counts as failed. */
   checkTimeoutMs?: number;
 }
 
@@ -26,7 +26,8 @@ export function listen(
   let retryMs = 500;
 
   const connect = async () => {
-    const next = new pg.Client({ connectionString: url, keepAlive: true, query_timeout: checkTimeoutMs });
+    // A server that accepts but never answers must not hold the attempt (and every later one) for ever.
+    const next = new pg.Client({ connectionString: url, keepAlive: true, query_timeout: checkTimeoutMs, connectionTimeoutMillis: checkTimeoutMs });
     let lost = false;
     const drop = (error: unknown, message: string) => {
       if (lost) return;
