@@ -85,3 +85,36 @@ test('a change made while the LISTEN connection is down reaches an open stream o
     stream.close();
   }
 });
+
+test('a live event that arrives while the replay is read goes out after the replay, never before an older snapshot', async () => {
+  const ed = await shop.stack.fundedClientFor('ed', 500);
+  const placed = await ed('POST', '/api/orders', { body: { amount: 100, description: 'from the table' } });
+  const deadline = Date.now() + 30_000;
+  let order = (await ed('GET', `/api/orders/${placed.body.id}`)).body;
+  while (order.status === 'NEW' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    order = (await ed('GET', `/api/orders/${placed.body.id}`)).body;
+  }
+  const locker = new pg.Client({ connectionString: shop.stack.ordersDatabaseUrl });
+  await locker.connect();
+  try {
+    // The replay's read waits behind this lock while a newer change is announced.
+    await locker.query('begin');
+    await locker.query('lock table orders in access exclusive mode');
+    const opening = openEventStream(`${shop.stack.gatewayUrl}/api/orders/events`, await shop.stack.tokenFor('ed'), order.updatedAt);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const newer = { ...order, description: 'live', updatedAt: new Date(Date.parse(order.updatedAt) + 60_000).toISOString() };
+    await shop.stack.ordersOrm.em.fork().execute('select pg_notify(?, ?)', ['order_status', JSON.stringify({ userId: 'ed', order: newer })]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await locker.query('commit');
+    const stream = await opening;
+    try {
+      const events = [await stream.next(5_000), await stream.next(5_000)];
+      expect(events.map((event) => JSON.parse(event.data).description)).toEqual(['from the table', 'live']);
+    } finally {
+      stream.close();
+    }
+  } finally {
+    await locker.end();
+  }
+});
