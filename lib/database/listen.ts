@@ -43,6 +43,11 @@ export function listen(
     try {
       await next.connect();
       await next.query(`listen "${channel}"`);
+      // Closed while this attempt was under way: it must not stay open (and keep the process alive).
+      if (closed) {
+        await next.end();
+        return;
+      }
       client = next;
       retryMs = 500;
       check = setInterval(() => void next.query('select 1').catch((error: unknown) => drop(error, 'listen connection failed its check')), checkEveryMs);
@@ -62,7 +67,7 @@ export function listen(
   const reconnect = () => {
     client = undefined;
     if (closed) return;
-    setTimeout(() => void connect(), retryMs).unref();
+    setTimeout(() => closed || void connect(), retryMs).unref();
     retryMs = Math.min(retryMs * 2, 10_000);
   };
 
