@@ -77,8 +77,11 @@ test('a half-open LISTEN connection is noticed by its check and replaced; notifi
   }
 });
 
-/** A TCP proxy to PostgreSQL that holds every connection unanswered until it is opened. */
-async function startGate(target: URL): Promise<{ url: string; open: () => void; close: () => void }> {
+/**
+ * A TCP proxy to PostgreSQL that holds every connection unanswered until it is opened; then new
+ * connections pass, and the held ones too if `releaseHeld` (else they stay hung, as on a hung server).
+ */
+async function startGate(target: URL): Promise<{ url: string; open: (releaseHeld: boolean) => void; close: () => void }> {
   const held: Socket[] = [];
   const sockets: Socket[] = [];
   let opened = false;
@@ -101,9 +104,9 @@ async function startGate(target: URL): Promise<{ url: string; open: () => void; 
   url.port = String((server.address() as { port: number }).port);
   return {
     url: url.toString(),
-    open: () => {
+    open: (releaseHeld) => {
       opened = true;
-      for (const client of held.splice(0)) if (!client.destroyed) pass(client);
+      if (releaseHeld) for (const client of held.splice(0)) if (!client.destroyed) pass(client);
     },
     close: () => {
       server.close();
@@ -118,7 +121,7 @@ test('a connection attempt that is never answered is given up and tried again, s
   const listener = listen(gate.url, `listen_test_${randomBytes(4).toString('hex')}`, (payload) => heard.push(payload), testLogger, { checkEveryMs: 200, checkTimeoutMs: 300 });
   try {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    gate.open();
+    gate.open(false);
     const deadline = Date.now() + 10_000;
     while (!heard.includes('') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(heard).toContain('');
@@ -138,7 +141,7 @@ test('a listener closed while it is still connecting does not listen once the co
   try {
     await new Promise((resolve) => setTimeout(resolve, 200));
     await listener.close();
-    gate.open();
+    gate.open(true);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const listening = await observer.query('select pid from pg_stat_activity where query = $1', [`listen "${channel}"`]);
     expect(listening.rowCount).toBe(0);
