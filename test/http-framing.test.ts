@@ -72,6 +72,10 @@ const CLASSES: Record<string, Case[]> = {
     { name: 'an unknown coding', bytes: () => head('POST /api/account/deposits HTTP/1.1', 'Content-Type: application/json', 'Transfer-Encoding: xchunked', 'Content-Length: 12') + deposit },
     { name: 'a space before the colon', bytes: () => head('POST /api/account/deposits HTTP/1.1', 'Content-Type: application/json', 'Transfer-Encoding : chunked', 'Content-Length: 12') + deposit },
     { name: 'a bad chunk size', bytes: () => head('POST /api/account/deposits HTTP/1.1', 'Content-Type: application/json', 'Transfer-Encoding: chunked') + `zz\r\n${deposit}\r\n0\r\n\r\n` },
+    { name: 'a chunk size that overflows', bytes: () => head('POST /api/account/deposits HTTP/1.1', 'Content-Type: application/json', 'Transfer-Encoding: chunked') + `ffffffffffffffffffffc\r\n${deposit}\r\n0\r\n\r\n` },
+    { name: 'bare LF in chunk lines', bytes: () => head('POST /api/account/deposits HTTP/1.1', 'Content-Type: application/json', 'Transfer-Encoding: chunked') + `c\n${deposit}\n0\n\n${smuggled}` },
+    { name: 'a chunk longer than its size', bytes: () => head('POST /api/account/deposits HTTP/1.1', 'Content-Type: application/json', 'Transfer-Encoding: chunked') + `2\r\n${deposit}\r\n0\r\n\r\n` },
+    { name: 'a trailer with Content-Length', bytes: () => head('POST /api/account/deposits HTTP/1.1', 'Content-Type: application/json', 'Transfer-Encoding: chunked').replace('Connection: close\r\n', '') + `c\r\n${deposit}\r\n0\r\nContent-Length: 80\r\n\r\n${smuggled}`, meant: { line: 'POST /api/account/deposits', body: deposit } },
     { name: 'chunked alone (normal)', bytes: () => head('POST /api/account/deposits HTTP/1.1', 'Content-Type: application/json', 'Transfer-Encoding: chunked') + `c\r\n${deposit}\r\n0\r\n\r\n`, meant: { line: 'POST /api/account/deposits', body: deposit } },
   ],
   'obsolete line folding': [
@@ -110,6 +114,11 @@ const CLASSES: Record<string, Case[]> = {
     { name: 'bare LF line endings', bytes: () => head('GET /api/account HTTP/1.1').replaceAll('\r\n', '\n') },
     { name: 'bare CR in a header', bytes: () => head('GET /api/account HTTP/1.1', 'X-Note: a\rX-User-Id: root') },
     { name: 'a header without a colon', bytes: () => head('GET /api/account HTTP/1.1', 'X-Note') },
+    { name: 'tabs between the parts of the request line', bytes: () => head('GET\t/api/account\tHTTP/1.1') },
+    { name: 'a tab inside the path', bytes: () => head('GET /api/ac\tcount HTTP/1.1') },
+    { name: 'bytes above 0x7f in the path', bytes: () => head('GET /api/orders/\u00e9\u00ff HTTP/1.1') },
+    { name: 'a userinfo-like path', bytes: () => head('GET /@127.0.0.1:9/api/orders HTTP/1.1') },
+    { name: 'a huge Last-Event-ID', bytes: () => head('GET /api/orders/events HTTP/1.1', `Last-Event-ID: ${'9'.repeat(8_000)}`), meant: { line: 'GET /api/orders/events' } },
     { name: 'HTTP/2.0 version', bytes: () => head('GET /api/account HTTP/2.0'), meant: { line: 'GET /api/account' } },
     { name: 'HTTP/1.0', bytes: () => head('GET /api/account HTTP/1.0'), meant: { line: 'GET /api/account' } },
     { name: 'no Host', bytes: () => ['GET /api/account HTTP/1.1', auth(), 'Connection: close', '', ''].join('\r\n') },
@@ -185,6 +194,7 @@ function expectOnlyGatewayHeaders(request: CapturedRequest): void {
   expect(request.headers['x-user-id']).toBe('framer');
   expect(request.headers['x-internal-token']).not.toBe('guess');
   expect(request.headers['x-request-id']).toMatch(/^[\w.-]{1,64}$/);
+  expect(request.headers['last-event-id'] ?? '').toMatch(/^[\x21-\x7e]{0,64}$/);
   for (const name of ['x-forwarded-for', 'x-forwarded-host', 'forwarded', 'authorization', 'cookie', 'expect', 'upgrade']) {
     expect({ name, value: request.headers[name] }).toEqual({ name, value: undefined });
   }

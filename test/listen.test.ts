@@ -76,3 +76,77 @@ test('a half-open LISTEN connection is noticed by its check and replaced; notifi
     await Promise.race([listener.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000))]);
   }
 });
+
+/**
+ * A TCP proxy to PostgreSQL that holds every connection unanswered until it is opened; then new
+ * connections pass, and the held ones too if `releaseHeld` (else they stay hung, as on a hung server).
+ */
+async function startGate(target: URL): Promise<{ url: string; open: (releaseHeld: boolean) => void; close: () => void }> {
+  const held: Socket[] = [];
+  const sockets: Socket[] = [];
+  let opened = false;
+  const pass = (client: Socket) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    sockets.push(upstream);
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  };
+  const server = createServer((client) => {
+    sockets.push(client);
+    client.on('error', () => undefined);
+    if (opened) pass(client);
+    else held.push(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(target);
+  url.hostname = '127.0.0.1';
+  url.port = String((server.address() as { port: number }).port);
+  return {
+    url: url.toString(),
+    open: (releaseHeld) => {
+      opened = true;
+      if (releaseHeld) for (const client of held.splice(0)) if (!client.destroyed) pass(client);
+    },
+    close: () => {
+      server.close();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
+
+test('a connection attempt that is never answered is given up and tried again, so LISTEN resumes once the server answers', async () => {
+  const gate = await startGate(serverUrl());
+  const heard: string[] = [];
+  const listener = listen(gate.url, `listen_test_${randomBytes(4).toString('hex')}`, (payload) => heard.push(payload), testLogger, { checkEveryMs: 200, checkTimeoutMs: 300 });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    gate.open(false);
+    const deadline = Date.now() + 10_000;
+    while (!heard.includes('') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(heard).toContain('');
+  } finally {
+    gate.close();
+    await Promise.race([listener.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+  }
+});
+
+test('a listener closed while it is still connecting does not listen once the connection comes up', async () => {
+  const gate = await startGate(serverUrl());
+  const channel = `listen_test_${randomBytes(4).toString('hex')}`;
+  // No check in the time of the test: the leaked connection's last query stays the LISTEN.
+  const listener = listen(gate.url, channel, () => undefined, testLogger, { checkEveryMs: 60_000, checkTimeoutMs: 5_000 });
+  const observer = new pg.Client({ connectionString: serverUrl().toString() });
+  await observer.connect();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await listener.close();
+    gate.open(true);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const listening = await observer.query('select pid from pg_stat_activity where query = $1', [`listen "${channel}"`]);
+    expect(listening.rowCount).toBe(0);
+  } finally {
+    await observer.end();
+    gate.close();
+  }
+});

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { openEventStream } from './helpers/event-stream.ts';
 import { request } from './helpers/http.ts';
 import { useRunningShop } from './helpers/saga.ts';
@@ -61,4 +62,59 @@ test('the event stream needs a valid token', async () => {
   const answer = await request(shop.stack.gatewayUrl, 'GET', '/api/orders/events');
   expect(answer.status).toBe(401);
   expect(answer.headers.get('content-type')).toBe('application/problem+json');
+});
+
+test('a change made while the LISTEN connection is down reaches an open stream once it is back', async () => {
+  const di = await shop.stack.fundedClientFor('di', 500);
+  const placed = await di('POST', '/api/orders', { body: { amount: 100, description: 'changed in the gap' } });
+  const deadline = Date.now() + 30_000;
+  while ((await di('GET', `/api/orders/${placed.body.id}`)).body.status === 'NEW' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  const stream = await openEventStream(`${shop.stack.gatewayUrl}/api/orders/events`, await shop.stack.tokenFor('di'));
+  const admin = new pg.Client({ connectionString: shop.stack.ordersDatabaseUrl });
+  await admin.connect();
+  try {
+    // Cut every LISTEN connection, then change the order (and announce it) before they come back.
+    const cut = await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where query = 'listen "order_status"' and pid <> pg_backend_pid()`);
+    expect(cut.rowCount).toBeGreaterThan(0);
+    await admin.query('update orders set updated_at = now() where id = $1', [placed.body.id]);
+    await admin.query(`select pg_notify('order_status', '')`);
+    const event = await stream.next(10_000);
+    expect(JSON.parse(event.data)).toMatchObject({ id: placed.body.id, status: 'PAID' });
+  } finally {
+    await admin.end();
+    stream.close();
+  }
+});
+
+test('a live event that arrives while the replay is read goes out after the replay, never before an older snapshot', async () => {
+  const ed = await shop.stack.fundedClientFor('ed', 500);
+  const placed = await ed('POST', '/api/orders', { body: { amount: 100, description: 'from the table' } });
+  const deadline = Date.now() + 30_000;
+  let order = (await ed('GET', `/api/orders/${placed.body.id}`)).body;
+  while (order.status === 'NEW' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    order = (await ed('GET', `/api/orders/${placed.body.id}`)).body;
+  }
+  const locker = new pg.Client({ connectionString: shop.stack.ordersDatabaseUrl });
+  await locker.connect();
+  try {
+    // The replay's read waits behind this lock while a newer change is announced.
+    await locker.query('begin');
+    await locker.query('lock table orders in access exclusive mode');
+    const opening = openEventStream(`${shop.stack.gatewayUrl}/api/orders/events`, await shop.stack.tokenFor('ed'), order.updatedAt);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const newer = { ...order, description: 'live', updatedAt: new Date(Date.parse(order.updatedAt) + 60_000).toISOString() };
+    await shop.stack.ordersOrm.em.fork().execute('select pg_notify(?, ?)', ['order_status', JSON.stringify({ userId: 'ed', order: newer })]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await locker.query('commit');
+    const stream = await opening;
+    try {
+      const events = [await stream.next(5_000), await stream.next(5_000)];
+      expect(events.map((event) => JSON.parse(event.data).description)).toEqual(['from the table', 'live']);
+    } finally {
+      stream.close();
+    }
+  } finally {
+    await locker.end();
+  }
 });

@@ -1,5 +1,8 @@
+import { createServer } from 'node:http';
+import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
+import { openEventStream } from './helpers/event-stream.ts';
 import { startCaptureServer, sendRaw } from './helpers/raw-http.ts';
-import { startStack, type Stack } from './helpers/stack.ts';
+import { serveGateway, startStack, type Stack } from './helpers/stack.ts';
 
 // A request target that is not a path must never make the gateway call another host: the
 // internal token and the user id would go with it. A capture server named in the request
@@ -51,4 +54,32 @@ test('an origin-form target is still forwarded to the configured service', async
   expect(statuses).toEqual([200]);
   expect(answer).toContain('"userId":"mallory"');
   expect(capture.connections()).toBe(0);
+});
+
+test('a redirect from a service is never followed: the internal token and user id go to no other host', async () => {
+  // A service (or whatever answers at its address) that sends every request on to the capture server.
+  const redirecting = createServer((req, res) => res.writeHead(307, { location: `${capture.url}${req.url ?? '/'}` }).end());
+  await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(redirecting.address() as { port: number }).port}`;
+  const gateway = await serveGateway({
+    GATEWAY_DATABASE_URL: stack.gatewayDatabaseUrl,
+    ...WITHOUT_RATE_LIMITS,
+    PAYMENTS_URL: url,
+    ORDERS_URL: url,
+    JWT_SECRET: stack.jwtSecret,
+    INTERNAL_TOKEN: stack.internalToken,
+  });
+  try {
+    const before = capture.connections();
+    const stream = await openEventStream(`${gateway.url}/api/orders/events`, token);
+    stream.close();
+    expect(stream.status).toBe(307);
+    const forwarded = await fetch(`${gateway.url}/api/orders`, { headers: { authorization: `Bearer ${token}` }, redirect: 'manual' });
+    expect(forwarded.status).toBe(307);
+    expect(capture.connections()).toBe(before);
+  } finally {
+    await gateway.close();
+    redirecting.closeAllConnections();
+    redirecting.close();
+  }
 });

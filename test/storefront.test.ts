@@ -128,6 +128,35 @@ test('an order whose answer is lost (504) is retried with the same Idempotency-K
   await page.close();
 });
 
+test('an order still unanswered after every retry, sent again unchanged, reuses its Idempotency-Key and is made once', async () => {
+  const page = await signedIn('stubborn');
+  await page.click('#open-account');
+  await page.waitForSelector('#account:text("Balance: $0.00")');
+  const keys: string[] = [];
+  let answering = false;
+  await page.route('**/api/orders', async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    keys.push((await route.request().headerValue('idempotency-key')) ?? '');
+    // The first attempt reaches the shop; until the shopper tries again, no answer comes back.
+    const answer = keys.length === 1 || answering ? await route.fetch() : undefined;
+    if (answering && answer) return route.fulfill({ response: answer });
+    return route.fulfill({ status: 504, contentType: 'application/problem+json', body: JSON.stringify({ type: '/problems/upstream-timeout', title: 'Gateway Timeout', status: 504, detail: 'retry with the same Idempotency-Key' }) });
+  });
+  await page.fill('#order-form input[name=amount]', '10');
+  await page.fill('#order-form input[name=description]', 'only once');
+  await page.click('#order-form button');
+  await page.waitForSelector('#message:text("retry with the same Idempotency-Key")');
+  answering = true;
+  const accepted = page.waitForResponse((response) => response.url().endsWith('/api/orders') && response.request().method() === 'POST' && response.status() === 202);
+  await page.click('#order-form button');
+  expect((await accepted).headers()['idempotent-replayed']).toBe('true');
+  await page.unroute('**/api/orders');
+  expect(new Set(keys).size).toBe(1);
+  const orders = await shop.stack.ordersOrm.em.fork().execute('select id from orders where user_id = ?', ['stubborn']);
+  expect(orders).toHaveLength(1);
+  await page.close();
+});
+
 test('after its live stream drops, the storefront reconnects and shows the change it missed', async () => {
   const client = await shop.stack.fundedClientFor('returning', 1_000);
   const page = await newPage();

@@ -4,7 +4,7 @@ import type { Logger } from '../logger.ts';
 export interface ListenOptions {
   /** How often the connection is asked `select 1`; a half-open one raises no error by itself. */
   checkEveryMs?: number;
-  /** How long the check may take before the connection counts as lost. */
+  /** How long the check, or an attempt to connect, may take before it counts as failed. */
   checkTimeoutMs?: number;
 }
 
@@ -26,7 +26,8 @@ export function listen(
   let retryMs = 500;
 
   const connect = async () => {
-    const next = new pg.Client({ connectionString: url, keepAlive: true, query_timeout: checkTimeoutMs });
+    // A server that accepts but never answers must not hold the attempt (and every later one) for ever.
+    const next = new pg.Client({ connectionString: url, keepAlive: true, query_timeout: checkTimeoutMs, connectionTimeoutMillis: checkTimeoutMs });
     let lost = false;
     const drop = (error: unknown, message: string) => {
       if (lost) return;
@@ -42,6 +43,11 @@ export function listen(
     try {
       await next.connect();
       await next.query(`listen "${channel}"`);
+      // Closed while this attempt was under way: it must not stay open (and keep the process alive).
+      if (closed) {
+        await next.end();
+        return;
+      }
       client = next;
       retryMs = 500;
       check = setInterval(() => void next.query('select 1').catch((error: unknown) => drop(error, 'listen connection failed its check')), checkEveryMs);
@@ -61,7 +67,7 @@ export function listen(
   const reconnect = () => {
     client = undefined;
     if (closed) return;
-    setTimeout(() => void connect(), retryMs).unref();
+    setTimeout(() => closed || void connect(), retryMs).unref();
     retryMs = Math.min(retryMs * 2, 10_000);
   };
 

@@ -31,6 +31,8 @@ export function streamFrom(upstream: Upstream): Middleware {
           [REQUEST_ID_HEADER]: ctx.state.requestId,
           ...lastEventId(ctx.get(LAST_EVENT_ID_HEADER)),
         },
+        // A redirect is relayed, never followed: the internal token must reach no other host.
+        redirect: 'manual',
         signal: abort.signal,
       });
     } catch (error) {

@@ -12,6 +12,13 @@ const RETRIES = 3;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * The Idempotency-Key of each change whose outcome is still unknown after all its attempts, by
+ * what it sends: the shopper sending the same again (the same form, unchanged) is the same action
+ * retried, so it gets the first one's answer instead of making a second order or deposit.
+ */
+const unsettled = new Map();
+
+/**
  * One user action against the API. A change carries one Idempotency-Key for all its attempts: a
  * 504 (the outcome is unknown), a 503, a 409 (the first attempt still runs) or a lost connection
  * is retried with the same key, so the action happens once however many attempts it takes.
@@ -20,7 +27,8 @@ async function api(method, path, body) {
   const headers = { authorization: `Bearer ${token}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const idempotent = method === 'POST' && path !== '/api/account';
-  if (idempotent) headers['idempotency-key'] = crypto.randomUUID();
+  const action = `${method} ${path} ${JSON.stringify(body)}`;
+  if (idempotent) headers['idempotency-key'] = unsettled.get(action) ?? crypto.randomUUID();
   for (let attempt = 0; ; attempt++) {
     const answer = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }).catch(() => undefined);
     const retry = !answer || answer.status === 503 || answer.status === 504 || (idempotent && answer.status === 409);
@@ -28,6 +36,8 @@ async function api(method, path, body) {
       await sleep(500 * 2 ** attempt);
       continue;
     }
+    if (idempotent && retry) unsettled.set(action, headers['idempotency-key']);
+    else unsettled.delete(action);
     if (!answer) throw new Error('The shop cannot be reached; try again.');
     const data = await answer.json().catch(() => ({}));
     if (!answer.ok) throw new Error(data.detail ?? `${answer.status} ${answer.statusText}`);

@@ -37,12 +37,39 @@ export function orderEventRoutes(events: OrderEvents): Router {
       stream.end();
     };
     const send = (order: OrderJson) => stream.write(`event: order\nid: ${order.updatedAt}\ndata: ${JSON.stringify(order)}\n\n`);
-    // Subscribed before the replay is read, so nothing falls between the two.
-    const unsubscribe = events.subscribe(ctx.state.userId, send, end);
+    // Changes since `from` may not have been sent: the table is read from there on each catch-up.
+    // Live events that arrive during a catch-up are held and sent after it, so that an older
+    // snapshot read from the table never follows a newer one, and the last id a client keeps
+    // never passes a change it has not been sent.
+    let from = since ?? new Date(Date.now() - REPLAY_MARGIN_MS);
+    let held: OrderJson[] | undefined;
+    let catchingUp = Promise.resolve();
+    const catchUp = () => {
+      catchingUp = catchingUp.then(async () => {
+        const read = from;
+        from = new Date(Date.now() - REPLAY_MARGIN_MS);
+        held = [];
+        try {
+          // A fresh fork each time: the request's identity map would hand back the snapshots it read before.
+          for (const order of await ordersChangedSince(ctx.state.em.fork(), ctx.state.userId, read, REPLAY_LIMIT)) send(order);
+        } finally {
+          const live = held;
+          held = undefined;
+          for (const order of live) send(order);
+        }
+      });
+      return catchingUp;
+    };
+    const unsubscribe = events.subscribe(ctx.state.userId, {
+      onOrder: (order) => (held ? held.push(order) : send(order)),
+      // A catch-up that fails ends the stream: the client reconnects with Last-Event-ID and is replayed.
+      onResume: () => void catchUp().catch(end),
+      onClose: end,
+    });
     ctx.req.once('close', end);
     if (!since) return;
     try {
-      for (const order of await ordersChangedSince(ctx.state.em, ctx.state.userId, since, REPLAY_LIMIT)) send(order);
+      await catchUp();
     } catch (error) {
       end();
       throw error;

@@ -8,8 +8,10 @@ export interface OrderStatusChange {
   order: OrderJson;
 }
 
-interface Subscriber {
+export interface Subscriber {
   onOrder: (order: OrderJson) => void;
+  /** The LISTEN connection is (back) up: changes made while it was down were never announced. */
+  onResume: () => void;
   onClose: () => void;
 }
 
@@ -31,10 +33,10 @@ export class OrderEvents {
 
   /**
    * Calls `onOrder` for each change of one of the user's orders, until the returned function is
-   * called; `onClose` when the events stop for good (the service is shutting down).
+   * called; `onResume` each time the LISTEN connection is up again (catch up from the table);
+   * `onClose` when the events stop for good (the service is shutting down).
    */
-  subscribe(userId: string, onOrder: (order: OrderJson) => void, onClose: () => void): () => void {
-    const subscriber = { onOrder, onClose };
+  subscribe(userId: string, subscriber: Subscriber): () => void {
     const ofUser = this.subscribers.get(userId) ?? new Set<Subscriber>();
     this.subscribers.set(userId, ofUser.add(subscriber));
     return () => {
@@ -51,15 +53,21 @@ export class OrderEvents {
   }
 
   private deliver(payload: string): void {
-    if (!payload) return;
+    // An empty payload is listen() saying it (re)connected: anything may have been missed.
+    if (!payload) {
+      for (const ofUser of this.subscribers.values()) for (const { onResume } of ofUser) this.guard(onResume);
+      return;
+    }
     const change = JSON.parse(payload) as OrderStatusChange;
-    for (const { onOrder } of this.subscribers.get(change.userId) ?? []) {
-      // One subscriber's failure (a stream already gone) must not keep the news from the others.
-      try {
-        onOrder(change.order);
-      } catch (error) {
-        this.logger.warn({ err: error }, 'an order event could not be delivered');
-      }
+    for (const { onOrder } of this.subscribers.get(change.userId) ?? []) this.guard(() => onOrder(change.order));
+  }
+
+  // One subscriber's failure (a stream already gone) must not keep the news from the others.
+  private guard(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'an order event could not be delivered');
     }
   }
 }
