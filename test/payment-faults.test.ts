@@ -1,16 +1,18 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError, type WorkflowClientInterceptor } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { createOrdersActivities } from '../activities/orders.activities.ts';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createPaymentsActivities } from '../activities/payments.activities.ts';
+import { OUTBOX_CHANNEL } from '../services/orders/outbox/outbox-message.entity.ts';
 import type { OutboxRelay } from '../services/orders/outbox/outbox-relay.ts';
 import { startPayment } from '../services/orders/outbox/start-payment.ts';
 import type { PaymentRequest } from '../workflows/payment.types.ts';
 import { paymentWorkflowId } from '../workflows/names.ts';
 import { readBooks } from './helpers/books.ts';
+import { holdRows, listening, lockWaiters } from './helpers/lock-waiters.ts';
 import { finalOrder } from './helpers/orders.ts';
 import { createRelay, startOrdersWorker, startPaymentsWorker, type RunningWorker } from './helpers/saga.ts';
 import { startStack, type Client as UserClient, type Stack } from './helpers/stack.ts';
@@ -26,8 +28,8 @@ beforeAll(async () => {
   workers = await Promise.all([startPaymentsWorker(stack, temporal), startOrdersWorker(stack, temporal)]);
 });
 afterAll(async () => {
-  await Promise.all(workers.map((worker) => worker.stop()));
-  await stack.stop();
+  console.log("stopping workers", new Date()); await Promise.all(workers.map((worker) => worker.stop())); console.log("stack", new Date());
+  await stack.stop(); console.log("temporal", new Date());
   await temporal.teardown();
 });
 
@@ -66,45 +68,66 @@ async function drain(relay: OutboxRelay): Promise<void> {
   while ((await relay.publishBatch()) > 0);
 }
 
-test('a duplicate delivery of a debit debits once and answers the first outcome', async () => {
+test('duplicate deliveries of a debit that race on the inbox key debit once and answer the first outcome', async () => {
   await stack.fundedClientFor('uma', 1_000);
   const activities = createPaymentsActivities({ orm: stack.paymentsOrm });
   const debit = (request: PaymentRequest) => activities.debit(request);
   const request: PaymentRequest = { orderId: crypto.randomUUID(), userId: 'uma', amount: 600, currency: 'USD' };
 
-  expect(await debit(request)).toBe('PAID');
-  expect(await debit(request)).toBe('PAID');
-  // Concurrent duplicates too: each waits on the inbox row, then reads the stored outcome.
-  expect(await Promise.all([debit(request), debit(request), debit(request)])).toEqual(['PAID', 'PAID', 'PAID']);
-
+  // With the account locked, the first delivery to insert the inbox row waits on the account
+  // inside its transaction; the other two must then wait on its uncommitted inbox key.
+  const account = await holdRows(stack.paymentsDatabaseUrl, 'select 1 from accounts where user_id = $1 for update', ['uma']);
+  const deliveries = Promise.all([debit(request), debit(request), debit(request)]);
+  expect(await lockWaiters(stack.paymentsDatabaseUrl, 'insert into inbox_messages%', 2)).toBe(2);
+  expect(await lockWaiters(stack.paymentsDatabaseUrl, '%update accounts%', 1)).toBe(1);
+  await account.release();
+  expect(await deliveries).toEqual(['PAID', 'PAID', 'PAID']);
   expect(await readBooks(stack.paymentsOrm, 'uma')).toEqual({ balance: 400, ledgerTotal: 400, ledgerEntries: 2 });
+
   // A redelivery after the money went elsewhere still answers the first outcome.
   expect(await debit({ ...request })).toBe('PAID');
   expect(await debitsOf(request.orderId)).toBe(1);
 });
 
+/** A client of this Temporal server that sends each workflow start through `start`. */
+function clientWith(start: NonNullable<WorkflowClientInterceptor['start']>): Client {
+  return new Client({ connection: temporal.connection, interceptors: { workflow: [{ start }] } });
+}
+
 test('the relay dies after starting the workflow, before marking the row: the next run starts nothing new', async () => {
   const vera = await stack.fundedClientFor('vera', 500);
   const orderId = await placeOrder(vera, 200);
-  const row = await outboxRow(orderId);
-  // What the dead relay managed: the start reached Temporal; the row was never marked.
-  await startPayment(temporal.client, { orderId, userId: 'vera', amount: 200, currency: 'USD' });
-  expect((await outboxRow(orderId))?.published_at).toBeNull();
+  // The moment Temporal has accepted the start, the relay's connection is cut: its transaction
+  // can mark nothing, as when the process dies on that line.
+  let deadRunId: string | undefined;
+  let cut = 0;
+  const dying = createRelay(stack, temporal, {
+    temporal: clientWith(async (input, next) => {
+      deadRunId = await next(input);
+      const [row] = await stack.ordersOrm.em.fork().execute<{ n: string }[]>(
+        `select count(pg_terminate_backend(pid)) as n from pg_stat_activity
+          where datname = current_database() and state = 'idle in transaction' and query like '%for update skip locked'`,
+      );
+      cut = Number(row?.n);
+      return deadRunId;
+    }),
+  });
+  await expect(dying.publishBatch()).rejects.toThrow();
+  expect(cut).toBe(1);
+  expect(deadRunId).toEqual(expect.any(String));
+  expect(await outboxRow(orderId)).toMatchObject({ published_at: null, attempts: 0 });
 
-  const relay = createRelay(stack, temporal);
-  await drain(relay);
-  const published = await outboxRow(orderId);
-  expect(published?.published_at).not.toBeNull();
-  expect(published?.attempts).toBe((row?.attempts ?? 0) + 1);
-
+  await drain(createRelay(stack, temporal));
+  expect(await outboxRow(orderId)).toMatchObject({ published_at: expect.any(String), attempts: 1 });
   expect((await finalOrder(vera, orderId)).body.status).toBe('PAID');
   expect(await debitsOf(orderId)).toBe(1);
   expect((await readBooks(stack.paymentsOrm, 'vera')).balance).toBe(300);
+  // Exactly one run, and it is the one the dead relay started.
   const runs: string[] = [];
   for await (const workflow of temporal.client.workflow.list({ query: `WorkflowId = "${paymentWorkflowId(orderId)}"` })) {
     runs.push(workflow.runId);
   }
-  expect(runs.length).toBeLessThanOrEqual(1);
+  expect(runs).toEqual([deadRunId]);
 });
 
 test('two relays over one outbox: every row is claimed by exactly one of them, every order paid once', async () => {
@@ -112,8 +135,38 @@ test('two relays over one outbox: every row is claimed by exactly one of them, e
   const orderIds: string[] = [];
   for (let index = 0; index < 40; index++) orderIds.push(await placeOrder(wade, 100 + index));
 
-  const relays = [createRelay(stack, temporal, { batchSize: 5 }), createRelay(stack, temporal, { batchSize: 5 })];
-  await Promise.all(relays.map((relay) => drain(relay)));
+  // The first relay holds its claimed batch until the second has claimed rows of its own: the
+  // two overlap, and SKIP LOCKED must hand the second only rows the first does not hold.
+  const claimed = [new Set<string>(), new Set<string>()];
+  let firstClaimed!: () => void;
+  let secondClaimed!: () => void;
+  const firstHasClaimed = new Promise<void>((resolve) => (firstClaimed = resolve));
+  const secondHasClaimed = new Promise<void>((resolve) => (secondClaimed = resolve));
+  const first = createRelay(stack, temporal, {
+    batchSize: 5,
+    temporal: clientWith(async (input, next) => {
+      claimed[0]?.add(input.options.workflowId);
+      firstClaimed();
+      await secondHasClaimed;
+      return next(input);
+    }),
+  });
+  const second = createRelay(stack, temporal, {
+    batchSize: 5,
+    temporal: clientWith((input, next) => {
+      claimed[1]?.add(input.options.workflowId);
+      secondClaimed();
+      return next(input);
+    }),
+  });
+  const firstDrain = drain(first);
+  await firstHasClaimed;
+  await Promise.all([firstDrain, drain(second)]);
+  const [byFirst = new Set<string>(), bySecond = new Set<string>()] = claimed;
+  expect(byFirst.size).toBeGreaterThan(0);
+  expect(bySecond.size).toBeGreaterThan(0);
+  expect(byFirst.size + bySecond.size).toBe(40);
+  expect(new Set([...byFirst, ...bySecond])).toEqual(new Set(orderIds.map(paymentWorkflowId)));
 
   for (const orderId of orderIds) {
     const row = await outboxRow(orderId);
@@ -172,12 +225,42 @@ test('Temporal unreachable for longer than OUTBOX_MAX_ATTEMPTS allows: the rows 
 test('many concurrent orders on one account never overdraw it: exactly the affordable number are paid', async () => {
   const yuri = await stack.fundedClientFor('yuri', 1_000);
   const orderIds = await Promise.all(Array.from({ length: 30 }, () => placeOrder(yuri, 100)));
+  // With the account locked, the debits pile up on it: they race for the same balance at once.
+  const account = await holdRows(stack.paymentsDatabaseUrl, 'select 1 from accounts where user_id = $1 for update', ['yuri']);
   await drain(createRelay(stack, temporal));
+  expect(await lockWaiters(stack.paymentsDatabaseUrl, '%update accounts%', 8)).toBeGreaterThanOrEqual(8);
+  await account.release();
 
   const statuses = await Promise.all(orderIds.map(async (orderId) => (await finalOrder(yuri, orderId)).body));
   expect(statuses.filter((order) => order.status === 'PAID')).toHaveLength(10);
   expect(statuses.filter((order) => order.status === 'CANCELLED' && order.failureReason === 'INSUFFICIENT_FUNDS')).toHaveLength(20);
   expect(await readBooks(stack.paymentsOrm, 'yuri')).toEqual({ balance: 0, ledgerTotal: 0, ledgerEntries: 11 });
+});
+
+test('a relay is woken by NOTIFY, not by its poll', async () => {
+  const zack = await stack.fundedClientFor('zack', 100);
+  const relay = createRelay(stack, temporal, { pollIntervalMs: 3_600_000 });
+  // Every batch the relay runs, and how many rows it published.
+  const batches: number[] = [];
+  const publishBatch = relay.publishBatch.bind(relay);
+  relay.publishBatch = async () => {
+    const published = await publishBatch();
+    batches.push(published);
+    return published;
+  };
+  relay.start();
+  try {
+    // Place the order only once the relay listens and its sweep on connecting is over: then
+    // nothing but the NOTIFY can wake it (its poll is an hour away).
+    await listening(stack.ordersDatabaseUrl, OUTBOX_CHANNEL);
+    while (batches.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    const swept = batches.length;
+    const orderId = await placeOrder(zack, 10);
+    expect((await finalOrder(zack, orderId, 10_000)).body.status).toBe('PAID');
+    expect(batches.slice(swept)).toContain(1);
+  } finally {
+    await relay.stop();
+  }
 });
 
 test('a relay is woken by NOTIFY, not by its poll', async () => {
