@@ -91,9 +91,49 @@ test('duplicate deliveries of a debit that race on the inbox key debit once and 
 });
 
 /** A client of this Temporal server that sends each workflow start through `start`. */
-function clientWith(start: NonNullable<WorkflowClientInterceptor['start']>): Client {
-  return new Client({ connection: temporal.connection, interceptors: { workflow: [{ start }] } });
+function clientWith(startWithDetails: NonNullable<WorkflowClientInterceptor['startWithDetails']>): Client {
+  return new Client({ connection: temporal.connection, interceptors: { workflow: [{ startWithDetails }] } });
 }
+
+test('a worker stopped after the debit committed, before Temporal heard of it: Temporal redelivers to a new worker, which debits nothing more', async () => {
+  const gus = await stack.fundedClientFor('gus', 1_000);
+  // This file's payments worker gives way to one whose debit, once committed, holds its result
+  // until the worker is stopped: the result never reaches Temporal.
+  await workers[0]?.stop();
+  let committed!: () => void;
+  const debitCommitted = new Promise<void>((resolve) => (committed = resolve));
+  const holding = await startPaymentsWorker(stack, temporal, [
+    (context) => ({
+      inbound: {
+        async execute(input, next) {
+          const result: unknown = await next(input);
+          if (context.info.activityType === 'debit') {
+            committed();
+            await context.cancelled;
+          }
+          return result;
+        },
+      },
+    }),
+  ]);
+  const orderId = await placeOrder(gus, 250);
+  await drain(createRelay(stack, temporal));
+  await debitCommitted;
+  expect(await debitsOf(orderId)).toBe(1);
+  expect((await gus('GET', `/api/orders/${orderId}`)).body.status).toBe('NEW');
+  await holding.stop();
+  workers[0] = await startPaymentsWorker(stack, temporal);
+
+  expect((await finalOrder(gus, orderId)).body.status).toBe('PAID');
+  expect(await debitsOf(orderId)).toBe(1);
+  expect(await readBooks(stack.paymentsOrm, 'gus')).toEqual({ balance: 750, ledgerTotal: 750, ledgerEntries: 2 });
+  // The PAID came from a later attempt of the same activity, after the first one failed.
+  const events = (await temporal.client.workflow.getHandle(paymentWorkflowId(orderId)).fetchHistory()).events ?? [];
+  const scheduled = events.find((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'debit');
+  const started = events.find((event) => Number(event.activityTaskStartedEventAttributes?.scheduledEventId) === Number(scheduled?.eventId));
+  expect(started?.activityTaskStartedEventAttributes?.attempt).toBeGreaterThan(1);
+  expect(started?.activityTaskStartedEventAttributes?.lastFailure).toBeTruthy();
+});
 
 test('the relay dies after starting the workflow, before marking the row: the next run starts nothing new', async () => {
   const vera = await stack.fundedClientFor('vera', 500);

@@ -15,9 +15,9 @@ const temporal = new Client({
   interceptors: {
     workflow: [
       {
-        async start(input, next) {
-          process.stdout.write(`${await next(input)}\n`);
-          return new Promise<string>(() => undefined);
+        async startWithDetails(input, next) {
+          process.stdout.write(`${(await next(input)).runId}\n`);
+          return new Promise(() => undefined);
         },
       },
     ],

@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker, type ActivityInterceptorsFactory, type WorkflowBundle } from '@temporalio/worker';
 import { createOrdersActivities } from '../../activities/orders.activities.ts';
 import { createPaymentsActivities } from '../../activities/payments.activities.ts';
 import { OutboxRelay, type OutboxRelayOptions } from '../../services/orders/outbox/outbox-relay.ts';
@@ -31,14 +31,15 @@ function run(worker: Worker): RunningWorker {
   };
 }
 
-export async function startPaymentsWorker(stack: Stack, temporal: TestWorkflowEnvironment): Promise<RunningWorker> {
+/** The payments worker; a test that needs to stop a debit at some line adds its own interceptors. */
+export async function startPaymentsWorker(stack: Stack, temporal: TestWorkflowEnvironment, interceptors: ActivityInterceptorsFactory[] = []): Promise<RunningWorker> {
   return run(
     await Worker.create({
       connection: temporal.nativeConnection,
       taskQueue: TASK_QUEUES.payments,
       workflowBundle: await workflowBundle(),
       activities: createPaymentsActivities({ orm: stack.paymentsOrm }),
-      interceptors: { activity: [countLongRetries()] },
+      interceptors: { activity: [countLongRetries(), ...interceptors] },
     }),
   );
 }
