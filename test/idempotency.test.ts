@@ -1,5 +1,6 @@
 import { startStack, type Stack, type Client } from './helpers/stack.ts';
 import { readBooks } from './helpers/books.ts';
+import { holdRows, lockWaiters } from './helpers/lock-waiters.ts';
 
 let stack: Stack;
 let frank: Client;
@@ -56,13 +57,22 @@ describe('Idempotency-Key on deposits', () => {
 
   test('concurrent requests with one key deposit once', async () => {
     const before = await readBooks(stack.paymentsOrm, 'frank');
-    const answers = await Promise.all(
-      Array.from({ length: 10 }, () => frank('POST', '/api/account/deposits', withKey('deposit-5', { amount: 1000 }))),
+    // The first request is held inside its deposit by a lock on the account, so the other nine
+    // certainly arrive while it runs.
+    const account = await holdRows(stack.paymentsDatabaseUrl, 'select 1 from accounts where user_id = $1 for update', ['frank']);
+    const first = frank('POST', '/api/account/deposits', withKey('deposit-5', { amount: 1000 }));
+    expect(await lockWaiters(stack.paymentsDatabaseUrl, '%update accounts%', 1)).toBe(1);
+    const others = await Promise.all(
+      Array.from({ length: 9 }, () => frank('POST', '/api/account/deposits', withKey('deposit-5', { amount: 1000 }))),
     );
-    expect(answers.every((answer) => answer.status === 201 || answer.status === 409)).toBe(true);
+    await account.release();
+    expect((await first).status).toBe(201);
+    expect(others.map((answer) => answer.status)).toEqual(Array.from({ length: 9 }, () => 409));
     const after = await readBooks(stack.paymentsOrm, 'frank');
     expect(after.balance).toBe((before.balance ?? 0) + 1000);
     expect(after.ledgerEntries).toBe(before.ledgerEntries + 1);
+    const retry = await frank('POST', '/api/account/deposits', withKey('deposit-5', { amount: 1000 }));
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
   });
 
   test('a problem answer is remembered too', async () => {
