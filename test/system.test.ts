@@ -86,17 +86,38 @@ describe('npm start', () => {
     }
   }, 60_000);
 
-  test('a payments service killed with SIGKILL is restarted, and nothing is lost', async () => {
-    const killed = await killChild(system.pid, 'services/payments/main.ts');
+  test('a payments service killed with SIGKILL in the middle of a deposit is restarted, and nothing is lost or doubled', async () => {
+    const payments = new pg.Client({ connectionString: system.postgresUrl('payments') });
+    await payments.connect();
+    const deposit = () => request(system.gatewayUrl, 'POST', '/api/account/deposits', { token, body: { amount: 25 }, headers: { 'idempotency-key': 'mid-kill' } });
+    try {
+      // Hold the account row, so the deposit waits inside its transaction when the kill lands.
+      await payments.query('begin');
+      await payments.query(`select * from accounts where user_id = 'kim' for update`);
+      const inFlight = deposit();
+      const waiting = await eventually(
+        async () => (await payments.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%update accounts%' and pid <> pg_backend_pid()`)).rows[0].n as number,
+        (count) => count > 0,
+      );
+      expect(waiting).toBe(1);
+      const killed = await killChild(system.pid, 'services/payments/main.ts');
+      expect((await inFlight).status).toBeGreaterThanOrEqual(500);
+      await payments.query('commit');
+      const restarted = await eventually(() => descendantRunning(system.pid, 'services/payments/main.ts'), (child) => child !== undefined && child.pid !== killed);
+      expect(restarted?.pid).not.toBe(killed);
+    } finally {
+      await payments.end();
+    }
 
-    const answer = await eventually(
-      () => request(system.gatewayUrl, 'GET', '/api/account', { token }),
-      (reply) => reply.status === 200,
-    );
-    expect(answer.body.balance).toBe(750);
-    const restarted = await descendantRunning(system.pid, 'services/payments/main.ts');
-    expect(restarted?.pid).not.toBe(killed);
-  });
+    // The cut deposit never committed: its retry runs afresh (not a replay), once.
+    const retry = await eventually(deposit, (reply) => reply.status === 201);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBeNull();
+    expect(retry.body.balance).toBe(775);
+    const again = await deposit();
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect((await request(system.gatewayUrl, 'GET', '/api/account', { token })).body.balance).toBe(775);
+  }, 60_000);
 
   test('a second npm start on the same data says the system is already running', async () => {
     const second = await run(process.execPath, [new URL('../supervisor/main.ts', import.meta.url).pathname], {
