@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { signUserToken } from '../services/gateway/sign-token.ts';
 import { request } from './helpers/http.ts';
+import { lockWaiters } from './helpers/lock-waiters.ts';
 import { descendantRunning, descendantsOf } from './helpers/processes.ts';
 import { startSystem, type RunningSystem } from './helpers/system.ts';
 
@@ -64,11 +65,7 @@ describe('npm start', () => {
       await payments.query('begin');
       await payments.query(`select * from accounts where user_id = 'kim' for update`);
       const placed = await request(system.gatewayUrl, 'POST', '/api/orders', { token, body: { amount: 50, description: 'mid-kill' } });
-      const waiting = await eventually(
-        async () => (await payments.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid()`)).rows[0].n as number,
-        (count) => count > 0,
-      );
-      expect(waiting).toBe(1);
+      expect(await lockWaiters(system.postgresUrl('payments'), '%update accounts%', 1)).toBe(1);
       await killChild(system.pid, 'workers/payments-worker.ts');
       await payments.query('commit');
 
@@ -87,6 +84,8 @@ describe('npm start', () => {
   }, 60_000);
 
   test('a payments service killed with SIGKILL in the middle of a deposit is restarted, and nothing is lost or doubled', async () => {
+    const balance = async () => (await request(system.gatewayUrl, 'GET', '/api/account', { token })).body.balance as number;
+    const before = await balance();
     const payments = new pg.Client({ connectionString: system.postgresUrl('payments') });
     await payments.connect();
     const deposit = () => request(system.gatewayUrl, 'POST', '/api/account/deposits', { token, body: { amount: 25 }, headers: { 'idempotency-key': 'mid-kill' } });
@@ -95,11 +94,8 @@ describe('npm start', () => {
       await payments.query('begin');
       await payments.query(`select * from accounts where user_id = 'kim' for update`);
       const inFlight = deposit();
-      const waiting = await eventually(
-        async () => (await payments.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%update accounts%' and pid <> pg_backend_pid()`)).rows[0].n as number,
-        (count) => count > 0,
-      );
-      expect(waiting).toBe(1);
+      // Watched from a connection of its own: inside the holding transaction, pg_stat_activity keeps its first snapshot.
+      expect(await lockWaiters(system.postgresUrl('payments'), '%update accounts%', 1)).toBe(1);
       const killed = await killChild(system.pid, 'services/payments/main.ts');
       expect((await inFlight).status).toBeGreaterThanOrEqual(500);
       await payments.query('commit');
@@ -113,10 +109,10 @@ describe('npm start', () => {
     const retry = await eventually(deposit, (reply) => reply.status === 201);
     expect(retry.status).toBe(201);
     expect(retry.headers.get('idempotent-replayed')).toBeNull();
-    expect(retry.body.balance).toBe(775);
+    expect(retry.body.balance).toBe(before + 25);
     const again = await deposit();
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    expect((await request(system.gatewayUrl, 'GET', '/api/account', { token })).body.balance).toBe(775);
+    expect(await balance()).toBe(before + 25);
   }, 60_000);
 
   test('a second npm start on the same data says the system is already running', async () => {
