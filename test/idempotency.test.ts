@@ -77,6 +77,28 @@ describe('Idempotency-Key on deposits', () => {
     expect((await readBooks(stack.paymentsOrm, 'grace')).balance).toBe(0);
   });
 
+  test('a 5xx answer is not remembered: the retry with the same key runs afresh', async () => {
+    const hank = await stack.clientFor('hank');
+    await hank('POST', '/api/account');
+    // The payments database fails Hank's ledger writes for a while: a real 5xx from the service.
+    const em = stack.paymentsOrm.em.fork();
+    await em.execute(`create function refuse_hank() returns trigger language plpgsql as $$
+      begin if new.user_id = 'hank' then raise exception 'ledger down for hank'; end if; return new; end $$`);
+    await em.execute('create trigger refuse_hank before insert on ledger_entries for each row execute function refuse_hank()');
+    let failed;
+    try {
+      failed = await hank('POST', '/api/account/deposits', withKey('while-down', { amount: 5 }));
+    } finally {
+      await em.execute('drop trigger refuse_hank on ledger_entries; drop function refuse_hank()');
+    }
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+
+    const retry = await hank('POST', '/api/account/deposits', withKey('while-down', { amount: 5 }));
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBeNull();
+    expect(await readBooks(stack.paymentsOrm, 'hank')).toEqual({ balance: 5, ledgerTotal: 5, ledgerEntries: 1 });
+  });
+
   test('keys belong to one user', async () => {
     const heidi = await stack.clientFor('heidi');
     await heidi('POST', '/api/account');
