@@ -1,5 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { paymentWorkflowId } from '../workflows/names.ts';
+import { paymentWorkflow } from '../workflows/payment.workflow.ts';
 import { readBooks } from './helpers/books.ts';
 import { finalOrder } from './helpers/orders.ts';
 import { createRelay, startOrdersWorker, startPaymentsWorker, type RunningWorker } from './helpers/saga.ts';
@@ -39,4 +40,21 @@ test("the relay's start of a payment that already completed is refused (REJECT_D
   expect(latest.runId).toBe(first.runId);
   expect(latest.status.name).toBe('COMPLETED');
   expect((await readBooks(stack.paymentsOrm, 'wendy')).balance).toBe(300);
+});
+
+test("the relay's start of a payment whose run was terminated is refused too: re-arming a failed run is the reconciler's call", async () => {
+  const xena = await stack.fundedClientFor('xena', 500);
+  const placed = await xena('POST', '/api/orders', { body: { amount: 200, description: 'ended by hand' } });
+  // A run of this payment that no worker picks up, ended by hand: closed, but not completed.
+  const workflowId = paymentWorkflowId(placed.body.id);
+  const ended = await temporal.client.workflow.start(paymentWorkflow, { taskQueue: 'nobody-polls-this', workflowId, args: [{ orderId: placed.body.id, userId: 'xena', amount: 200, currency: 'USD' }] });
+  await ended.terminate('test');
+
+  const relay = createRelay(stack, temporal);
+  while ((await relay.publishBatch()) > 0);
+
+  const latest = await temporal.client.workflow.getHandle(workflowId).describe();
+  expect(latest.runId).toBe(ended.firstExecutionRunId);
+  expect(latest.status.name).toBe('TERMINATED');
+  expect((await readBooks(stack.paymentsOrm, 'xena')).balance).toBe(500);
 });
