@@ -1,5 +1,6 @@
 import { startStack, type Stack, type Client } from './helpers/stack.ts';
 import { readBooks } from './helpers/books.ts';
+import { failLedgerWritesOf } from './helpers/ledger-fault.ts';
 
 let stack: Stack;
 let frank: Client;
@@ -81,15 +82,12 @@ describe('Idempotency-Key on deposits', () => {
     const hank = await stack.clientFor('hank');
     await hank('POST', '/api/account');
     // The payments database fails Hank's ledger writes for a while: a real 5xx from the service.
-    const em = stack.paymentsOrm.em.fork();
-    await em.execute(`create function refuse_hank() returns trigger language plpgsql as $$
-      begin if new.user_id = 'hank' then raise exception 'ledger down for hank'; end if; return new; end $$`);
-    await em.execute('create trigger refuse_hank before insert on ledger_entries for each row execute function refuse_hank()');
+    const restore = await failLedgerWritesOf(stack.paymentsOrm, 'hank');
     let failed;
     try {
       failed = await hank('POST', '/api/account/deposits', withKey('while-down', { amount: 5 }));
     } finally {
-      await em.execute('drop trigger refuse_hank on ledger_entries; drop function refuse_hank()');
+      await restore();
     }
     expect(failed.status).toBeGreaterThanOrEqual(500);
 

@@ -7,6 +7,7 @@ import { openOrdersDatabase } from '../services/orders/database.ts';
 import { debit } from '../services/payments/inbox/debit.ts';
 import { openPaymentsDatabase } from '../services/payments/database.ts';
 import { freshDatabaseUrl } from './helpers/database-url.ts';
+import { failLedgerWritesOf } from './helpers/ledger-fault.ts';
 
 // Each test here guards one line the money depends on: remove or invert that line and the test fails.
 
@@ -51,15 +52,13 @@ describe('the payments database refuses a second debit of one order by itself', 
     // The xmin above is the outcome update's; this catches an inbox insert moved out of the transaction.
     const em = payments.em.fork();
     await em.execute(`insert into accounts (user_id, balance, currency, created_at, updated_at) values ('ivo', 100, 'USD', now(), now())`);
-    await em.execute(`create function refuse_ivo() returns trigger language plpgsql as $$
-      begin if new.user_id = 'ivo' then raise exception 'ledger down for ivo'; end if; return new; end $$`);
-    await em.execute('create trigger refuse_ivo before insert on ledger_entries for each row execute function refuse_ivo()');
+    const restore = await failLedgerWritesOf(payments, 'ivo');
     const orderId = randomUUID();
     const message = { messageId: `debit:${orderId}`, orderId, userId: 'ivo', amount: 30, currency: 'USD' };
     try {
       await expect(debit(payments.em.fork(), message)).rejects.toThrow(/ledger down for ivo/);
     } finally {
-      await em.execute('drop trigger refuse_ivo on ledger_entries; drop function refuse_ivo()');
+      await restore();
     }
     expect(await em.execute('select 1 from inbox_messages where message_id = ?', [message.messageId])).toEqual([]);
     expect(await debit(payments.em.fork(), message)).toBe('PAID');
