@@ -144,18 +144,8 @@ export async function runChaos(system: RunningSystem, options: ChaosOptions): Pr
   await injector;
   options.say(`  ${accepted.size} orders accepted (${replayed} answers replayed); waiting for quiet...`);
 
-  const orders = new pg.Client({ connectionString: system.postgresUrl('orders') });
-  const payments = new pg.Client({ connectionString: system.postgresUrl('payments') });
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await orders.connect();
-      await payments.connect();
-      break;
-    } catch (error) {
-      if (attempt > 60) throw error;
-      await sleep(1000);
-    }
-  }
+  const orders = await connectWhenUp(system.postgresUrl('orders'));
+  const payments = await connectWhenUp(system.postgresUrl('payments'));
   try {
     const deadline = Date.now() + 180_000;
     for (;;) {
@@ -221,5 +211,20 @@ export async function runChaos(system: RunningSystem, options: ChaosOptions): Pr
   } finally {
     await orders.end();
     await payments.end();
+  }
+}
+
+/** A client of a database that may still be restarting after the last fault; a fresh one per try, as a failed pg.Client cannot be reused. */
+async function connectWhenUp(connectionString: string): Promise<pg.Client> {
+  for (let attempt = 0; ; attempt++) {
+    const client = new pg.Client({ connectionString });
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      if (attempt > 60) throw error;
+      await sleep(1000);
+    }
   }
 }
