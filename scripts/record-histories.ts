@@ -13,11 +13,12 @@ import { startEmbeddedPostgres } from '../lib/database/embedded-postgres.ts';
 import { freePort } from '../lib/free-port.ts';
 import { finalOrder } from '../test/helpers/orders.ts';
 import { createPaymentsActivities } from '../activities/payments.activities.ts';
+import { debit } from '../services/payments/inbox/debit.ts';
 import { startPayment } from '../services/orders/outbox/start-payment.ts';
 import { createRelay, workflowBundle } from '../test/helpers/saga.ts';
 import { startStack } from '../test/helpers/stack.ts';
 import { startTemporalDevServer } from '../test/helpers/temporal.ts';
-import { paymentWorkflowId, TASK_QUEUES } from '../workflows/names.ts';
+import { debitMessageId, paymentWorkflowId, TASK_QUEUES } from '../workflows/names.ts';
 import type { PaymentOutcome, PaymentRequest } from '../workflows/payment.types.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'shop-record-'));
@@ -64,6 +65,10 @@ interface Scenario {
   retried?: boolean;
   /** The debit fails until its deadline of 2 seconds. */
   abandoned?: boolean;
+  /** The payment asks for another currency than the account's. */
+  currency?: string;
+  /** The inbox already holds this order's debit with another amount: the workflow fails on the conflict. */
+  conflict?: boolean;
 }
 
 async function record(name: string, userId: string, balance: number | undefined, amount: number, scenario: Scenario = {}): Promise<void> {
@@ -75,19 +80,26 @@ async function record(name: string, userId: string, balance: number | undefined,
   const placed = await client('POST', '/api/orders', { body: { amount, description: name } });
   const orderId = String(placed.body.id);
   if (scenario.retried) flaky.add(orderId);
+  if (scenario.conflict) {
+    const message = { messageId: debitMessageId(orderId), orderId, userId, amount: amount + 1, currency: 'USD' };
+    await debit(stack.paymentsOrm.em.fork(), message);
+  }
   if (scenario.abandoned) {
     unreachable.add(orderId);
     await startPayment(temporal.client, { orderId, userId, amount, currency: 'USD', debitDeadlineSeconds: 2 });
+  } else if (scenario.currency) {
+    await startPayment(temporal.client, { orderId, userId, amount, currency: scenario.currency });
   } else {
     await relay.publishBatch();
   }
-  const order = await finalOrder(client, orderId);
   const workflowId = paymentWorkflowId(orderId);
-  await temporal.client.workflow.getHandle(workflowId).result();
+  const result = await temporal.client.workflow.getHandle(workflowId).result().catch((error: unknown) => `failed: ${String(error)}`);
+  // A conflict leaves the order NEW for a human; every other run settles it.
+  const order = scenario.conflict ? placed : await finalOrder(client, orderId);
   const history = await temporal.client.workflow.getHandle(workflowId).fetchHistory();
   const file = new URL(`../test/histories/${name}.json`, import.meta.url);
   await writeFile(file, `${JSON.stringify({ workflowId, history: JSON.parse(historyToJSON(history)) as unknown }, null, 2)}\n`);
-  console.log(`${name}: order ${String(order.body.status)}${order.body.failureReason ? ` (${String(order.body.failureReason)})` : ''}, ${history.events?.length ?? 0} events`);
+  console.log(`${name}: ${String(result)}, order ${String(order.body.status)}${order.body.failureReason ? ` (${String(order.body.failureReason)})` : ''}, ${history.events?.length ?? 0} events`);
 }
 
 try {
@@ -96,6 +108,8 @@ try {
   await record('no-account', 'recorder-nobody', undefined, 400);
   await record('retried-activity', 'recorder-retried', 1_000, 400, { retried: true });
   await record('abandoned', 'recorder-abandoned', 1_000, 400, { abandoned: true });
+  await record('currency-mismatch', 'recorder-euro', 1_000, 400, { currency: 'EUR' });
+  await record('conflict', 'recorder-conflict', 1_000, 400, { conflict: true });
 } finally {
   paymentsWorker.shutdown();
   await paymentsRun;

@@ -18,33 +18,80 @@ const sign = (claims: { sub?: string; exp?: number }, secret: string, alg = 'HS2
   return jwt.sign(new TextEncoder().encode(secret));
 };
 
+/** Every /api operation the OpenAPI document names, with a made-up id for a path parameter. */
+async function documentedApiRoutes(): Promise<[method: string, path: string][]> {
+  const paths = (await request(stack.gatewayUrl, 'GET', '/openapi.json')).body.paths as Record<string, Record<string, unknown>>;
+  return Object.entries(paths)
+    .filter(([path]) => path.startsWith('/api/'))
+    .flatMap(([path, operations]) => Object.keys(operations).map((method): [string, string] => [method.toUpperCase(), path.replace(/\{[^}]+\}/g, crypto.randomUUID())]));
+}
+
 describe('the gateway lets in only valid tokens', () => {
-  const badTokens: [string, () => Promise<string | undefined>][] = [
+  // Each kind names a user of its own, so one kind let in cannot make another look let in.
+  const badTokens: [string, (sub: string) => Promise<string | undefined>][] = [
     ['no token', () => Promise.resolve(undefined)],
     ['a malformed token', () => Promise.resolve('not-a-jwt')],
-    ['alg: none', () => Promise.resolve(new UnsecuredJWT({}).setSubject('mallory').setExpirationTime(now() + 60).encode())],
-    ['the wrong key', () => sign({ sub: 'mallory', exp: now() + 60 }, 'x'.repeat(32))],
-    ['HS512 with the right key', () => sign({ sub: 'mallory', exp: now() + 60 }, stack.jwtSecret, 'HS512')],
-    ['an expired token', () => sign({ sub: 'mallory', exp: now() - 60 }, stack.jwtSecret)],
-    ['no expiry', () => sign({ sub: 'mallory' }, stack.jwtSecret)],
+    ['a token cut short', async (sub) => (await stack.tokenFor(sub)).slice(0, -2)],
+    ['alg: none', (sub) => Promise.resolve(new UnsecuredJWT({}).setSubject(sub).setExpirationTime(now() + 60).encode())],
+    ['the wrong key', (sub) => sign({ sub, exp: now() + 60 }, 'x'.repeat(32))],
+    ['HS512 with the right key', (sub) => sign({ sub, exp: now() + 60 }, stack.jwtSecret, 'HS512')],
+    ['an expired token', (sub) => sign({ sub, exp: now() - 60 }, stack.jwtSecret)],
+    ['no expiry', (sub) => sign({ sub }, stack.jwtSecret)],
     ['no subject', () => sign({ exp: now() + 60 }, stack.jwtSecret)],
-    ['a subject with control characters', () => sign({ sub: 'mal\nlory', exp: now() + 60 }, stack.jwtSecret)],
+    ['a subject with control characters', (sub) => sign({ sub: `${sub}\n`, exp: now() + 60 }, stack.jwtSecret)],
+    ['a subject longer than 128 characters', (sub) => sign({ sub: sub.padEnd(129, 'm'), exp: now() + 60 }, stack.jwtSecret)],
+    ['an empty subject', () => sign({ sub: '', exp: now() + 60 }, stack.jwtSecret)],
   ];
 
-  test.each(badTokens)('%s answers 401 problem+json on every account endpoint', async (_name, makeToken) => {
-    const token = await makeToken();
-    for (const [method, path] of [
-      ['POST', '/api/account'],
-      ['GET', '/api/account'],
-      ['POST', '/api/account/deposits'],
-    ] as const) {
-      const answer = await request(stack.gatewayUrl, method, path, { token, body: method === 'POST' ? { amount: 1 } : undefined });
-      expect(answer.status).toBe(401);
+  test('the OpenAPI document names the routes this checks, and a good token gets past authentication on each', async () => {
+    const routes = await documentedApiRoutes();
+    expect(routes.length).toBeGreaterThanOrEqual(6);
+    const token = await stack.tokenFor('trent');
+    for (const [method, path] of routes) {
+      const controller = new AbortController();
+      const answer = await fetch(new URL(path, stack.gatewayUrl), { method, headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+      controller.abort();
+      expect([method, path, answer.status === 401]).toEqual([method, path, false]);
+    }
+  });
+
+  test.each(badTokens)('%s answers 401 problem+json on every /api route of the OpenAPI document', async (name, makeToken) => {
+    const mallory = `mallory-${name.replace(/\W+/g, '-')}`;
+    const token = await makeToken(mallory);
+    for (const [method, path] of await documentedApiRoutes()) {
+      const answer = await request(stack.gatewayUrl, method, path, { token, body: method === 'POST' ? { amount: 1, description: 'x' } : undefined });
+      expect([method, path, answer.status]).toEqual([method, path, 401]);
       expect(answer.headers.get('content-type')).toBe('application/problem+json');
       expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer/);
     }
-    const [row] = await stack.paymentsOrm.em.fork().execute<{ count: string }[]>('select count(*) from accounts where user_id = ?', ['mallory']);
+    const [row] = await stack.paymentsOrm.em.fork().execute<{ count: string }[]>('select count(*) from accounts where user_id like ?', [`${mallory}%`]);
     expect(Number(row?.count)).toBe(0);
+  });
+});
+
+describe('local sign-in (DEV_SIGN_IN)', () => {
+  test('on, it signs a token the gateway accepts', async () => {
+    const signedIn = await request(stack.gatewayUrl, 'POST', '/storefront/sign-in', { body: { userId: 'walt' } });
+    expect(signedIn.status).toBe(200);
+    expect((await request(stack.gatewayUrl, 'GET', '/api/account', { token: signedIn.body.token })).status).toBe(404);
+  });
+
+  test('off (the default), the sign-in route answers 404 and signs nothing', async () => {
+    const gateway = await serveGateway({
+      GATEWAY_DATABASE_URL: stack.gatewayDatabaseUrl,
+      PAYMENTS_URL: stack.paymentsUrl,
+      ORDERS_URL: stack.ordersUrl,
+      JWT_SECRET: stack.jwtSecret,
+      INTERNAL_TOKEN: stack.internalToken,
+    });
+    try {
+      const answer = await request(gateway.url, 'POST', '/storefront/sign-in', { body: { userId: 'walt' } });
+      expect(answer.status).toBe(404);
+      expect(answer.headers.get('content-type')).toBe('application/problem+json');
+      expect(answer.body.token).toBeUndefined();
+    } finally {
+      await gateway.close();
+    }
   });
 });
 

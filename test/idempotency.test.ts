@@ -1,5 +1,6 @@
 import { startStack, type Stack, type Client } from './helpers/stack.ts';
 import { readBooks } from './helpers/books.ts';
+import { failLedgerWritesOf } from './helpers/ledger-fault.ts';
 import { holdRows, lockWaiters } from './helpers/lock-waiters.ts';
 
 let stack: Stack;
@@ -85,6 +86,25 @@ describe('Idempotency-Key on deposits', () => {
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
     expect(retry.headers.get('content-type')).toBe('application/problem+json');
     expect((await readBooks(stack.paymentsOrm, 'grace')).balance).toBe(0);
+  });
+
+  test('a 5xx answer is not remembered: the retry with the same key runs afresh', async () => {
+    const hank = await stack.clientFor('hank');
+    await hank('POST', '/api/account');
+    // The payments database fails Hank's ledger writes for a while: a real 5xx from the service.
+    const restore = await failLedgerWritesOf(stack.paymentsOrm, 'hank');
+    let failed;
+    try {
+      failed = await hank('POST', '/api/account/deposits', withKey('while-down', { amount: 5 }));
+    } finally {
+      await restore();
+    }
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+
+    const retry = await hank('POST', '/api/account/deposits', withKey('while-down', { amount: 5 }));
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBeNull();
+    expect(await readBooks(stack.paymentsOrm, 'hank')).toEqual({ balance: 5, ledgerTotal: 5, ledgerEntries: 1 });
   });
 
   test('keys belong to one user', async () => {

