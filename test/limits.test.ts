@@ -135,9 +135,20 @@ test('a stream that fails to open gives its place back', async () => {
   // A claimed port nothing listens on: the stream is never delivered (fetch refuses port 9 itself).
   const gateway = await replica({ EVENT_STREAMS_PER_USER: '1', ORDERS_URL: `http://127.0.0.1:${await freePort()}` });
   const token = await stack.tokenFor('unlucky-watcher');
-  const statuses: number[] = [];
-  for (let index = 0; index < 3; index++) statuses.push((await request(gateway, 'GET', '/api/orders/events', { token })).status);
-  expect(statuses).toEqual([503, 503, 503]);
+  // A slow release (a busy database) must still land before the client hears the 503 and tries again.
+  const database = new pg.Client({ connectionString: stack.gatewayDatabaseUrl });
+  await database.connect();
+  await database.query(`create function slow_lease_release() returns trigger language plpgsql as $$ begin perform pg_sleep(0.3); return old; end $$`);
+  await database.query('create trigger slow_lease_release before delete on event_stream_leases for each row execute function slow_lease_release()');
+  try {
+    const statuses: number[] = [];
+    for (let index = 0; index < 3; index++) statuses.push((await request(gateway, 'GET', '/api/orders/events', { token })).status);
+    expect(statuses).toEqual([503, 503, 503]);
+  } finally {
+    await database.query('drop trigger slow_lease_release on event_stream_leases');
+    await database.query('drop function slow_lease_release()');
+    await database.end();
+  }
 });
 
 test("a replica that died holds no places: its leases run out", async () => {

@@ -64,24 +64,33 @@ export function streamCap(pool: pg.Pool, cap: number, logger: Logger): StreamCap
         )
         .catch(failed);
     }, RENEW_MS).unref();
+    let releasing: Promise<void> | undefined;
     const release = () => {
       clearInterval(renew);
       // After a renewal in flight, which would otherwise write the lease back once it is deleted.
-      void renewing
+      releasing ??= renewing
         .then(() => pool.query('delete from event_stream_leases where id = $1', [lease]))
-        .catch(failed)
+        .then(() => undefined, failed)
         .finally(() => {
           held.delete(gone);
           isGone();
         });
+      return releasing;
     };
     // A client that left while the lease was being taken has had its 'close' already.
     if (ctx.res.closed) {
-      release();
+      await release();
       return;
     }
-    ctx.res.once('close', release);
-    await next();
+    ctx.res.once('close', () => void release());
+    try {
+      await next();
+    } catch (error) {
+      // A stream that could not be opened gives its place back before the client hears why, so
+      // the client's next try finds it free.
+      await release();
+      throw error;
+    }
   };
   return { middleware, released };
 }
