@@ -28,7 +28,8 @@ function runModule(source: string, options: { env?: NodeJS.ProcessEnv; onSpawn?:
 }
 
 test('a program stopped while it waits to be started again is not started again', async () => {
-  const marker = join(mkdtempSync(join(tmpdir(), 'shop-child-')), 'died-once');
+  const folder = mkdtempSync(join(tmpdir(), 'shop-child-'));
+  const marker = join(folder, 'died-once');
   const lines: string[] = [];
   const child = new Child(
     {
@@ -52,7 +53,7 @@ test('a program stopped while it waits to be started again is not started again'
   expect(await started).toContain('was stopped while starting');
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   expect(lines.filter((line) => line.includes('started again'))).toEqual([]);
-  rmSync(marker, { force: true });
+  rmSync(folder, { recursive: true, force: true });
 });
 
 test('a program whose parent went away before it listened still ends, and its ready message does not crash it', async () => {
