@@ -13,6 +13,15 @@ const serverUrl = () => {
   return new URL(url);
 };
 
+/** Starts the proxy on a free loopback port; the URL is the target's, with the proxy's address. */
+async function listenInFrontOf(server: Server, target: URL): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(target);
+  url.hostname = '127.0.0.1';
+  url.port = String((server.address() as { port: number }).port);
+  return url.toString();
+}
+
 /** A TCP proxy to PostgreSQL whose open connections can be made to swallow every byte, unclosed. */
 async function startProxy(target: URL): Promise<{ url: string; blackhole: () => void; close: () => void }> {
   const pairs: Socket[][] = [];
@@ -23,12 +32,8 @@ async function startProxy(target: URL): Promise<{ url: string; blackhole: () => 
     upstream.on('error', () => client.destroy());
     pairs.push([client, upstream]);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(target);
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as { port: number }).port);
   return {
-    url: url.toString(),
+    url: await listenInFrontOf(server, target),
     blackhole: () => {
       for (const [client, upstream] of pairs.splice(0)) {
         client?.unpipe();
@@ -98,12 +103,8 @@ async function startGate(target: URL): Promise<{ url: string; open: (releaseHeld
     if (opened) pass(client);
     else held.push(client);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(target);
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as { port: number }).port);
   return {
-    url: url.toString(),
+    url: await listenInFrontOf(server, target),
     open: (releaseHeld) => {
       opened = true;
       if (releaseHeld) for (const client of held.splice(0)) if (!client.destroyed) pass(client);

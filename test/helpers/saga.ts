@@ -68,14 +68,14 @@ export function createRelay(stack: Stack, temporal: TestWorkflowEnvironment, opt
   });
 }
 
-/** Both workers and one running relay: the whole saga. */
-export async function startSaga(stack: Stack, temporal: TestWorkflowEnvironment): Promise<{ stop(): Promise<void> }> {
+/** Both workers and, unless a test moves the outbox itself, one running relay: the whole saga. */
+export async function startSaga(stack: Stack, temporal: TestWorkflowEnvironment, options: { relay?: boolean } = {}): Promise<{ stop(): Promise<void> }> {
   const workers = await Promise.all([startPaymentsWorker(stack, temporal), startOrdersWorker(stack, temporal)]);
-  const relay = createRelay(stack, temporal);
-  relay.start();
+  const relay = options.relay === false ? undefined : createRelay(stack, temporal);
+  relay?.start();
   return {
     async stop() {
-      await relay.stop();
+      await relay?.stop();
       await Promise.all(workers.map((worker) => worker.stop()));
     },
   };
@@ -87,15 +87,16 @@ export interface RunningShop {
 }
 
 /**
- * For a test file: a Temporal dev server, the services and gateway, both workers and a relay,
+ * For a test file: a Temporal dev server, the services and gateway, both workers and (unless
+ * `relay: false`) a relay,
  * started before its tests and stopped after them. Read the fields inside tests, not before.
  */
-export function useRunningShop(): RunningShop {
+export function useRunningShop(options: { relay?: boolean } = {}): RunningShop {
   const shop = {} as RunningShop;
   let saga: { stop(): Promise<void> } | undefined;
   beforeAll(async () => {
     [shop.temporal, shop.stack] = await Promise.all([startTemporalDevServer(), startStack()]);
-    saga = await startSaga(shop.stack, shop.temporal);
+    saga = await startSaga(shop.stack, shop.temporal, options);
   });
   afterAll(async () => {
     await saga?.stop();
