@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Orm } from '../lib/database/open-database.ts';
 import { SagaConflict } from '../lib/saga-conflict.ts';
 import { completeOrder } from '../services/orders/orders/complete-order.ts';
-import { placeOrder } from '../services/orders/orders/orders.ts';
+import { placeOrder } from '../services/orders/orders/orders.repository.ts';
 import { openOrdersDatabase } from '../services/orders/database.ts';
 import { debit } from '../services/payments/inbox/debit.ts';
 import { openPaymentsDatabase } from '../services/payments/database.ts';

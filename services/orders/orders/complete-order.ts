@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PaymentOutcome } from '../../../workflows/payment.types.ts';
 import { SagaConflict } from '../../../lib/saga-conflict.ts';
 import { Order, type FailureReason } from './order.entity.ts';
-import { toOrderJson } from './orders.ts';
+import { toOrderJson } from './orders.repository.ts';
 
 /** The channel that carries every order status change to live subscribers (any gateway). */
 export const ORDER_STATUS_CHANNEL = 'order_status';
