@@ -13,13 +13,14 @@ import { startEmbeddedPostgres } from '../lib/database/embedded-postgres.ts';
 import { freePort } from '../lib/free-port.ts';
 import { finalOrder } from '../test/helpers/orders.ts';
 import { createPaymentsActivities } from '../activities/payments.activities.ts';
-import { debit } from '../services/payments/inbox/debit.ts';
+import { debit, debitMessageId } from '../services/payments/inbox/debit.ts';
 import { startPayment } from '../services/orders/outbox/start-payment.ts';
 import { createRelay, workflowBundle } from '../test/helpers/saga.ts';
 import { startStack } from '../test/helpers/stack.ts';
 import { startTemporalDevServer } from '../test/helpers/temporal.ts';
-import { debitMessageId, paymentWorkflowId, TASK_QUEUES } from '../workflows/names.ts';
-import type { PaymentOutcome, PaymentRequest } from '../workflows/payment.types.ts';
+import type { PaymentOutcome } from '../services/payments/payment-outcomes.ts';
+import { paymentWorkflowId, TASK_QUEUES } from '../workflows/names.ts';
+import type { PaymentRequest } from '../workflows/payment.types.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'shop-record-'));
 await chmod(dataDir, 0o755); // PostgreSQL runs as its own user when we are root.

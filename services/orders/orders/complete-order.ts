@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { PaymentOutcome } from '../../../workflows/payment.types.ts';
 import { SagaConflict } from '../../../lib/saga-conflict.ts';
-import { Order, type FailureReason } from './order.entity.ts';
+import { failureReasonOf, type PaymentOutcome } from '../../payments/payment-outcomes.ts';
+import { Order } from './order.entity.ts';
 import { toOrderJson } from './orders.repository.ts';
 
 /** The channel that carries every order status change to live subscribers (any gateway). */
@@ -31,9 +31,4 @@ export function completeOrder(em: EntityManager, orderId: string, outcome: Payme
     await tx.execute('select pg_notify(?, ?)', [ORDER_STATUS_CHANNEL, JSON.stringify({ userId: order.userId, order: toOrderJson(order) })]);
     return true;
   });
-}
-
-/** A voided debit cancels the order as abandoned; every other outcome is its own reason. */
-function failureReasonOf(outcome: Exclude<PaymentOutcome, 'PAID'>): FailureReason {
-  return outcome === 'VOID' ? 'PAYMENT_ABANDONED' : outcome;
 }

@@ -1,7 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/postgresql';
-import type { PaymentOutcome } from '../../../workflows/payment.types.ts';
-
-export const PAYMENT_OUTCOMES = ['PAID', 'INSUFFICIENT_FUNDS', 'NO_ACCOUNT', 'CURRENCY_MISMATCH', 'VOID'] as const satisfies readonly PaymentOutcome[];
+import { PAYMENT_OUTCOMES } from '../payment-outcomes.ts';
 
 /**
  * A message the payments side has handled, stored in the same transaction as its effect with the
