@@ -16,6 +16,7 @@ export const ORDER_STATUS_CHANNEL = 'order_status';
 export function completeOrder(em: EntityManager, orderId: string, outcome: PaymentOutcome): Promise<boolean> {
   return em.transactional(async (tx) => {
     const target = outcome === 'PAID' ? ({ status: 'PAID', failureReason: null } as const) : ({ status: 'CANCELLED', failureReason: failureReasonOf(outcome) } as const);
+    // A native update runs no onUpdate hook: updatedAt is set here, as the timestamps convention has it.
     const moved = await tx.nativeUpdate(Order, { id: orderId, status: 'NEW' }, { ...target, updatedAt: new Date() });
     const order = await tx.findOne(Order, { id: orderId });
     if (moved === 0) {

@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/postgresql';
+import { timestamps } from '../../../lib/database/timestamps.ts';
 import { MAX_MINOR_UNITS } from '../../../lib/money.ts';
 import { FAILURE_REASONS } from '../../payments/payment-outcomes.ts';
 
@@ -17,8 +18,7 @@ export const Order = defineEntity({
     description: p.string().length(500),
     status: p.enum(ORDER_STATUSES),
     failureReason: p.enum(FAILURE_REASONS).nullable(),
-    createdAt: p.datetime(),
-    updatedAt: p.datetime(),
+    ...timestamps(),
   },
   // Serves "my orders, newest first" with keyset pagination.
   indexes: [

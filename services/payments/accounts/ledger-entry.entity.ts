@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/postgresql';
+import { createdAt } from '../../../lib/database/timestamps.ts';
 import { Account } from './account.entity.ts';
 
 /** What moved a balance. SQL that names a kind checks it against this list: `'DEBIT' satisfies LedgerEntryKind`. */
@@ -16,7 +17,7 @@ export const LedgerEntry = defineEntity({
     amount: p.bigint('number'),
     /** The order a debit paid; unique, so no order can be debited twice. */
     orderId: p.uuid().nullable().unique(),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    createdAt: createdAt(),
   },
   checks: [
     { name: 'ledger_entries_amount_not_zero', expression: 'amount <> 0' },
