@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/postgresql';
+import { createdAt } from '../../../lib/database/timestamps.ts';
 import { PAYMENT_OUTCOMES } from '../payment-outcomes.ts';
 
 /**
@@ -17,7 +18,8 @@ export const InboxMessage = defineEntity({
     userId: p.string().nullable(),
     amount: p.bigint('number').nullable(),
     currency: p.string().length(3).nullable(),
-    receivedAt: p.datetime(),
+    /** When the row was written: its createdAt, named for what the inbox does. */
+    receivedAt: createdAt(),
   },
 });
 export type InboxMessage = InferEntity<typeof InboxMessage>;
