@@ -4,6 +4,7 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createPaymentsActivities } from '../activities/payments.activities.ts';
 import { paymentsEntities } from '../services/payments/database.ts';
+import { debitMessageId } from '../services/payments/inbox/debit.ts';
 import { startPayment } from '../services/orders/outbox/start-payment.ts';
 import { Reconciler } from '../services/orders/reconcile/reconciler.ts';
 import { countLongRetries } from '../workers/attempt-metric.ts';
@@ -57,7 +58,7 @@ async function placeOrder(client: UserClient, userId: string, amount: number): P
 }
 
 async function inboxOutcome(orderId: string): Promise<string | undefined> {
-  const [row] = await stack.paymentsOrm.em.fork().execute<{ outcome: string }[]>('select outcome from inbox_messages where message_id = ?', [`debit:${orderId}`]);
+  const [row] = await stack.paymentsOrm.em.fork().execute<{ outcome: string }[]>('select outcome from inbox_messages where message_id = ?', [debitMessageId(orderId)]);
   return row?.outcome;
 }
 
@@ -149,7 +150,7 @@ describe('the reconciler', () => {
     await stack.paymentsOrm.em
       .fork()
       .execute(`insert into inbox_messages (message_id, outcome, user_id, amount, currency, received_at) values (?, 'NO_ACCOUNT', 'kai', 99, 'USD', now())`, [
-        `debit:${request.orderId}`,
+        debitMessageId(request.orderId),
       ]);
     await startPayment(temporal.client, { ...request, debitDeadlineSeconds: 1 });
     await expect(temporal.client.workflow.getHandle(paymentWorkflowId(request.orderId)).result()).rejects.toThrow();
