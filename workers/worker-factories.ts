@@ -15,7 +15,7 @@ export interface WorkerOptions {
   connection: NativeConnection;
   /** The side's database. Its pool's size is the number of activities run at once: each holds a connection. */
   orm: Orm;
-  /** The Temporal namespace; `default` if unset. */
+  /** The Temporal namespace; the SDK's default if unset. */
   namespace?: string;
   /** Run after the production interceptors: a test or a script that fails or holds an activity at some line. */
   activityInterceptors?: ActivityInterceptorsFactory[];
@@ -48,7 +48,7 @@ export function createOrdersWorker(options: WorkerOptions): Promise<Worker> {
 function commonOptions({ connection, orm, namespace, activityInterceptors = [] }: WorkerOptions) {
   return {
     connection,
-    namespace: namespace ?? 'default',
+    namespace,
     // More activities at once than connections would only queue them on the pool, timing out there.
     maxConcurrentActivityTaskExecutions: orm.config.get('pool').max,
     interceptors: { activity: [countLongRetries(), ...activityInterceptors] },
