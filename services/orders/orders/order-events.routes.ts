@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import Router from '@koa/router';
 import type { OrderEvents } from './order-events.ts';
-import { ISO_TIME, ordersChangedSince, type OrderJson } from './orders.ts';
+import { ISO_TIME, ordersChangedSince, type OrderJson } from './orders.repository.ts';
 
 export const ORDER_EVENTS_PATH = '/api/orders/events';
 const HEARTBEAT_MS = 15_000;

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { readBody, readQuery } from '../../../lib/http/input.ts';
 import { idempotent } from '../../../lib/idempotency/idempotent.ts';
 import { listOrdersQuerySchema, placeOrderRequestSchema } from './order.schemas.ts';
-import { findOrder, listOrders, placeOrder, toOrderJson } from './orders.ts';
+import { findOrder, listOrders, placeOrder, toOrderJson } from './orders.repository.ts';
 
 export const ORDERS_PATH = '/api/orders';
 
