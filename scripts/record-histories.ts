@@ -9,15 +9,15 @@ import { Context } from '@temporalio/activity';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { createOrdersActivities } from '../activities/orders.activities.ts';
-import { startEmbeddedPostgres } from '../lib/database/embedded-postgres.ts';
-import { freePort } from '../lib/free-port.ts';
+import { startEmbeddedPostgres } from '../supervisor/embedded-postgres.ts';
+import { freePort } from '../harness/free-port.ts';
 import { finalOrder } from '../test/helpers/orders.ts';
 import { createPaymentsActivities } from '../activities/payments.activities.ts';
 import { debit } from '../services/payments/inbox/debit.ts';
 import { startPayment } from '../services/orders/outbox/start-payment.ts';
 import { createRelay, workflowBundle } from '../test/helpers/saga.ts';
 import { startStack } from '../test/helpers/stack.ts';
-import { startTemporalDevServer } from '../test/helpers/temporal.ts';
+import { startTemporalDevServer } from '../harness/temporal.ts';
 import { debitMessageId, paymentWorkflowId, TASK_QUEUES } from '../workflows/names.ts';
 import type { PaymentOutcome, PaymentRequest } from '../workflows/payment.types.ts';
 

@@ -2,9 +2,9 @@
 import { mkdirSync, openSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { embeddedPostgresUrl } from '../lib/database/embedded-postgres-url.ts';
+import { embeddedPostgresUrl } from './embedded-postgres-url.ts';
 import { whenParentGone } from '../lib/parent-process.ts';
-import { ensureTemporalCli } from '../lib/temporal/temporal-cli.ts';
+import { ensureTemporalCli } from './temporal-cli.ts';
 import { Child, StartFailure, type ChildSpec } from './child.ts';
 import { readSupervisorConfig, type SupervisorConfig } from './config.ts';
 import { loadDevSecrets } from './dev-secrets.ts';

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { readConfig, setting } from '../lib/config.ts';
-import { startEmbeddedPostgres } from '../lib/database/embedded-postgres.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { tellParentReady, whenParentGone } from '../lib/parent-process.ts';
 
 const config = readConfig({ DATA_DIR: z.string().min(1).default('.data'), EMBEDDED_POSTGRES_PORT: setting.port(54_320) });

@@ -4,8 +4,8 @@ import pg from 'pg';
 import { signUserToken } from '../services/gateway/sign-token.ts';
 import { request } from './helpers/http.ts';
 import { lockWaiters } from './helpers/lock-waiters.ts';
-import { descendantRunning, descendantsOf } from './helpers/processes.ts';
-import { startSystem, type RunningSystem } from './helpers/system.ts';
+import { descendantRunning, descendantsOf } from '../harness/processes.ts';
+import { startSystem, type RunningSystem } from '../harness/system.ts';
 
 const run = promisify(execFile);
 

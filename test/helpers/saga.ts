@@ -7,7 +7,7 @@ import { countLongRetries } from '../../workers/attempt-metric.ts';
 import { WORKFLOWS_PATH } from '../../workers/run-worker.ts';
 import { TASK_QUEUES } from '../../workflows/names.ts';
 import { startStack, testLogger, type Stack } from './stack.ts';
-import { startTemporalDevServer } from './temporal.ts';
+import { startTemporalDevServer } from '../../harness/temporal.ts';
 
 let bundle: Promise<WorkflowBundle> | undefined;
 

@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { freePort, releasePort } from '../../lib/free-port.ts';
-import type { DevSecrets } from '../../supervisor/dev-secrets.ts';
+import { freePort, releasePort } from './free-port.ts';
+import { loadDevSecrets, type DevSecrets } from '../supervisor/dev-secrets.ts';
+import { embeddedPostgresUrl } from '../supervisor/embedded-postgres-url.ts';
 
 export interface RunningSystem {
   /** The supervisor's process id; its children are the system's programs. */
@@ -40,7 +41,7 @@ const PASSED_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'XDG_CACHE_HOME', 'TEMPORAL_CL
 
 const START_DEADLINE_MS = 150_000;
 const STOP_GRACE_MS = 30_000;
-const LOG_DIR = fileURLToPath(new URL('../../test-results/system-logs/', import.meta.url));
+const LOG_DIR = fileURLToPath(new URL('../test-results/system-logs/', import.meta.url));
 const TAIL_LINES = 60;
 /** A line shown in a failure message is cut here: one endless line must not make a huge message. */
 const TAIL_LINE_CHARS = 2_000;
@@ -73,7 +74,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = join(LOG_DIR, `${options.label ?? 'system'}-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
   const log = createWriteStream(logFile);
-  const supervisor = spawn(process.execPath, [fileURLToPath(new URL('../../supervisor/main.ts', import.meta.url))], {
+  const supervisor = spawn(process.execPath, [fileURLToPath(new URL('../supervisor/main.ts', import.meta.url))], {
     env,
     // The IPC channel closes when this process dies, however it dies; the supervisor then stops the system.
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -119,10 +120,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     logFile,
     env,
     gatewayUrl: `http://127.0.0.1:${ports.GATEWAY_PORT}`,
-    postgresUrl: (database) => `postgres://postgres:postgres@127.0.0.1:${ports.EMBEDDED_POSTGRES_PORT}/${database}`,
+    postgresUrl: (database) => embeddedPostgresUrl(ports.EMBEDDED_POSTGRES_PORT, database),
     temporalAddress: `127.0.0.1:${ports.TEMPORAL_PORT}`,
     ports,
-    secrets: JSON.parse(await readFile(join(dataDir, 'dev-secrets.json'), 'utf8')) as DevSecrets,
+    // The supervisor made them on its start, as `npm start` does: the same reader finds them.
+    secrets: loadDevSecrets(dataDir),
     stop: stopSupervisor,
   };
 }

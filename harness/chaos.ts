@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { REPLAYED_HEADER } from '../../lib/idempotency/idempotent.ts';
-import { signUserToken } from '../../services/gateway/sign-token.ts';
+import { REPLAYED_HEADER } from '../lib/idempotency/idempotent.ts';
+import { signUserToken } from '../services/gateway/sign-token.ts';
 import { descendantRunning } from './processes.ts';
 import type { RunningSystem } from './system.ts';
 
