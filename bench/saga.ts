@@ -63,7 +63,7 @@ try {
       body: JSON.stringify({ amount: 1, description: 'gateway cost' }),
     });
   const viaGateway = await create(`${system.gatewayUrl}/api/orders`, { authorization: `Bearer ${tokens[0] ?? ''}` });
-  const direct = await create(`http://127.0.0.1:${system.ports.ORDERS_PORT ?? 0}/api/orders`, {
+  const direct = await create(`http://127.0.0.1:${system.ports.ORDERS_PORT}/api/orders`, {
     'x-internal-token': system.secrets.INTERNAL_TOKEN,
     'x-user-id': 'saga-bench-0',
   });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { REPLAYED_HEADER } from '../lib/idempotency/idempotent.ts';
 import { signUserToken } from '../services/gateway/sign-token.ts';
+import { programNamed, APP_PROGRAMS } from '../supervisor/programs.ts';
 import { descendantRunning } from './processes.ts';
 import type { RunningSystem } from './system.ts';
 
@@ -42,17 +43,13 @@ export interface ChaosTally {
 }
 
 /**
- * Each kind of fault, in turn: SIGKILL of each process; PostgreSQL both gets a clean restart
- * (its wrapper's SIGTERM) and has its server killed outright, so it must recover from a crash.
+ * Each kind of fault, in turn: SIGKILL of each of the system's own programs; PostgreSQL both gets
+ * a clean restart (its wrapper's SIGTERM) and has its server killed outright, so it must recover
+ * from a crash; the Temporal server is killed under its wrapper.
  */
 const FAULTS: { program: string; signal: NodeJS.Signals }[] = [
-  { program: 'workers/outbox-relay.ts', signal: 'SIGKILL' },
-  { program: 'workers/payments-worker.ts', signal: 'SIGKILL' },
-  { program: 'services/orders/main.ts', signal: 'SIGKILL' },
-  { program: 'workers/orders-worker.ts', signal: 'SIGKILL' },
-  { program: 'services/payments/main.ts', signal: 'SIGKILL' },
-  { program: 'services/gateway/main.ts', signal: 'SIGKILL' },
-  { program: 'supervisor/postgres.ts', signal: 'SIGTERM' },
+  ...APP_PROGRAMS.map((program) => ({ program: program.entry, signal: 'SIGKILL' as const })),
+  { program: programNamed('postgres').entry, signal: 'SIGTERM' },
   // The postmaster itself (its backends show as "postgres: ..."); its wrapper then exits and the supervisor restarts it.
   { program: '/bin/postgres ', signal: 'SIGKILL' },
   { program: 'temporal server start-dev', signal: 'SIGKILL' },

@@ -136,7 +136,7 @@ describe('npm start', () => {
     expect(await scrape(system.ports.PAYMENTS_WORKER_METRICS_PORT)).toContain('temporal_');
     expect(await scrape(system.ports.ORDERS_WORKER_METRICS_PORT)).toContain('temporal_');
     // The public port has no /metrics; a service's API port wants the internal token for anything.
-    const expected = { [system.gatewayUrl]: 404, [`http://127.0.0.1:${system.ports.PAYMENTS_PORT ?? 0}`]: 401, [`http://127.0.0.1:${system.ports.ORDERS_PORT ?? 0}`]: 401 };
+    const expected = { [system.gatewayUrl]: 404, [`http://127.0.0.1:${system.ports.PAYMENTS_PORT}`]: 401, [`http://127.0.0.1:${system.ports.ORDERS_PORT}`]: 401 };
     for (const [url, status] of Object.entries(expected)) {
       const answer = await fetch(`${url}/metrics`);
       expect([url, answer.status]).toEqual([url, status]);
