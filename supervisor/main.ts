@@ -60,9 +60,6 @@ async function plan(config: SupervisorConfig, say: (line: string) => void): Prom
   });
 
   const temporalCli = runsTemporal ? await ensureTemporalCli(say) : undefined;
-  if (runsTemporal && !temporalCli) {
-    throw new Error('No Temporal CLI found, and no Go to build one: install Go, or set TEMPORAL_CLI_PATH, or TEMPORAL_ADDRESS for a server of your own.');
-  }
 
   const devSecrets = config.JWT_SECRET && config.INTERNAL_TOKEN ? undefined : loadDevSecrets(config.DATA_DIR);
   const temporalAddress = config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
