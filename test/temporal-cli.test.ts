@@ -4,7 +4,7 @@ import { copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, rea
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { c as tar } from 'tar';
@@ -66,7 +66,7 @@ afterAll(async () => {
  */
 async function ensureWith(
   downloadUrl: string,
-  options: { go?: string; onStderr?: (stderr: string, child: ChildProcess) => void } = {},
+  options: { go?: string; onStderr?: (stderr: string, child: ChildProcess, cache: string) => void } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number; cache: string }> {
   const home = mkdtempSync(join(folder, 'home-'));
   const bin = join(home, 'bin');
@@ -82,7 +82,7 @@ async function ensureWith(
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
-    options.onStderr?.(stderr, child);
+    options.onStderr?.(stderr, child, cache);
   });
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   return { code, stdout, stderr, seconds: (Date.now() - started) / 1000, cache };
@@ -141,13 +141,17 @@ test('a mirror that refuses the connection is given up at once', async () => {
 }, 60_000);
 
 test('a download killed while it unpacks leaves nothing that a later run takes for the CLI', async () => {
-  let killed = false;
+  let watching = false;
   const result = await ensureWith(`${mirrorUrl}/release`, {
-    onStderr: (stderr, child) => {
-      if (killed || !stderr.includes('unpacking')) return;
-      killed = true;
-      // Well into the 250 MB that the binary unpacks to, well before its end.
-      setTimeout(() => child.kill('SIGKILL'), 300);
+    onStderr: (stderr, child, cache) => {
+      if (watching || !stderr.includes('unpacking')) return;
+      watching = true;
+      // Killed once the binary has begun to be written, wherever that is.
+      const poll = setInterval(() => {
+        if (!filesUnder(cache).some((file) => basename(file) === 'temporal')) return;
+        clearInterval(poll);
+        child.kill('SIGKILL');
+      }, 20);
     },
   });
   expect(result.code).toBeNull();
