@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { isAlive } from './process-alive.ts';
 import { downloadTemporalCli } from './temporal-cli-download.ts';
 
 /** Later tags carry a `replace` directive that `go install` rejects; this one builds offline. */
@@ -11,6 +12,8 @@ export const TEMPORAL_CLI_VERSION = '1.5.1';
 const MODULE = `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`;
 const EXECUTABLE = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
 const GO_HEARTBEAT_MS = 15_000;
+/** A folder beside the cache where one run (its pid follows) downloads or builds the CLI. */
+const STAGING_PREFIX = '.temporal-cli-partial-';
 
 function cacheRoot(): string {
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'shop-payments');
@@ -73,7 +76,8 @@ export async function ensureTemporalCli(log: (line: string) => void = console.er
  */
 async function intoCache(make: (folder: string) => Promise<string>): Promise<string> {
   await mkdir(cacheRoot(), { recursive: true });
-  const staging = await mkdtemp(join(cacheRoot(), '.temporal-cli-partial-'));
+  await removeAbandonedStaging();
+  const staging = await mkdtemp(join(cacheRoot(), `${STAGING_PREFIX}${process.pid}-`));
   try {
     const made = await make(staging);
     const target = cachedTemporalCli();
@@ -82,6 +86,15 @@ async function intoCache(make: (folder: string) => Promise<string>): Promise<str
     return target;
   } finally {
     await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** The staging folders of runs that were killed (up to 350 MB each); another run's live one stays. */
+async function removeAbandonedStaging(): Promise<void> {
+  for (const name of await readdir(cacheRoot())) {
+    if (!name.startsWith(STAGING_PREFIX)) continue;
+    const pid = Number(name.slice(STAGING_PREFIX.length).split('-')[0]);
+    if (!isAlive(pid)) await rm(join(cacheRoot(), name), { recursive: true, force: true });
   }
 }
 

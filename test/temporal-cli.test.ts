@@ -66,11 +66,11 @@ afterAll(async () => {
  */
 async function ensureWith(
   downloadUrl: string,
-  options: { go?: string; onStderr?: (stderr: string, child: ChildProcess, cache: string) => void } = {},
-): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number; cache: string }> {
-  const home = mkdtempSync(join(folder, 'home-'));
+  options: { go?: string; home?: string; onStderr?: (stderr: string, child: ChildProcess, cache: string) => void } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number; home: string; cache: string }> {
+  const home = options.home ?? mkdtempSync(join(folder, 'home-'));
   const bin = join(home, 'bin');
-  mkdirSync(bin);
+  mkdirSync(bin, { recursive: true });
   if (options.go) writeFileSync(join(bin, 'go'), options.go, { mode: 0o755 });
   const cache = join(home, 'cache');
   const started = Date.now();
@@ -85,7 +85,7 @@ async function ensureWith(
     options.onStderr?.(stderr, child, cache);
   });
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  return { code, stdout, stderr, seconds: (Date.now() - started) / 1000, cache };
+  return { code, stdout, stderr, seconds: (Date.now() - started) / 1000, home, cache };
 }
 
 /** Every file under `dir`, however deep. */
@@ -140,7 +140,7 @@ test('a mirror that refuses the connection is given up at once', async () => {
   expect(result.seconds).toBeLessThan(5);
 }, 60_000);
 
-test('a download killed while it unpacks leaves nothing that a later run takes for the CLI', async () => {
+test('a download killed while it unpacks leaves nothing that a later run takes for the CLI, and the next run clears it away', async () => {
   let watching = false;
   const result = await ensureWith(`${mirrorUrl}/release`, {
     onStderr: (stderr, child, cache) => {
@@ -155,7 +155,13 @@ test('a download killed while it unpacks leaves nothing that a later run takes f
     },
   });
   expect(result.code).toBeNull();
-  expect(existsSync(join(result.cache, 'shop-payments', `temporal-cli-v${TEMPORAL_CLI_VERSION}`, 'temporal'))).toBe(false);
+  const cli = join(result.cache, 'shop-payments', `temporal-cli-v${TEMPORAL_CLI_VERSION}`, 'temporal');
+  expect(existsSync(cli)).toBe(false);
+
+  // The next run downloads it again, and clears away what the killed one left.
+  const again = await ensureWith(`${mirrorUrl}/release`, { home: result.home });
+  expect(again.code).toBe(0);
+  expect(filesUnder(again.cache)).toEqual([cli]);
 }, 120_000);
 
 test('when the download fails, Go builds the CLI into the cache and says every 15 s that it is still at it', async () => {
