@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, releasePort } from './free-port.ts';
 import { loadDevSecrets, type DevSecrets } from '../supervisor/dev-secrets.ts';
 import { embeddedPostgresUrl } from '../supervisor/embedded-postgres-url.ts';
+import { PORT_SETTINGS, type PortSetting } from '../supervisor/programs.ts';
 
 export interface RunningSystem {
   /** The supervisor's process id; its children are the system's programs. */
@@ -20,7 +21,7 @@ export interface RunningSystem {
   gatewayUrl: string;
   postgresUrl(database: string): string;
   temporalAddress: string;
-  ports: Record<string, number>;
+  ports: Record<PortSetting, number>;
   secrets: DevSecrets;
   stop(): Promise<void>;
 }
@@ -51,19 +52,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   const dataDir = await mkdtemp(join(tmpdir(), 'shop-system-'));
   // PostgreSQL runs as its own user when we are root: it must be able to enter the folder.
   await chmod(dataDir, 0o755);
-  const ports = {
-    GATEWAY_PORT: await freePort(),
-    PAYMENTS_PORT: await freePort(),
-    ORDERS_PORT: await freePort(),
-    EMBEDDED_POSTGRES_PORT: await freePort(),
-    TEMPORAL_PORT: await freePort(),
-    TEMPORAL_UI_PORT: await freePort(),
-    GATEWAY_METRICS_PORT: await freePort(),
-    PAYMENTS_METRICS_PORT: await freePort(),
-    ORDERS_METRICS_PORT: await freePort(),
-    PAYMENTS_WORKER_METRICS_PORT: await freePort(),
-    ORDERS_WORKER_METRICS_PORT: await freePort(),
-  };
+  // A free port for every port of every program.
+  const ports = {} as Record<PortSetting, number>;
+  for (const setting of PORT_SETTINGS) ports[setting] = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...Object.fromEntries(PASSED_THROUGH.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]])),
     DATA_DIR: dataDir,

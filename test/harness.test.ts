@@ -21,7 +21,7 @@ test('a port that is taken ends the start at once, naming the port and its progr
       (error: unknown) => String(error),
     );
     expect(failure).toContain('The system did not start: the supervisor exited (code 1).');
-    expect(failure).toContain(`Port ${port} (gateway) is already in use`);
+    expect(failure).toContain(`Port ${port} (GATEWAY_PORT of gateway) is already in use`);
     expect(failure).toMatch(/The whole log: .*expected-failure-port-taken-.*\.log/);
     expect(Date.now() - started).toBeLessThan(30_000);
   } finally {
