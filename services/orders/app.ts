@@ -2,6 +2,7 @@ import type Koa from 'koa';
 import type { Orm } from '../../lib/database/open-database.ts';
 import { createMetrics, type Metrics } from '../../lib/http/metrics.ts';
 import { createServiceApp } from '../../lib/http/service-app.ts';
+import { sweepOldIdempotencyKeys } from '../../lib/idempotency/forget-old-keys.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { OrdersConfig } from './config.ts';
 import { OrderEvents } from './orders/order-events.ts';
@@ -43,5 +44,6 @@ export function createOrdersApp(orm: Orm, config: OrdersConfig, logger: Logger):
     // The events route first: `/api/orders/events` must not be taken for an order id.
     routers: [orderEventRoutes(events), orderRoutes(config.CURRENCY)],
   });
-  return { app, metrics, close: () => events.close() };
+  const stopSweep = sweepOldIdempotencyKeys(orm.em, logger);
+  return { app, metrics, close: () => events.close().finally(stopSweep) };
 }
