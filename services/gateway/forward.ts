@@ -4,7 +4,7 @@ import { BODY_LIMIT_BYTES } from '../../lib/http/input.ts';
 import { INTERNAL_TOKEN_HEADER, USER_ID_HEADER } from '../../lib/http/internal-auth.ts';
 import { HttpProblem } from '../../lib/http/problem.ts';
 import { REQUEST_ID_HEADER } from '../../lib/http/request-log.ts';
-import { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from '../../lib/idempotency/idempotent.ts';
+import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf, REPLAYED_HEADER } from '../../lib/idempotency/idempotent.ts';
 
 export interface Upstream {
   name: string;
@@ -28,10 +28,10 @@ export function forwardTo(upstream: Upstream): Middleware {
       [USER_ID_HEADER]: ctx.state.userId,
       [REQUEST_ID_HEADER]: ctx.state.requestId,
     };
-    for (const name of ['content-type', IDEMPOTENCY_KEY_HEADER]) {
-      const value = ctx.get(name);
-      if (value) headers[name] = value;
-    }
+    const contentType = ctx.get('content-type');
+    if (contentType) headers['content-type'] = contentType;
+    const idempotencyKey = idempotencyKeyOf(ctx);
+    if (idempotencyKey !== undefined) headers[IDEMPOTENCY_KEY_HEADER] = idempotencyKey;
     try {
       const response = await fetch(url, {
         method: ctx.method,
