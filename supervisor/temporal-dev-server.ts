@@ -15,7 +15,7 @@ const config = readConfig({
   TEMPORAL_CLI_PATH: z.string().min(1),
   TEMPORAL_PORT: setting.port(7233),
   TEMPORAL_UI_PORT: setting.port(8233),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_NAMESPACE: setting.temporalNamespace(),
 });
 const address = `127.0.0.1:${config.TEMPORAL_PORT}`;
 const searchAttributes = Object.values(SEARCH_ATTRIBUTES).flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]);

@@ -86,7 +86,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   app.use(health.routes());
   app.use(perAddress);
   app.use(docsRoutes().routes());
-  app.use(storefrontRoutes({ temporalUiUrl: config.TEMPORAL_UI_URL, devSignIn: config.DEV_SIGN_IN, jwtSecret: config.JWT_SECRET }).routes());
+  app.use(storefrontRoutes({ temporalUiUrl: config.TEMPORAL_UI_URL, temporalNamespace: config.TEMPORAL_NAMESPACE, devSignIn: config.DEV_SIGN_IN, jwtSecret: config.JWT_SECRET }).routes());
   app.use(api.routes());
   // A method the router does not know (PURGE, LINK…) is the client's mistake: 405, not the default 501.
   app.use(api.allowedMethods({ throw: true, notImplemented: () => new HttpProblem(405, 'method-not-allowed', 'This method is not allowed here.') }));
