@@ -5,7 +5,7 @@ import { openEventStream } from './helpers/event-stream.ts';
 import { request } from './helpers/http.ts';
 import { finalOrder } from './helpers/orders.ts';
 import { useRunningShop } from './helpers/saga.ts';
-import { serveGateway } from './helpers/stack.ts';
+import { serveGatewayFor } from './helpers/stack.ts';
 
 // Debian's Chromium, driven headless; the flags keep it off the network this machine does not have.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -73,13 +73,7 @@ test('in the storefront a shopper signs in, opens an account, deposits, orders, 
 });
 
 test("an order's link into the Temporal UI names the gateway's namespace and the payment's workflow id", async () => {
-  const { stack } = shop;
-  const gateway = await serveGateway({
-    GATEWAY_DATABASE_URL: stack.gatewayDatabaseUrl,
-    PAYMENTS_URL: stack.paymentsUrl,
-    ORDERS_URL: stack.ordersUrl,
-    JWT_SECRET: stack.jwtSecret,
-    INTERNAL_TOKEN: stack.internalToken,
+  const gateway = await serveGatewayFor(shop.stack, {
     DEV_SIGN_IN: 'true',
     TEMPORAL_UI_URL: 'http://temporal-ui.test',
     TEMPORAL_NAMESPACE: 'shop-test',
