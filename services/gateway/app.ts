@@ -3,6 +3,7 @@ import type Koa from 'koa';
 import pg from 'pg';
 import { createHttpApp } from '../../lib/http/http-app.ts';
 import { createMetrics, type Metrics } from '../../lib/http/metrics.ts';
+import { API_PREFIX, type PublicRoute } from '../../lib/http/public-route.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { authenticate } from './authenticate.ts';
 import type { GatewayConfig } from './config.ts';
@@ -13,6 +14,7 @@ import { clientAddress } from './limits/client-address.ts';
 import { rateLimit } from './limits/rate-limit.ts';
 import { streamCap } from './limits/stream-cap.ts';
 import { securityHeaders } from './security-headers.ts';
+import { PUBLIC_ROUTES } from './public-routes.ts';
 import { storefrontRoutes } from './storefront.routes.ts';
 import { streamFrom } from './stream.ts';
 import { isReady, upstreamsOf } from './upstream.ts';
@@ -44,22 +46,21 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   // An idle connection that breaks (PostgreSQL restarted) must not take the process down.
   pool.on('error', (error) => logger.warn({ err: error }, 'gateway database connection lost'));
   const window = config.RATE_LIMIT_WINDOW_SECONDS;
-  const { payments, orders } = upstreamsOf(config);
+  const upstreams = upstreamsOf(config);
   const perAddress = rateLimit(pool, { per: 'address', points: config.RATE_LIMIT_PER_ADDRESS, windowSeconds: window, clientOf: (ctx) => clientAddress(ctx.ip) });
   const perUser = rateLimit(pool, { per: 'user', points: config.RATE_LIMIT_PER_USER, windowSeconds: window, clientOf: (ctx) => ctx.state.userId });
-  const auth = [authenticate(config.JWT_SECRET), perUser];
-  const toPayments = forwardTo(payments);
-  const toOrders = forwardTo(orders);
   const streams = streamCap(pool, config.EVENT_STREAMS_PER_USER, logger);
 
-  const api = new Router();
-  api.post('/api/account', ...auth, toPayments);
-  api.get('/api/account', ...auth, toPayments);
-  api.post('/api/account/deposits', ...auth, toPayments);
-  api.post('/api/orders', ...auth, toOrders);
-  api.get('/api/orders', ...auth, toOrders);
-  api.get('/api/orders/events', ...auth, streams.middleware, streamFrom(orders));
-  api.get('/api/orders/:id', ...auth, toOrders);
+  // Every public route, forwarded to the service that lists it; authentication and the per-user
+  // limit are attached once, to the prefix, and run only for a request that matches a route.
+  const api = new Router({ prefix: API_PREFIX });
+  api.use(authenticate(config.JWT_SECRET), perUser);
+  for (const [service, routes] of Object.entries(PUBLIC_ROUTES)) {
+    const upstream = upstreams[service as keyof typeof PUBLIC_ROUTES];
+    for (const route of Object.values<PublicRoute>(routes)) {
+      api.register(route.path, [route.method], route.stream ? [streams.middleware, streamFrom(upstream)] : [forwardTo(upstream)]);
+    }
+  }
 
   const metrics = createMetrics('gateway');
   const storefront = storefrontRoutes({
@@ -71,7 +72,7 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   const app = createHttpApp({
     logger,
     metrics,
-    dependencies: { payments: () => isReady(payments), orders: () => isReady(orders) },
+    dependencies: { payments: () => isReady(upstreams.payments), orders: () => isReady(upstreams.orders) },
     outermost: [securityHeaders()],
     middleware: [perAddress],
     routers: [docsRoutes(), storefront, api],
