@@ -15,7 +15,7 @@ export interface PublicRoute {
   path: string;
   summary: string;
   request?: { body?: z.ZodType; query?: z.ZodObject; path?: z.ZodObject; headers?: z.ZodObject };
-  /** Takes an Idempotency-Key: the service answers it through idempotent(). */
+  /** Takes an Idempotency-Key: the service answers it through idempotent(), whose answers (409, 422) the document adds. */
   idempotent?: boolean;
   /** Answers a long-lived event stream, which the gateway relays as it arrives. */
   stream?: boolean;

@@ -22,6 +22,15 @@ const common: ZodOpenApiResponsesObject = {
   '504': problem('A service did not answer in time; a change may have been made: retry with the same Idempotency-Key'),
 };
 
+/** What idempotent() answers besides the route: a key still in use (409), a bad or reused key (422, with the route's own 422). */
+function idempotentResponses(route: PublicRoute): ZodOpenApiResponsesObject {
+  const invalid = route.responses['422']?.description;
+  return {
+    '409': problem('A request with this Idempotency-Key is still in progress'),
+    '422': problem(`${invalid ? `${invalid}, a` : 'A'} malformed Idempotency-Key, or a key reused with another body`),
+  };
+}
+
 function operation(route: PublicRoute): ZodOpenApiOperationObject {
   const mediaType = route.stream ? 'text/event-stream' : 'application/json';
   const responses: ZodOpenApiResponsesObject = Object.fromEntries(
@@ -29,6 +38,7 @@ function operation(route: PublicRoute): ZodOpenApiOperationObject {
   );
   const { body, query, path, headers } = route.request ?? {};
   const header = route.idempotent ? z.object({ [IDEMPOTENCY_KEY_HEADER]: idempotencyKey }) : headers;
+  if (route.idempotent) Object.assign(responses, idempotentResponses(route));
   const requestParams = Object.fromEntries(Object.entries({ query, path, header }).filter(([, schema]) => schema !== undefined));
   return {
     summary: route.summary,

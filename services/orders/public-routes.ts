@@ -15,8 +15,7 @@ export const ORDERS_ROUTES = {
     idempotent: true,
     responses: {
       '202': { description: 'The order, status NEW; Location names it', schema: orderSchema },
-      '409': { description: 'A request with this Idempotency-Key is still in progress' },
-      '422': { description: 'Bad input, a malformed Idempotency-Key, or a key reused with another body' },
+      '422': { description: 'Bad input' },
     },
   },
   listOrders: {

@@ -24,8 +24,7 @@ export const PAYMENTS_ROUTES = {
     responses: {
       '201': { description: 'The account after the deposit', schema: accountSchema },
       '404': { description: 'No account yet' },
-      '409': { description: 'A request with this Idempotency-Key is still in progress' },
-      '422': { description: 'A bad amount, a malformed Idempotency-Key, or a key reused with another body' },
+      '422': { description: 'A bad amount' },
     },
   },
 } as const satisfies PublicRoutes;
