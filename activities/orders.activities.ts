@@ -1,6 +1,6 @@
 import type { Orm } from '../lib/database/open-database.ts';
 import { completeOrder } from '../services/orders/orders/complete-order.ts';
-import type { PaymentOutcome } from '../workflows/payment.types.ts';
+import type { PaymentOutcome } from '../services/payments/payment-outcomes.ts';
 import { failLoudlyOnConflict } from './report-conflict.ts';
 
 /** The orders side's activities, run by the orders worker; built with their dependencies. */

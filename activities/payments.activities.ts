@@ -1,7 +1,7 @@
 import type { Orm } from '../lib/database/open-database.ts';
-import { debit, voidDebit, type DebitMessage } from '../services/payments/inbox/debit.ts';
-import type { PaymentOutcome, PaymentRequest } from '../workflows/payment.types.ts';
-import { debitMessageId } from '../workflows/names.ts';
+import { debit, debitMessageId, voidDebit, type DebitMessage } from '../services/payments/inbox/debit.ts';
+import type { PaymentOutcome } from '../services/payments/payment-outcomes.ts';
+import type { PaymentRequest } from '../workflows/payment.types.ts';
 import { failLoudlyOnConflict } from './report-conflict.ts';
 
 /** The payments side's activities, run by the payments worker; built with their dependencies. */

@@ -5,21 +5,17 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Context } from '@temporalio/activity';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { Worker } from '@temporalio/worker';
-import { createOrdersActivities } from '../activities/orders.activities.ts';
 import { startEmbeddedPostgres } from '../lib/database/embedded-postgres.ts';
 import { freePort } from '../lib/free-port.ts';
 import { finalOrder } from '../test/helpers/orders.ts';
-import { createPaymentsActivities } from '../activities/payments.activities.ts';
-import { debit } from '../services/payments/inbox/debit.ts';
+import { debit, debitMessageId } from '../services/payments/inbox/debit.ts';
 import { startPayment } from '../services/orders/outbox/start-payment.ts';
-import { createRelay, workflowBundle } from '../test/helpers/saga.ts';
+import { createRelay, startOrdersWorker, startPaymentsWorker } from '../test/helpers/saga.ts';
 import { startStack } from '../test/helpers/stack.ts';
 import { startTemporalDevServer } from '../test/helpers/temporal.ts';
-import { debitMessageId, paymentWorkflowId, TASK_QUEUES } from '../workflows/names.ts';
-import type { PaymentOutcome, PaymentRequest } from '../workflows/payment.types.ts';
+import { paymentWorkflowId } from '../workflows/names.ts';
+import type { PaymentRequest } from '../workflows/payment.types.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'shop-record-'));
 await chmod(dataDir, 0o755); // PostgreSQL runs as its own user when we are root.
@@ -27,37 +23,32 @@ const postgres = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pg'), por
 process.env.TEST_POSTGRES_URL = postgres.urlOf('postgres');
 const [temporal, stack] = await Promise.all([startTemporalDevServer(), startStack()]);
 
-// The orders worker fails each order's first report once, so one history shows a retried activity.
+// The orders worker fails the first report of each order in `flaky`, so one history shows a retried activity.
 const flaky = new Set<string>();
-const ordersActivities = createOrdersActivities({ orm: stack.ordersOrm });
-const ordersWorker = await Worker.create({
-  connection: temporal.nativeConnection,
-  taskQueue: TASK_QUEUES.orders,
-  activities: {
-    completeOrder: (orderId: string, outcome: PaymentOutcome) => {
-      if (flaky.has(orderId) && Context.current().info.attempt === 1) throw new Error('a transient failure, for the record');
-      return ordersActivities.completeOrder(orderId, outcome);
+const ordersWorker = await startOrdersWorker(stack, temporal, [
+  (context) => ({
+    inbound: {
+      execute(input, next) {
+        if (flaky.has(String(input.args[0])) && context.info.attempt === 1) throw new Error('a transient failure, for the record');
+        return next(input);
+      },
     },
-  },
-});
-const ordersRun = ordersWorker.run();
+  }),
+]);
 // The payments worker's debit fails for the orders in `unreachable`, as if its database were
 // down, so one history shows a debit voided after its (shortened) deadline.
 const unreachable = new Set<string>();
-const paymentsActivities = createPaymentsActivities({ orm: stack.paymentsOrm });
-const paymentsWorker = await Worker.create({
-  connection: temporal.nativeConnection,
-  taskQueue: TASK_QUEUES.payments,
-  workflowBundle: await workflowBundle(),
-  activities: {
-    ...paymentsActivities,
-    debit: (request: PaymentRequest) => {
-      if (unreachable.has(request.orderId)) throw new Error('the payments database is unreachable, for the record');
-      return paymentsActivities.debit(request);
+const paymentsWorker = await startPaymentsWorker(stack, temporal, [
+  (context) => ({
+    inbound: {
+      execute(input, next) {
+        const request = input.args[0] as PaymentRequest;
+        if (context.info.activityType === 'debit' && unreachable.has(request.orderId)) throw new Error('the payments database is unreachable, for the record');
+        return next(input);
+      },
     },
-  },
-});
-const paymentsRun = paymentsWorker.run();
+  }),
+]);
 const relay = createRelay(stack, temporal);
 
 interface Scenario {
@@ -111,10 +102,8 @@ try {
   await record('currency-mismatch', 'recorder-euro', 1_000, 400, { currency: 'EUR' });
   await record('conflict', 'recorder-conflict', 1_000, 400, { conflict: true });
 } finally {
-  paymentsWorker.shutdown();
-  await paymentsRun;
-  ordersWorker.shutdown();
-  await ordersRun;
+  await paymentsWorker.stop();
+  await ordersWorker.stop();
   await stack.stop();
   await temporal.teardown();
   await postgres.stop();

@@ -2,17 +2,17 @@ import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { createPaymentsActivities } from '../activities/payments.activities.ts';
 import { paymentsEntities } from '../services/payments/database.ts';
+import { debitMessageId } from '../services/payments/inbox/debit.ts';
 import { startPayment } from '../services/orders/outbox/start-payment.ts';
 import { Reconciler } from '../services/orders/reconcile/reconciler.ts';
 import { countLongRetries } from '../workers/attempt-metric.ts';
-import { paymentWorkflowId, TASK_QUEUES } from '../workflows/names.ts';
+import { paymentWorkflowId } from '../workflows/names.ts';
 import type { PaymentRequest } from '../workflows/payment.types.ts';
 import { readBooks } from './helpers/books.ts';
 import { finalOrder } from './helpers/orders.ts';
-import { startOrdersWorker, workflowBundle, type RunningWorker } from './helpers/saga.ts';
+import { startOrdersWorker, startPaymentsWorker, type RunningWorker } from './helpers/saga.ts';
 import { startStack, testLogger, type Client as UserClient, type Stack } from './helpers/stack.ts';
 import { startTemporalDevServer, workerRuntime } from './helpers/temporal.ts';
 
@@ -28,24 +28,19 @@ let workers: RunningWorker[];
 beforeAll(async () => {
   [temporal, stack] = await Promise.all([startTemporalDevServer(), startStack()]);
   deadOrm = new MikroORM({ clientUrl: 'postgres://nobody:nothing@127.0.0.1:9/payments', entities: paymentsEntities, extensions: [Migrator], allowGlobalContext: false });
-  const real = createPaymentsActivities({ orm: stack.paymentsOrm });
   const down = createPaymentsActivities({ orm: deadOrm });
-  const paymentsWorker = await Worker.create({
-    connection: temporal.nativeConnection,
-    taskQueue: TASK_QUEUES.payments,
-    workflowBundle: await workflowBundle(),
-    activities: { ...real, debit: (request: PaymentRequest) => down.debit(request) },
-    // Past the first attempt counts as long here, so the short outage below shows in the metric.
-    interceptors: { activity: [countLongRetries(1)] },
-  });
-  const running = paymentsWorker.run();
   workers = [
-    {
-      async stop() {
-        paymentsWorker.shutdown();
-        await running;
-      },
-    },
+    await startPaymentsWorker(stack, temporal, [
+      // Past the first attempt counts as long here, so the short outage below shows in the metric.
+      countLongRetries(1),
+      (context) => ({
+        inbound: {
+          execute(input, next) {
+            return context.info.activityType === 'debit' ? down.debit(input.args[0] as PaymentRequest) : next(input);
+          },
+        },
+      }),
+    ]),
     await startOrdersWorker(stack, temporal),
   ];
 });
@@ -63,7 +58,7 @@ async function placeOrder(client: UserClient, userId: string, amount: number): P
 }
 
 async function inboxOutcome(orderId: string): Promise<string | undefined> {
-  const [row] = await stack.paymentsOrm.em.fork().execute<{ outcome: string }[]>('select outcome from inbox_messages where message_id = ?', [`debit:${orderId}`]);
+  const [row] = await stack.paymentsOrm.em.fork().execute<{ outcome: string }[]>('select outcome from inbox_messages where message_id = ?', [debitMessageId(orderId)]);
   return row?.outcome;
 }
 
@@ -155,7 +150,7 @@ describe('the reconciler', () => {
     await stack.paymentsOrm.em
       .fork()
       .execute(`insert into inbox_messages (message_id, outcome, user_id, amount, currency, received_at) values (?, 'NO_ACCOUNT', 'kai', 99, 'USD', now())`, [
-        `debit:${request.orderId}`,
+        debitMessageId(request.orderId),
       ]);
     await startPayment(temporal.client, { ...request, debitDeadlineSeconds: 1 });
     await expect(temporal.client.workflow.getHandle(paymentWorkflowId(request.orderId)).result()).rejects.toThrow();

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Orm } from '../lib/database/open-database.ts';
 import { SagaConflict } from '../lib/saga-conflict.ts';
 import { completeOrder } from '../services/orders/orders/complete-order.ts';
-import { placeOrder } from '../services/orders/orders/orders.ts';
+import { placeOrder } from '../services/orders/orders/orders.repository.ts';
 import { openOrdersDatabase } from '../services/orders/database.ts';
-import { debit } from '../services/payments/inbox/debit.ts';
+import { debit, debitMessageId } from '../services/payments/inbox/debit.ts';
 import { openPaymentsDatabase } from '../services/payments/database.ts';
 import { freshDatabaseUrl } from './helpers/database-url.ts';
 import { failLedgerWritesOf } from './helpers/ledger-fault.ts';
@@ -39,10 +39,10 @@ describe('the payments database refuses a second debit of one order by itself', 
 
   test('the inbox row and its ledger entry are written by one transaction (same xmin)', async () => {
     const orderId = randomUUID();
-    expect(await debit(payments.em.fork(), { messageId: `debit:${orderId}`, orderId, userId: 'gus', amount: 7, currency: 'USD' })).toBe('PAID');
+    expect(await debit(payments.em.fork(), { messageId: debitMessageId(orderId), orderId, userId: 'gus', amount: 7, currency: 'USD' })).toBe('PAID');
     const [row] = await payments.em.fork().execute<{ inbox: string; ledger: string }[]>(
       `select i.xmin::text as inbox, l.xmin::text as ledger from inbox_messages i, ledger_entries l where i.message_id = ? and l.order_id = ?`,
-      [`debit:${orderId}`, orderId],
+      [debitMessageId(orderId), orderId],
     );
     expect(row).toBeDefined();
     expect(row?.inbox).toBe(row?.ledger);
@@ -54,7 +54,7 @@ describe('the payments database refuses a second debit of one order by itself', 
     await em.execute(`insert into accounts (user_id, balance, currency, created_at, updated_at) values ('ivo', 100, 'USD', now(), now())`);
     const restore = await failLedgerWritesOf(payments, 'ivo');
     const orderId = randomUUID();
-    const message = { messageId: `debit:${orderId}`, orderId, userId: 'ivo', amount: 30, currency: 'USD' };
+    const message = { messageId: debitMessageId(orderId), orderId, userId: 'ivo', amount: 30, currency: 'USD' };
     try {
       await expect(debit(payments.em.fork(), message)).rejects.toThrow(/ledger down for ivo/);
     } finally {

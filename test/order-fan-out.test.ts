@@ -1,7 +1,7 @@
 import type { Orm } from '../lib/database/open-database.ts';
 import { ORDER_STATUS_CHANNEL } from '../services/orders/orders/complete-order.ts';
 import { OrderEvents } from '../services/orders/orders/order-events.ts';
-import type { OrderJson } from '../services/orders/orders/orders.ts';
+import type { OrderJson } from '../services/orders/orders/orders.repository.ts';
 import { openOrdersDatabase } from '../services/orders/database.ts';
 import { freshDatabaseUrl } from './helpers/database-url.ts';
 import { testLogger } from './helpers/stack.ts';

@@ -11,6 +11,7 @@ import { createPaymentsActivities } from '../activities/payments.activities.ts';
 import { OUTBOX_CHANNEL } from '../services/orders/outbox/outbox-message.entity.ts';
 import type { OutboxRelay } from '../services/orders/outbox/outbox-relay.ts';
 import { startPayment } from '../services/orders/outbox/start-payment.ts';
+import { debitMessageId } from '../services/payments/inbox/debit.ts';
 import type { PaymentRequest } from '../workflows/payment.types.ts';
 import { paymentWorkflowId } from '../workflows/names.ts';
 import { readBooks } from './helpers/books.ts';
@@ -423,7 +424,7 @@ test('a redelivered debit with another amount is not answered the first outcome:
   // The failed workflow shows in the SDK's own counter, which the PaymentWorkflowFailed alert watches.
   const metrics = await fetch((await workerRuntime()).metricsUrl).then((answer) => answer.text());
   expect(metrics).toMatch(/^temporal_workflow_failed\{[^}]*workflow_type="paymentWorkflow"[^}]*\} [1-9]/m);
-  expect((await workerRuntime()).logs.some((entry) => entry.level === 'ERROR' && entry.message.includes(`debit:${orderId}`))).toBe(true);
+  expect((await workerRuntime()).logs.some((entry) => entry.level === 'ERROR' && entry.message.includes(debitMessageId(orderId)))).toBe(true);
 });
 
 test('completeOrder with an outcome that contradicts the order fails loudly, non-retryable', async () => {

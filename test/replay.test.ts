@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { WORKFLOWS_PATH } from '../workers/run-worker.ts';
+import { WORKFLOWS_PATH } from '../workers/worker-factories.ts';
 
 // Histories of real runs, recorded by `npm run record-histories`: the workflow code of today
 // must replay every one of them, or it would break payments already in flight.

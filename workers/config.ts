@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { readConfig, setting } from '../lib/config.ts';
 
 const temporal = {
@@ -6,6 +7,9 @@ const temporal = {
   LOG_LEVEL: setting.logLevel(),
   METRICS_ADDRESS: setting.hostPort().optional(),
 };
+
+/** What every worker process reads, whatever its side. */
+export type WorkerConfig = z.infer<z.ZodObject<typeof temporal>> & { DATABASE_POOL_SIZE: number };
 
 export function readPaymentsWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
   return readConfig({ ...temporal, PAYMENTS_DATABASE_URL: setting.postgresUrl(), DATABASE_POOL_SIZE: setting.poolSize() }, env);

@@ -1,22 +1,12 @@
-// The orders worker: the activity that records a payment's outcome on its order, on task queue `orders`.
-import { createOrdersActivities } from '../activities/orders.activities.ts';
+// The orders worker process: createOrdersWorker, configured from the environment.
 import { openOrdersDatabase } from '../services/orders/database.ts';
-import { TASK_QUEUES } from '../workflows/names.ts';
 import { readOrdersWorkerConfig } from './config.ts';
 import { runWorker } from './run-worker.ts';
+import { createOrdersWorker } from './worker-factories.ts';
 
-await runWorker(() => {
-  const config = readOrdersWorkerConfig();
-  return {
-    name: 'orders-worker',
-    taskQueue: TASK_QUEUES.orders,
-    temporalAddress: config.TEMPORAL_ADDRESS,
-    namespace: config.TEMPORAL_NAMESPACE,
-    logLevel: config.LOG_LEVEL,
-    metricsAddress: config.METRICS_ADDRESS,
-    poolSize: config.DATABASE_POOL_SIZE,
-    openDatabase: (poolSize) => openOrdersDatabase(config.ORDERS_DATABASE_URL, poolSize),
-    activities: (orm) => createOrdersActivities({ orm }),
-    runsWorkflows: false,
-  };
+await runWorker({
+  name: 'orders-worker',
+  readConfig: readOrdersWorkerConfig,
+  openDatabase: (config) => openOrdersDatabase(config.ORDERS_DATABASE_URL, config.DATABASE_POOL_SIZE),
+  createWorker: createOrdersWorker,
 });

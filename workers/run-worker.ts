@@ -1,60 +1,34 @@
-import { fileURLToPath } from 'node:url';
-import { DefaultLogger, NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Orm } from '../lib/database/open-database.ts';
 import { createLogger } from '../lib/logger.ts';
 import { runMain } from '../lib/main.ts';
-import { countLongRetries } from './attempt-metric.ts';
+import type { WorkerConfig } from './config.ts';
+import type { WorkerOptions } from './worker-factories.ts';
+import { installWorkerRuntime } from './worker-runtime.ts';
 
-export interface WorkerDefinition {
+export interface WorkerProcess<Config extends WorkerConfig> {
   name: string;
-  taskQueue: string;
-  temporalAddress: string;
-  namespace: string;
-  logLevel: string;
-  /** The database pool's size, and so the number of activities run at once: each holds a connection. */
-  poolSize: number;
-  openDatabase: (poolSize: number) => Promise<Orm>;
-  activities: (orm: Orm) => object;
-  /** Only the worker that runs workflows bundles them. */
-  runsWorkflows: boolean;
-  /** host:port for the SDK's Prometheus metrics (task latencies, slots, polls); none if unset. */
-  metricsAddress: string | undefined;
+  readConfig: () => Config;
+  /** Opens the side's database, with a pool of DATABASE_POOL_SIZE connections. */
+  openDatabase: (config: Config) => Promise<Orm>;
+  createWorker: (options: WorkerOptions) => Promise<Worker>;
 }
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
-
 /**
- * Runs a Temporal worker as a process. On SIGTERM it stops polling and finishes the tasks it
- * has (graceful drain) before the database connection closes.
+ * Runs a Temporal worker as a process: reads its settings, installs the SDK's runtime, opens
+ * its database and connection, and hands them to its factory. On SIGTERM it stops polling and
+ * finishes the tasks it has (graceful drain) before the database connection closes.
  */
-export function runWorker(define: () => WorkerDefinition): Promise<void> {
+export function runWorker<Config extends WorkerConfig>({ name, readConfig, openDatabase, createWorker }: WorkerProcess<Config>): Promise<void> {
   return runMain(async () => {
-    const definition = define();
-    const logger = createLogger(definition.name, definition.logLevel);
-    // runMain owns the signals, so the drain happens in the order below. The SDK's own chatter
-    // (bundling, state changes) stays below warnings.
-    Runtime.install({
-      shutdownSignals: [],
-      logger: new DefaultLogger('WARN'),
-      telemetryOptions: {
-        logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
-        ...(definition.metricsAddress ? { metrics: { prometheus: { bindAddress: definition.metricsAddress } } } : {}),
-      },
-    });
-    const orm = await definition.openDatabase(definition.poolSize);
-    const connection = await NativeConnection.connect({ address: definition.temporalAddress });
-    const worker = await Worker.create({
-      connection,
-      namespace: definition.namespace,
-      taskQueue: definition.taskQueue,
-      activities: definition.activities(orm),
-      // More activities at once than connections would only queue them on the pool, timing out there.
-      maxConcurrentActivityTaskExecutions: definition.poolSize,
-      interceptors: { activity: [countLongRetries()] },
-      ...(definition.runsWorkflows ? { workflowsPath: WORKFLOWS_PATH } : {}),
-    });
+    const config = readConfig();
+    const logger = createLogger(name, config.LOG_LEVEL);
+    installWorkerRuntime(config.METRICS_ADDRESS);
+    const orm = await openDatabase(config);
+    const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+    const worker = await createWorker({ connection, orm, namespace: config.TEMPORAL_NAMESPACE });
     const running = worker.run();
-    logger.info({ taskQueue: definition.taskQueue }, `${definition.name} polling`);
+    logger.info({ taskQueue: worker.options.taskQueue }, `${name} polling`);
     return {
       logger,
       stop: async () => {

@@ -16,11 +16,6 @@ export function paymentWorkflowId(orderId: string): string {
   return `${PAYMENT_WORKFLOW_ID_PREFIX}${orderId}`;
 }
 
-/** Derived from the business id, never random, so every retry carries the same key. */
-export function debitMessageId(orderId: string): string {
-  return `debit:${orderId}`;
-}
-
 /** Registered on the Temporal server so the Web UI can find and filter payments. */
 export const SEARCH_ATTRIBUTES = {
   orderId: defineSearchAttributeKey('OrderId', SearchAttributeType.KEYWORD),

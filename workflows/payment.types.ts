@@ -1,3 +1,5 @@
+import type { PaymentOutcome } from '../services/payments/payment-outcomes.ts';
+
 /** What the outbox hands to the payment workflow. */
 export interface PaymentRequest {
   orderId: string;
@@ -15,12 +17,6 @@ export interface PaymentRequest {
 
 /** Six hours of a payments outage and the order is abandoned rather than debited later still. */
 export const DEFAULT_DEBIT_DEADLINE_SECONDS = 6 * 3600;
-
-/**
- * The payments side's answer: a business result, never an error. VOID: the debit could not run
- * before its deadline and never will (its inbox row says so).
- */
-export type PaymentOutcome = 'PAID' | 'INSUFFICIENT_FUNDS' | 'NO_ACCOUNT' | 'CURRENCY_MISMATCH' | 'VOID';
 
 /** Where a payment is, as the `status` query answers. */
 export type PaymentStage = 'DEBITING' | 'REPORTING' | 'DONE';

@@ -11,7 +11,8 @@ import {
 import type { OrdersActivities } from '../activities/orders.activities.ts';
 import type { PaymentsActivities } from '../activities/payments.activities.ts';
 import { SEARCH_ATTRIBUTES, TASK_QUEUES } from './names.ts';
-import { DEFAULT_DEBIT_DEADLINE_SECONDS, type PaymentOutcome, type PaymentRequest, type PaymentStatus } from './payment.types.ts';
+import type { PaymentOutcome } from '../services/payments/payment-outcomes.ts';
+import { DEFAULT_DEBIT_DEADLINE_SECONDS, type PaymentRequest, type PaymentStatus } from './payment.types.ts';
 
 export const paymentStatusQuery = defineQuery<PaymentStatus>('status');
 

@@ -3,6 +3,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { withAdvisoryLock } from './advisory-lock.ts';
+import { releaseDeadConnections } from './release-dead-connections.ts';
 
 export type Orm = MikroORM;
 
@@ -34,6 +35,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Orm> {
     allowGlobalContext: false,
   });
   try {
+    releaseDeadConnections(await orm.em.getConnection().getNativeClient());
     await withAdvisoryLock(options.url, MIGRATION_LOCK, () => orm.migrator.up());
   } catch (error) {
     await orm.close();

@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/postgresql';
+import { createdAt } from '../database/timestamps.ts';
 
 /**
  * A request made with an `Idempotency-Key`, stored in the same transaction as its effect,
@@ -15,7 +16,7 @@ export const IdempotencyKey = defineEntity({
     responseBody: p.json<unknown>(),
     responseLocation: p.string().nullable(),
     // Indexed for the sweep that forgets keys once they are old enough.
-    createdAt: p.datetime().onCreate(() => new Date()).index(),
+    createdAt: createdAt().index(),
   },
   primaryKeys: ['userId', 'key'],
 });

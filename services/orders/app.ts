@@ -10,28 +10,12 @@ import { OrderEvents } from './orders/order-events.ts';
 import { orderEventsHandler } from './orders/order-events.routes.ts';
 import { orderHandlers } from './orders/orders.routes.ts';
 import { ORDERS_ROUTES } from './public-routes.ts';
+import { addOutboxMetrics } from './outbox/outbox-metrics.ts';
 
 export function createOrdersApp(orm: Orm, config: OrdersConfig, logger: Logger): { app: Koa; metrics: Metrics; close: () => Promise<void> } {
   const events = new OrderEvents(config.ORDERS_DATABASE_URL, logger);
   const metrics = createMetrics('orders');
-  const outbox = () =>
-    orm.em.fork().execute<{ backlog: string; dead: string; oldest: string | null }[]>(
-      `select count(*) filter (where dead_at is null) as backlog, count(*) filter (where dead_at is not null) as dead,
-              extract(epoch from now() - min(created_at) filter (where dead_at is null)) as oldest
-         from outbox_messages where published_at is null`,
-    );
-  metrics.gauge('outbox_backlog', 'Outbox messages not yet published', [], async () => {
-    const [row] = await outbox();
-    return [{ value: Number(row?.backlog ?? 0) }];
-  });
-  metrics.gauge('outbox_dead_letters', 'Outbox messages the relay gave up on: each waits for `npm run outbox -- retry <id>`', [], async () => {
-    const [row] = await outbox();
-    return [{ value: Number(row?.dead ?? 0) }];
-  });
-  metrics.gauge('outbox_oldest_unpublished_age_seconds', 'Age of the oldest unpublished outbox message (0 when none)', [], async () => {
-    const [row] = await outbox();
-    return [{ value: Number(row?.oldest ?? 0) }];
-  });
+  addOutboxMetrics(metrics, orm);
   metrics.gauge('orders_oldest_new_age_seconds', 'Age of the oldest order still NEW (0 when none): a payment that is not moving', [], async () => {
     const [row] = await orm.em.fork().execute<{ oldest: string | null }[]>(
       `select extract(epoch from now() - min(created_at)) as oldest from orders where status = 'NEW'`,

@@ -1,11 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker, type ActivityInterceptorsFactory, type WorkflowBundle } from '@temporalio/worker';
-import { createOrdersActivities } from '../../activities/orders.activities.ts';
-import { createPaymentsActivities } from '../../activities/payments.activities.ts';
+import { bundleWorkflowCode, DefaultLogger, type ActivityInterceptorsFactory, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import { OutboxRelay, type OutboxRelayOptions } from '../../services/orders/outbox/outbox-relay.ts';
-import { countLongRetries } from '../../workers/attempt-metric.ts';
-import { WORKFLOWS_PATH } from '../../workers/run-worker.ts';
-import { TASK_QUEUES } from '../../workflows/names.ts';
+import { createOrdersWorker, createPaymentsWorker, WORKFLOWS_PATH } from '../../workers/worker-factories.ts';
 import { startStack, testLogger, type Stack } from './stack.ts';
 import { startTemporalDevServer } from './temporal.ts';
 
@@ -33,26 +29,17 @@ function run(worker: Worker): RunningWorker {
 
 /** The payments worker; a test that needs to stop a debit at some line adds its own interceptors. */
 export async function startPaymentsWorker(stack: Stack, temporal: TestWorkflowEnvironment, interceptors: ActivityInterceptorsFactory[] = []): Promise<RunningWorker> {
-  return run(
-    await Worker.create({
-      connection: temporal.nativeConnection,
-      taskQueue: TASK_QUEUES.payments,
-      workflowBundle: await workflowBundle(),
-      activities: createPaymentsActivities({ orm: stack.paymentsOrm }),
-      interceptors: { activity: [countLongRetries(), ...interceptors] },
-    }),
-  );
+  const worker = await createPaymentsWorker({
+    connection: temporal.nativeConnection,
+    orm: stack.paymentsOrm,
+    workflowBundle: await workflowBundle(),
+    activityInterceptors: interceptors,
+  });
+  return run(worker);
 }
 
-export async function startOrdersWorker(stack: Stack, temporal: TestWorkflowEnvironment): Promise<RunningWorker> {
-  return run(
-    await Worker.create({
-      connection: temporal.nativeConnection,
-      taskQueue: TASK_QUEUES.orders,
-      activities: createOrdersActivities({ orm: stack.ordersOrm }),
-      interceptors: { activity: [countLongRetries()] },
-    }),
-  );
+export async function startOrdersWorker(stack: Stack, temporal: TestWorkflowEnvironment, interceptors: ActivityInterceptorsFactory[] = []): Promise<RunningWorker> {
+  return run(await createOrdersWorker({ connection: temporal.nativeConnection, orm: stack.ordersOrm, activityInterceptors: interceptors }));
 }
 
 export function createRelay(stack: Stack, temporal: TestWorkflowEnvironment, options: Partial<OutboxRelayOptions> = {}): OutboxRelay {

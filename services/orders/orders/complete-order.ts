@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { PaymentOutcome } from '../../../workflows/payment.types.ts';
 import { SagaConflict } from '../../../lib/saga-conflict.ts';
-import { Order, type FailureReason } from './order.entity.ts';
-import { toOrderJson } from './orders.ts';
+import { failureReasonOf, type PaymentOutcome } from '../../payments/payment-outcomes.ts';
+import { Order } from './order.entity.ts';
+import { toOrderJson } from './orders.repository.ts';
 
 /** The channel that carries every order status change to live subscribers (any gateway). */
 export const ORDER_STATUS_CHANNEL = 'order_status';
@@ -16,6 +16,7 @@ export const ORDER_STATUS_CHANNEL = 'order_status';
 export function completeOrder(em: EntityManager, orderId: string, outcome: PaymentOutcome): Promise<boolean> {
   return em.transactional(async (tx) => {
     const target = outcome === 'PAID' ? ({ status: 'PAID', failureReason: null } as const) : ({ status: 'CANCELLED', failureReason: failureReasonOf(outcome) } as const);
+    // A native update runs no onUpdate hook: updatedAt is set here, as the timestamps convention has it.
     const moved = await tx.nativeUpdate(Order, { id: orderId, status: 'NEW' }, { ...target, updatedAt: new Date() });
     const order = await tx.findOne(Order, { id: orderId });
     if (moved === 0) {
@@ -31,9 +32,4 @@ export function completeOrder(em: EntityManager, orderId: string, outcome: Payme
     await tx.execute('select pg_notify(?, ?)', [ORDER_STATUS_CHANNEL, JSON.stringify({ userId: order.userId, order: toOrderJson(order) })]);
     return true;
   });
-}
-
-/** A voided debit cancels the order as abandoned; every other outcome is its own reason. */
-function failureReasonOf(outcome: Exclude<PaymentOutcome, 'PAID'>): FailureReason {
-  return outcome === 'VOID' ? 'PAYMENT_ABANDONED' : outcome;
 }

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type { RouterMiddleware } from '@koa/router';
 import type { OrderEvents } from './order-events.ts';
-import { ISO_TIME, ordersChangedSince, type OrderJson } from './orders.ts';
+import { ISO_TIME, ordersChangedSince, type OrderJson } from './orders.repository.ts';
 
 const HEARTBEAT_MS = 15_000;
 // Status changes may commit a little out of the order of their times: replay a margin before.

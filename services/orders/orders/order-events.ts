@@ -1,7 +1,7 @@
 import { listen } from '../../../lib/database/listen.ts';
 import type { Logger } from '../../../lib/logger.ts';
 import { ORDER_STATUS_CHANNEL } from './complete-order.ts';
-import type { OrderJson } from './orders.ts';
+import type { OrderJson } from './orders.repository.ts';
 
 export interface OrderStatusChange {
   userId: string;

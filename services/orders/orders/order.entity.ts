@@ -1,14 +1,10 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/postgresql';
+import { timestamps } from '../../../lib/database/timestamps.ts';
 import { MAX_MINOR_UNITS } from '../../../lib/money.ts';
+import { FAILURE_REASONS } from '../../payments/payment-outcomes.ts';
 
 export const ORDER_STATUSES = ['NEW', 'PAID', 'CANCELLED'] as const;
-/**
- * Why an order was cancelled. CURRENCY_MISMATCH: the account holds another currency than the
- * order. PAYMENT_ABANDONED: the debit could not run before its deadline and was voided.
- */
-export const FAILURE_REASONS = ['INSUFFICIENT_FUNDS', 'NO_ACCOUNT', 'CURRENCY_MISMATCH', 'PAYMENT_ABANDONED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
-export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 /** An order moves once, NEW → PAID or NEW → CANCELLED (and then it has a reason). */
 export const Order = defineEntity({
@@ -22,8 +18,7 @@ export const Order = defineEntity({
     description: p.string().length(500),
     status: p.enum(ORDER_STATUSES),
     failureReason: p.enum(FAILURE_REASONS).nullable(),
-    createdAt: p.datetime(),
-    updatedAt: p.datetime(),
+    ...timestamps(),
   },
   // Serves "my orders, newest first" with keyset pagination.
   indexes: [

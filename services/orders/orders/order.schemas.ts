@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { amountSchema } from '../../../lib/money.ts';
 import { storableText } from '../../../lib/storable-text.ts';
-import { FAILURE_REASONS, ORDER_STATUSES } from './order.entity.ts';
+import { FAILURE_REASONS } from '../../payments/payment-outcomes.ts';
+import { ORDER_STATUSES } from './order.entity.ts';
 
 export const placeOrderRequestSchema = z.object({
   amount: amountSchema,

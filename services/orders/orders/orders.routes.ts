@@ -3,7 +3,7 @@ import { readBody, readQuery } from '../../../lib/http/input.ts';
 import { publicPath } from '../../../lib/http/public-route.ts';
 import { ORDERS_ROUTES } from '../public-routes.ts';
 import { listOrdersQuerySchema, placeOrderRequestSchema } from './order.schemas.ts';
-import { findOrder, listOrders, placeOrder, toOrderJson } from './orders.ts';
+import { findOrder, listOrders, placeOrder, toOrderJson } from './orders.repository.ts';
 
 type OrderHandlers = Record<'placeOrder' | 'listOrders' | 'readOrder', RouterMiddleware>;
 

@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/postgresql';
+import { createdAt } from '../../../lib/database/timestamps.ts';
 
 /**
  * A message written in the same transaction as the change it announces, and published to
@@ -19,7 +20,7 @@ export const OutboxMessage = defineEntity({
     publishedAt: p.datetime().nullable(),
     /** Set when the relay gave up on the row (dead letter); an operator clears it to re-arm the row. */
     deadAt: p.datetime().nullable(),
-    createdAt: p.datetime(),
+    createdAt: createdAt(),
   },
   // The relay's claim query reads only the unpublished, live rows, oldest first.
   indexes: [

@@ -1,4 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/postgresql';
+import { timestamps } from '../../../lib/database/timestamps.ts';
 import { MAX_MINOR_UNITS } from '../../../lib/money.ts';
 
 /** One account per user (the primary key says so); the balance never drops below zero (a CHECK says so). */
@@ -9,8 +10,7 @@ export const Account = defineEntity({
     userId: p.string().primary(),
     balance: p.bigint('number'),
     currency: p.string().length(3),
-    createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()),
+    ...timestamps(),
   },
   checks: [{ name: 'accounts_balance_in_range', expression: `balance >= 0 and balance <= ${MAX_MINOR_UNITS}` }],
 });

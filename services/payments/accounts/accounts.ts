@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { HttpProblem } from '../../../lib/http/problem.ts';
 import { MAX_MINOR_UNITS } from '../../../lib/money.ts';
 import { Account } from './account.entity.ts';
+import type { LedgerEntryKind } from './ledger-entry.entity.ts';
 import type { accountSchema } from './account.schemas.ts';
 
 export type AccountJson = z.infer<typeof accountSchema>;
@@ -44,10 +45,10 @@ export async function deposit(em: EntityManager, userId: string, amount: number)
         returning user_id, balance, currency
      ), entry as (
        insert into ledger_entries (user_id, kind, amount, created_at)
-       select user_id, 'DEPOSIT', ?, now() from credited
+       select user_id, ?, ?, now() from credited
      )
      select user_id, balance, currency from credited`,
-    [amount, userId, MAX_MINOR_UNITS - amount, amount],
+    [amount, userId, MAX_MINOR_UNITS - amount, 'DEPOSIT' satisfies LedgerEntryKind, amount],
   );
   if (credited) return { userId: credited.user_id, balance: Number(credited.balance), currency: credited.currency };
   if ((await em.count(Account, { userId })) === 0) throw noAccount();

@@ -1,9 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { SagaConflict } from '../../../lib/saga-conflict.ts';
-import type { PaymentOutcome } from '../../../workflows/payment.types.ts';
+import type { LedgerEntryKind } from '../accounts/ledger-entry.entity.ts';
+import type { PaymentOutcome } from '../payment-outcomes.ts';
+
+/** The inbox key of an order's debit: derived from the order, never random, so every retry carries the same key. */
+export function debitMessageId(orderId: string): string {
+  return `debit:${orderId}`;
+}
 
 export interface DebitMessage {
-  /** `debit:<orderId>`: the same for every delivery of this debit. */
+  /** debitMessageId(orderId): the same for every delivery of this debit. */
   messageId: string;
   orderId: string;
   userId: string;
@@ -34,10 +40,10 @@ export function debit(em: EntityManager, message: DebitMessage): Promise<Payment
           returning user_id
        ), entry as (
          insert into ledger_entries (user_id, kind, amount, order_id, created_at)
-         select user_id, 'DEBIT', ?, ?, now() from debited
+         select user_id, ?, ?, ?, now() from debited
        )
        select user_id from debited`,
-      [message.amount, message.userId, message.currency, message.amount, -message.amount, message.orderId],
+      [message.amount, message.userId, message.currency, message.amount, 'DEBIT' satisfies LedgerEntryKind, -message.amount, message.orderId],
     );
     const outcome: PaymentOutcome = debited.length > 0 ? 'PAID' : await whyNotDebited(tx, message);
 
@@ -60,9 +66,9 @@ async function whyNotDebited(tx: EntityManager, message: DebitMessage): Promise<
 export function voidDebit(em: EntityManager, message: DebitMessage): Promise<PaymentOutcome> {
   return em.transactional(async (tx) => {
     const voided = await tx.execute<{ message_id: string }[]>(
-      `insert into inbox_messages (message_id, outcome, user_id, amount, currency, received_at) values (?, 'VOID', ?, ?, ?, now())
+      `insert into inbox_messages (message_id, outcome, user_id, amount, currency, received_at) values (?, ?, ?, ?, ?, now())
        on conflict (message_id) do nothing returning message_id`,
-      [message.messageId, message.userId, message.amount, message.currency],
+      [message.messageId, 'VOID' satisfies PaymentOutcome, message.userId, message.amount, message.currency],
     );
     return voided.length > 0 ? 'VOID' : firstOutcome(tx, message);
   });

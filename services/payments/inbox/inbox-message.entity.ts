@@ -1,7 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/postgresql';
-import type { PaymentOutcome } from '../../../workflows/payment.types.ts';
-
-export const PAYMENT_OUTCOMES = ['PAID', 'INSUFFICIENT_FUNDS', 'NO_ACCOUNT', 'CURRENCY_MISMATCH', 'VOID'] as const satisfies readonly PaymentOutcome[];
+import { createdAt } from '../../../lib/database/timestamps.ts';
+import { PAYMENT_OUTCOMES } from '../payment-outcomes.ts';
 
 /**
  * A message the payments side has handled, stored in the same transaction as its effect with the
@@ -19,7 +18,8 @@ export const InboxMessage = defineEntity({
     userId: p.string().nullable(),
     amount: p.bigint('number').nullable(),
     currency: p.string().length(3).nullable(),
-    receivedAt: p.datetime(),
+    /** When the row was written: its createdAt, named for what the inbox does. */
+    receivedAt: createdAt(),
   },
 });
 export type InboxMessage = InferEntity<typeof InboxMessage>;

@@ -35,7 +35,6 @@ export async function placeOrder(
 ): Promise<Order> {
   const { currency, requestId } = context;
   return em.transactional(async (tx) => {
-    const now = new Date();
     const order = tx.create(Order, {
       id: randomUUID(),
       userId,
@@ -44,8 +43,6 @@ export async function placeOrder(
       description: request.description,
       status: 'NEW',
       failureReason: null,
-      createdAt: now,
-      updatedAt: now,
     });
     const payload: PaymentRequest = { orderId: order.id, userId, amount: order.amount, currency, requestId };
     tx.create(OutboxMessage, {
@@ -53,11 +50,10 @@ export async function placeOrder(
       aggregateId: order.id,
       payload,
       attempts: 0,
-      nextAttemptAt: now,
+      nextAttemptAt: new Date(),
       lastError: null,
       publishedAt: null,
       deadAt: null,
-      createdAt: now,
     });
     await tx.flush();
     // Delivered at commit, and only if it commits: wakes the relay at once.

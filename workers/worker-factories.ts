@@ -1,0 +1,56 @@
+// The two workers, as functions the process entry points, the tests and the scripts all call:
+// each worker's task queue, activities, interceptors and workflow code are written here once.
+import { fileURLToPath } from 'node:url';
+import { Worker, type ActivityInterceptorsFactory, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { createOrdersActivities } from '../activities/orders.activities.ts';
+import { createPaymentsActivities } from '../activities/payments.activities.ts';
+import type { Orm } from '../lib/database/open-database.ts';
+import { TASK_QUEUES } from '../workflows/names.ts';
+import { countLongRetries } from './attempt-metric.ts';
+
+/** The workflow code the payments worker runs, bundled from this file. */
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  /** The side's database. Its pool's size is the number of activities run at once: each holds a connection. */
+  orm: Orm;
+  /** The Temporal namespace; the SDK's default if unset. */
+  namespace?: string;
+  /** Run after the production interceptors: a test or a script that fails or holds an activity at some line. */
+  activityInterceptors?: ActivityInterceptorsFactory[];
+}
+
+export interface PaymentsWorkerOptions extends WorkerOptions {
+  /** The workflow code, bundled already (a test file bundles once for all its workers); without it, bundled from WORKFLOWS_PATH. */
+  workflowBundle?: WorkflowBundle;
+}
+
+/** The payments worker: the payment workflow and the debit activities, on task queue `payments`. */
+export function createPaymentsWorker({ workflowBundle, ...options }: PaymentsWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    ...commonOptions(options),
+    taskQueue: TASK_QUEUES.payments,
+    activities: createPaymentsActivities({ orm: options.orm }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+  });
+}
+
+/** The orders worker: the activity that records a payment's outcome on its order, on task queue `orders`. */
+export function createOrdersWorker(options: WorkerOptions): Promise<Worker> {
+  return Worker.create({
+    ...commonOptions(options),
+    taskQueue: TASK_QUEUES.orders,
+    activities: createOrdersActivities({ orm: options.orm }),
+  });
+}
+
+function commonOptions({ connection, orm, namespace, activityInterceptors = [] }: WorkerOptions) {
+  return {
+    connection,
+    namespace,
+    // More activities at once than connections would only queue them on the pool, timing out there.
+    maxConcurrentActivityTaskExecutions: orm.config.get('pool').max,
+    interceptors: { activity: [countLongRetries(), ...activityInterceptors] },
+  };
+}
