@@ -16,6 +16,8 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY workers ./workers
 COPY scripts/migrate.ts ./scripts/migrate.ts
+# The operator's tool for the outbox's dead letters: `npm run outbox -- list | retry <id>`.
+COPY scripts/outbox.ts ./scripts/outbox.ts
 USER node
 # Node 24 runs the TypeScript sources directly (type stripping); there is no build step.
 CMD ["node", "services/gateway/main.ts"]

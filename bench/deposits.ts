@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
 import { signUserToken } from '../services/gateway/sign-token.ts';
-import { startSystem } from '../test/helpers/system.ts';
+import { startSystem } from '../harness/system.ts';
 
 const USERS = 50;
 const CONNECTIONS = 32;

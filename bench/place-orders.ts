@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { RunningSystem } from '../test/helpers/system.ts';
+import type { RunningSystem } from '../harness/system.ts';
 
 export interface OrderRun {
   orders: number;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { PROGRAMS } from '../supervisor/programs.ts';
 
 export interface ProcessSample {
   name: string;
@@ -8,18 +9,11 @@ export interface ProcessSample {
 }
 
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
-const NAMES: [string, string][] = [
-  ['temporal server', 'temporal'],
-  ['supervisor/postgres.ts', 'postgres'],
-  ['services/gateway', 'gateway'],
-  ['services/payments', 'payments'],
-  ['services/orders', 'orders'],
-  ['payments-worker', 'payments-worker'],
-  ['orders-worker', 'orders-worker'],
-  ['outbox-relay', 'outbox-relay'],
-];
 
-/** CPU time used so far and resident memory of each program under the supervisor (PostgreSQL with its backends). */
+/**
+ * CPU time used so far and resident memory of each program under the supervisor, with what it runs
+ * in turn (PostgreSQL with its backends, the Temporal server under its wrapper).
+ */
 export function sampleProcesses(supervisorPid: number): ProcessSample[] {
   const stats = new Map<string, ProcessSample>();
   const walk = (pid: number, name: string | undefined) => {
@@ -31,7 +25,7 @@ export function sampleProcesses(supervisorPid: number): ProcessSample[] {
     } catch {
       return;
     }
-    const own = name ?? NAMES.find(([match]) => command.includes(match))?.[1];
+    const own = name ?? PROGRAMS.find((program) => command.includes(program.entry))?.name;
     if (own) {
       const sample = stats.get(own) ?? { name: own, cpuSeconds: 0, rssMiB: 0 };
       sample.cpuSeconds += (Number(stat[11]) + Number(stat[12])) / TICKS;

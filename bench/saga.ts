@@ -5,8 +5,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
 import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
 import { signUserToken } from '../services/gateway/sign-token.ts';
-import { descendantRunning } from '../test/helpers/processes.ts';
-import { startSystem } from '../test/helpers/system.ts';
+import { programRunning } from '../harness/processes.ts';
+import { startSystem } from '../harness/system.ts';
 import { measureCeiling } from './ceiling/run-ceiling.ts';
 import { latencyPlot } from './latency-plot.ts';
 import { placeOrders, type OrderRun } from './place-orders.ts';
@@ -51,7 +51,7 @@ try {
 
   say(`The gateway's cost: ${SECONDS} s of order creation through it, then ${SECONDS} s straight to the orders service...`);
   // The relay is paused meanwhile, so the saga's work on these orders does not skew either side.
-  const relay = (await descendantRunning(system.pid, 'workers/outbox-relay.ts'))?.pid;
+  const relay = (await programRunning(system.pid, 'outbox-relay'))?.pid;
   if (relay) process.kill(relay, 'SIGSTOP');
   const create = (url: string, headers: Record<string, string>) =>
     autocannon({
@@ -63,7 +63,7 @@ try {
       body: JSON.stringify({ amount: 1, description: 'gateway cost' }),
     });
   const viaGateway = await create(`${system.gatewayUrl}/api/orders`, { authorization: `Bearer ${tokens[0] ?? ''}` });
-  const direct = await create(`http://127.0.0.1:${system.ports.ORDERS_PORT ?? 0}/api/orders`, {
+  const direct = await create(`http://127.0.0.1:${system.ports.ORDERS_PORT}/api/orders`, {
     'x-internal-token': system.secrets.INTERNAL_TOKEN,
     'x-user-id': 'saga-bench-0',
   });

@@ -1,8 +1,8 @@
 // `npm run chaos`: the whole system as `npm start` runs it, orders flowing for many users while
 // every kind of process is killed in turn, PostgreSQL both stopped and crashed, and Temporal
 // restarted; then the books, against the client's own record.
-import { runChaos } from '../test/helpers/chaos.ts';
-import { startSystem } from '../test/helpers/system.ts';
+import { runChaos } from '../harness/chaos.ts';
+import { startSystem } from '../harness/system.ts';
 
 const orders = Number(process.env.CHAOS_ORDERS ?? 1_000);
 const system = await startSystem({ label: 'chaos' });

@@ -1,5 +1,5 @@
 // Makes sure the Temporal CLI is on this machine (building it once with Go if need be) and prints its path.
-import { ensureTemporalCli } from '../lib/temporal/temporal-cli.ts';
+import { ensureTemporalCli } from '../supervisor/temporal-cli.ts';
 
 const path = await ensureTemporalCli();
 if (!path) {

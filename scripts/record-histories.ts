@@ -6,14 +6,14 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { startEmbeddedPostgres } from '../lib/database/embedded-postgres.ts';
-import { freePort } from '../lib/free-port.ts';
+import { freePort } from '../harness/free-port.ts';
+import { startEmbeddedPostgres } from '../supervisor/embedded-postgres.ts';
 import { finalOrder } from '../test/helpers/orders.ts';
 import { debit, debitMessageId } from '../services/payments/inbox/debit.ts';
 import { startPayment } from '../services/orders/outbox/start-payment.ts';
 import { createRelay, startOrdersWorker, startPaymentsWorker } from '../test/helpers/saga.ts';
 import { startStack } from '../test/helpers/stack.ts';
-import { startTemporalDevServer } from '../test/helpers/temporal.ts';
+import { startTemporalDevServer } from '../harness/temporal.ts';
 import { paymentWorkflowId } from '../workflows/names.ts';
 import type { PaymentRequest } from '../workflows/payment.types.ts';
 

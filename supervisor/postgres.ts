@@ -4,10 +4,11 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { readConfig, setting } from '../lib/config.ts';
-import { startEmbeddedPostgres } from '../lib/database/embedded-postgres.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { tellParentReady, whenParentGone } from '../lib/parent-process.ts';
+import { defaultPort } from './programs.ts';
 
-const config = readConfig({ DATA_DIR: z.string().min(1).default('.data'), EMBEDDED_POSTGRES_PORT: setting.port(54_320) });
+const config = readConfig({ DATA_DIR: z.string().min(1).default('.data'), EMBEDDED_POSTGRES_PORT: setting.port(defaultPort('EMBEDDED_POSTGRES_PORT')) });
 const dataDir = join(config.DATA_DIR, 'postgres');
 console.log(`starting the embedded PostgreSQL on port ${config.EMBEDDED_POSTGRES_PORT} (data in ${dataDir})`);
 const server = await startEmbeddedPostgres({

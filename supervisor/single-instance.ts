@@ -1,6 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAlive } from '../lib/process-alive.ts';
+import { isAlive } from './process-alive.ts';
 
 /**
  * Claims the data folder for this supervisor, or says which process already has it, so a

@@ -9,12 +9,13 @@ import { z } from 'zod';
 import { readConfig, setting } from '../lib/config.ts';
 import { tellParentReady, whenParentGone } from '../lib/parent-process.ts';
 import { SEARCH_ATTRIBUTES } from '../workflows/names.ts';
+import { defaultPort } from './programs.ts';
 
 const config = readConfig({
   DATA_DIR: z.string().min(1),
   TEMPORAL_CLI_PATH: z.string().min(1),
-  TEMPORAL_PORT: setting.port(7233),
-  TEMPORAL_UI_PORT: setting.port(8233),
+  TEMPORAL_PORT: setting.port(defaultPort('TEMPORAL_PORT')),
+  TEMPORAL_UI_PORT: setting.port(defaultPort('TEMPORAL_UI_PORT')),
   TEMPORAL_NAMESPACE: setting.temporalNamespace(),
 });
 const address = `127.0.0.1:${config.TEMPORAL_PORT}`;

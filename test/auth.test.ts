@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { freePort } from '../lib/free-port.ts';
+import { freePort } from '../harness/free-port.ts';
 import { serveGatewayFor, startStack, type Stack } from './helpers/stack.ts';
 import { request } from './helpers/http.ts';
 

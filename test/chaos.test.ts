@@ -1,5 +1,5 @@
-import { runChaos } from './helpers/chaos.ts';
-import { startSystem, type RunningSystem } from './helpers/system.ts';
+import { runChaos } from '../harness/chaos.ts';
+import { startSystem, type RunningSystem } from '../harness/system.ts';
 
 // The small version of `npm run chaos`: every kind of fault lands at least once while orders flow.
 let system: RunningSystem;

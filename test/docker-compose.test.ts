@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { readGatewayConfig } from '../services/gateway/config.ts';
 import { readOrdersConfig } from '../services/orders/config.ts';
 import { readPaymentsConfig } from '../services/payments/config.ts';
-import { readOrdersWorkerConfig, readOutboxRelayConfig, readPaymentsWorkerConfig } from '../workers/config.ts';
+import { APP_PROGRAMS } from '../supervisor/programs.ts';
 
 // No Docker engine runs here: the compose file is checked for structure and for agreement with
 // the programs' own configuration readers, which are what reject a bad setting at start-up.
@@ -35,18 +35,8 @@ function environmentOf(name: string): NodeJS.ProcessEnv {
   );
 }
 
-/**
- * `listens`: connections a process holds beside its pool (a LISTEN, plus the one that holds the
- * migration lock while it starts).
- */
-const PROGRAMS: Record<string, { entry: string; readConfig: (env: NodeJS.ProcessEnv) => unknown; listens?: number }> = {
-  gateway: { entry: 'services/gateway/main.ts', readConfig: readGatewayConfig, listens: 1 },
-  payments: { entry: 'services/payments/main.ts', readConfig: readPaymentsConfig, listens: 1 },
-  orders: { entry: 'services/orders/main.ts', readConfig: readOrdersConfig, listens: 2 },
-  'payments-worker': { entry: 'workers/payments-worker.ts', readConfig: readPaymentsWorkerConfig, listens: 1 },
-  'orders-worker': { entry: 'workers/orders-worker.ts', readConfig: readOrdersWorkerConfig, listens: 1 },
-  'outbox-relay': { entry: 'workers/outbox-relay.ts', readConfig: readOutboxRelayConfig, listens: 2 },
-};
+/** The programs the image runs, from the registry `npm start` runs too, by their compose service names. */
+const PROGRAMS = Object.fromEntries(APP_PROGRAMS.map((program) => [program.name, program]));
 
 test('every service has an image or a build, and the build has its Dockerfile', () => {
   for (const [name, service] of Object.entries(services)) {
@@ -55,12 +45,17 @@ test('every service has an image or a build, and the build has its Dockerfile', 
   }
 });
 
+test('the image runs every program of the registry, and no other', () => {
+  const programs = Object.entries(services).filter(([, service]) => service.build === '.' && !service.command?.[1]?.startsWith('scripts/'));
+  expect(programs.map(([name]) => name).sort()).toEqual(Object.keys(PROGRAMS).sort());
+});
+
 test.each(Object.entries(PROGRAMS))('%s runs its own entry point with a configuration it accepts', (name, program) => {
   const service = services[name];
   expect(service?.build).toBe('.');
   expect(service?.command).toEqual(['node', program.entry]);
   expect(existsSync(new URL(program.entry, root))).toBe(true);
-  expect(() => program.readConfig(environmentOf(name))).not.toThrow();
+  expect(() => program.readConfig?.(environmentOf(name))).not.toThrow();
   expect(service?.restart).toBe('unless-stopped');
 });
 
@@ -122,10 +117,10 @@ test('the Dockerfile is multi-stage and runs as a non-root user', () => {
 test("every connection the stack can open fits under PostgreSQL's max_connections", () => {
   let total = 0;
   for (const [name, program] of Object.entries(PROGRAMS)) {
-    if (program.listens === undefined) continue;
-    const { DATABASE_POOL_SIZE } = program.readConfig(environmentOf(name)) as { DATABASE_POOL_SIZE: number };
+    if (program.connectionsBesidePool === undefined) continue;
+    const { DATABASE_POOL_SIZE } = program.readConfig?.(environmentOf(name)) as { DATABASE_POOL_SIZE: number };
     expect([name, DATABASE_POOL_SIZE]).toEqual([name, expect.any(Number)]);
-    total += (services[name]?.deploy?.replicas ?? 1) * (DATABASE_POOL_SIZE + program.listens);
+    total += (services[name]?.deploy?.replicas ?? 1) * (DATABASE_POOL_SIZE + program.connectionsBesidePool);
   }
   // Temporal runs four services in its container, each with a pool for its store and one for
   // visibility (20 and 10 when unset).

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { freePort } from '../lib/free-port.ts';
+import { freePort } from '../harness/free-port.ts';
 import type { RunningServer } from '../lib/http/server.ts';
 import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
 import { request } from './helpers/http.ts';

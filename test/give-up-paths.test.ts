@@ -14,7 +14,7 @@ import { readBooks } from './helpers/books.ts';
 import { finalOrder } from './helpers/orders.ts';
 import { startOrdersWorker, startPaymentsWorker, type RunningWorker } from './helpers/saga.ts';
 import { startStack, testLogger, type Client as UserClient, type Stack } from './helpers/stack.ts';
-import { startTemporalDevServer, workerRuntime } from './helpers/temporal.ts';
+import { startTemporalDevServer, workerRuntime } from '../harness/temporal.ts';
 
 // The paths on which the saga gives up or is picked up again, run for real with the deadline
 // shrunk through the workflow's input. The payments worker here debits through a database that

@@ -1,8 +1,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedPostgres } from '../lib/database/embedded-postgres.ts';
-import { freePort } from '../lib/free-port.ts';
+import { startEmbeddedPostgres } from '../supervisor/embedded-postgres.ts';
+import { freePort } from '../harness/free-port.ts';
 
 /**
  * One throw-away PostgreSQL server for the whole run, on a free port; each test file makes

@@ -2,11 +2,11 @@ import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { freePort } from '../lib/free-port.ts';
+import { freePort } from '../harness/free-port.ts';
 import { request } from './helpers/http.ts';
 import { signUserToken } from '../services/gateway/sign-token.ts';
-import { descendantsOf } from './helpers/processes.ts';
-import { startSystem } from './helpers/system.ts';
+import { descendantsOf } from '../harness/processes.ts';
+import { startSystem } from '../harness/system.ts';
 
 // The harness that starts the whole system for tests, benches and chaos runs: a start that fails
 // says why, and the caller's shell cannot change the system under test.
@@ -21,7 +21,7 @@ test('a port that is taken ends the start at once, naming the port and its progr
       (error: unknown) => String(error),
     );
     expect(failure).toContain('The system did not start: the supervisor exited (code 1).');
-    expect(failure).toContain(`Port ${port} (gateway) is already in use`);
+    expect(failure).toContain(`Port ${port} (GATEWAY_PORT of gateway) is already in use`);
     expect(failure).toMatch(/The whole log: .*expected-failure-port-taken-.*\.log/);
     expect(Date.now() - started).toBeLessThan(30_000);
   } finally {
@@ -88,7 +88,7 @@ describe('with the documented settings in the caller’s shell', () => {
 
 test('a system whose test process dies, however it dies, stops with every process it ran', async () => {
   // A stand-in for a Jest worker that is killed while its system runs: it starts one and hangs.
-  const harness = new URL('./helpers/system.ts', import.meta.url).href;
+  const harness = new URL('../harness/system.ts', import.meta.url).href;
   const worker = fork('--input-type=module', ['-e', `const { startSystem } = await import(${JSON.stringify(harness)}); const system = await startSystem({ label: 'orphaned' }); process.send({ pid: system.pid, dataDir: system.dataDir }); setInterval(() => {}, 1e6);`], {
     execArgv: [],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

@@ -1,8 +1,8 @@
 import { signUserToken } from '../services/gateway/sign-token.ts';
 import { openEventStream } from './helpers/event-stream.ts';
 import { request } from './helpers/http.ts';
-import { descendantsOf } from './helpers/processes.ts';
-import { startSystem, type RunningSystem } from './helpers/system.ts';
+import { descendantsOf } from '../harness/processes.ts';
+import { startSystem, type RunningSystem } from '../harness/system.ts';
 
 // User ids are whatever a token names. Names that mean something to EventEmitters and plain
 // objects must be ordinary users: they pay, they get their own events and nobody else's, and

@@ -19,7 +19,7 @@ import { holdRows, listening, lockWaiters } from './helpers/lock-waiters.ts';
 import { finalOrder } from './helpers/orders.ts';
 import { createRelay, startOrdersWorker, startPaymentsWorker, type RunningWorker } from './helpers/saga.ts';
 import { startStack, type Client as UserClient, type Stack } from './helpers/stack.ts';
-import { startTemporalDevServer, workerRuntime } from './helpers/temporal.ts';
+import { startTemporalDevServer, workerRuntime } from '../harness/temporal.ts';
 
 const run = promisify(execFile);
 

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../lib/free-port.ts';
+import { freePort } from '../harness/free-port.ts';
 import { Child } from '../supervisor/child.ts';
 
 // The supervisor's parts where a crash, a signal or a parent that goes away could leave a process
@@ -105,7 +105,7 @@ test('the embedded PostgreSQL starts whatever locale the caller has', async () =
   await chmod(dataDir, 0o755);
   let ready = false;
   const code = await runModule(
-    `const { startEmbeddedPostgres } = await import(${JSON.stringify(moduleUrl('../lib/database/embedded-postgres.ts'))});
+    `const { startEmbeddedPostgres } = await import(${JSON.stringify(moduleUrl('../supervisor/embedded-postgres.ts'))});
      const postgres = await startEmbeddedPostgres({ dataDir: ${JSON.stringify(join(dataDir, 'postgres'))}, port: ${await freePort()}, persistent: false });
      process.send({ ready: true });
      await postgres.stop();

@@ -4,14 +4,15 @@ import pg from 'pg';
 import { signUserToken } from '../services/gateway/sign-token.ts';
 import { request } from './helpers/http.ts';
 import { lockWaiters } from './helpers/lock-waiters.ts';
-import { descendantRunning, descendantsOf } from './helpers/processes.ts';
-import { startSystem, type RunningSystem } from './helpers/system.ts';
+import { descendantsOf, programRunning } from '../harness/processes.ts';
+import { startSystem, type RunningSystem } from '../harness/system.ts';
+import type { ProgramName } from '../supervisor/programs.ts';
 
 const run = promisify(execFile);
 
-/** SIGKILLs the supervisor's child whose command line names the program; returns its pid. */
-async function killChild(supervisorPid: number, program: string): Promise<number> {
-  const child = await descendantRunning(supervisorPid, program);
+/** SIGKILLs the supervisor's child that runs the program; returns its pid. */
+async function killChild(supervisorPid: number, program: ProgramName): Promise<number> {
+  const child = await programRunning(supervisorPid, program);
   if (!child) throw new Error(`no ${program} is running`);
   process.kill(child.pid, 'SIGKILL');
   return child.pid;
@@ -66,7 +67,7 @@ describe('npm start', () => {
       await payments.query(`select * from accounts where user_id = 'kim' for update`);
       const placed = await request(system.gatewayUrl, 'POST', '/api/orders', { token, body: { amount: 50, description: 'mid-kill' } });
       expect(await lockWaiters(system.postgresUrl('payments'), '%update accounts%', 1)).toBe(1);
-      await killChild(system.pid, 'workers/payments-worker.ts');
+      await killChild(system.pid, 'payments-worker');
       await payments.query('commit');
 
       const paid = await eventually(
@@ -96,10 +97,10 @@ describe('npm start', () => {
       const inFlight = deposit();
       // Watched from a connection of its own: inside the holding transaction, pg_stat_activity keeps its first snapshot.
       expect(await lockWaiters(system.postgresUrl('payments'), '%update accounts%', 1)).toBe(1);
-      const killed = await killChild(system.pid, 'services/payments/main.ts');
+      const killed = await killChild(system.pid, 'payments');
       expect((await inFlight).status).toBeGreaterThanOrEqual(500);
       await payments.query('commit');
-      const restarted = await eventually(() => descendantRunning(system.pid, 'services/payments/main.ts'), (child) => child !== undefined && child.pid !== killed);
+      const restarted = await eventually(() => programRunning(system.pid, 'payments'), (child) => child !== undefined && child.pid !== killed);
       expect(restarted?.pid).not.toBe(killed);
     } finally {
       await payments.end();
@@ -136,7 +137,7 @@ describe('npm start', () => {
     expect(await scrape(system.ports.PAYMENTS_WORKER_METRICS_PORT)).toContain('temporal_');
     expect(await scrape(system.ports.ORDERS_WORKER_METRICS_PORT)).toContain('temporal_');
     // The public port has no /metrics; a service's API port wants the internal token for anything.
-    const expected = { [system.gatewayUrl]: 404, [`http://127.0.0.1:${system.ports.PAYMENTS_PORT ?? 0}`]: 401, [`http://127.0.0.1:${system.ports.ORDERS_PORT ?? 0}`]: 401 };
+    const expected = { [system.gatewayUrl]: 404, [`http://127.0.0.1:${system.ports.PAYMENTS_PORT}`]: 401, [`http://127.0.0.1:${system.ports.ORDERS_PORT}`]: 401 };
     for (const [url, status] of Object.entries(expected)) {
       const answer = await fetch(`${url}/metrics`);
       expect([url, answer.status]).toEqual([url, status]);

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { startTemporalDevServer } from './helpers/temporal.ts';
+import { startTemporalDevServer } from '../harness/temporal.ts';
 import * as activities from './temporal/smoke.activities.ts';
 import { smokeWorkflow } from './temporal/smoke.workflow.ts';
 

@@ -1,16 +1,21 @@
 import { z } from 'zod';
 import { readConfig, setting } from '../../lib/config.ts';
+import { DEFAULT_ORDERS_PORT } from '../orders/config.ts';
+import { DEFAULT_PAYMENTS_PORT } from '../payments/config.ts';
+
+/** Its port when none is set; `npm start` uses it too. */
+export const DEFAULT_GATEWAY_PORT = 8000;
 
 export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
   return readConfig(
     {
       GATEWAY_HOST: setting.host('127.0.0.1'),
-      GATEWAY_PORT: setting.port(8000),
+      GATEWAY_PORT: setting.port(DEFAULT_GATEWAY_PORT),
       METRICS_ADDRESS: setting.hostPort().optional(),
       GATEWAY_DATABASE_URL: setting.postgresUrl(),
       DATABASE_POOL_SIZE: setting.poolSize(),
-      PAYMENTS_URL: setting.url('http://127.0.0.1:8001'),
-      ORDERS_URL: setting.url('http://127.0.0.1:8002'),
+      PAYMENTS_URL: setting.url(`http://127.0.0.1:${DEFAULT_PAYMENTS_PORT}`),
+      ORDERS_URL: setting.url(`http://127.0.0.1:${DEFAULT_ORDERS_PORT}`),
       JWT_SECRET: setting.secret(),
       INTERNAL_TOKEN: setting.secret(),
       UPSTREAM_TIMEOUT_MS: setting.milliseconds(5_000),

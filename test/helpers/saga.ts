@@ -3,7 +3,7 @@ import { bundleWorkflowCode, DefaultLogger, type ActivityInterceptorsFactory, ty
 import { OutboxRelay, type OutboxRelayOptions } from '../../services/orders/outbox/outbox-relay.ts';
 import { createOrdersWorker, createPaymentsWorker, WORKFLOWS_PATH } from '../../workers/worker-factories.ts';
 import { startStack, testLogger, type Stack } from './stack.ts';
-import { startTemporalDevServer } from './temporal.ts';
+import { startTemporalDevServer } from '../../harness/temporal.ts';
 
 let bundle: Promise<WorkflowBundle> | undefined;
 

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { programNamed, type ProgramName } from '../supervisor/programs.ts';
 
 const run = promisify(execFile);
 
@@ -39,4 +40,9 @@ export async function descendantsOf(pid: number): Promise<ProcessInfo[]> {
 /** The process below `ancestorPid` whose command line names the program, if one runs. */
 export async function descendantRunning(ancestorPid: number, program: string): Promise<ProcessInfo | undefined> {
   return (await descendantsOf(ancestorPid)).find((child) => child.command.includes(program));
+}
+
+/** The process of one program of the registry below the supervisor, if it runs. */
+export function programRunning(supervisorPid: number, name: ProgramName): Promise<ProcessInfo | undefined> {
+  return descendantRunning(supervisorPid, programNamed(name).entry);
 }

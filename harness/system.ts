@@ -1,12 +1,14 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { freePort, releasePort } from '../../lib/free-port.ts';
-import type { DevSecrets } from '../../supervisor/dev-secrets.ts';
+import { freePort, releasePort } from './free-port.ts';
+import { loadDevSecrets, type DevSecrets } from '../supervisor/dev-secrets.ts';
+import { embeddedPostgresUrl } from '../supervisor/embedded-postgres-url.ts';
+import { PORT_SETTINGS, type PortSetting } from '../supervisor/programs.ts';
 
 export interface RunningSystem {
   /** The supervisor's process id; its children are the system's programs. */
@@ -19,7 +21,7 @@ export interface RunningSystem {
   gatewayUrl: string;
   postgresUrl(database: string): string;
   temporalAddress: string;
-  ports: Record<string, number>;
+  ports: Record<PortSetting, number>;
   secrets: DevSecrets;
   stop(): Promise<void>;
 }
@@ -40,7 +42,7 @@ const PASSED_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'XDG_CACHE_HOME', 'TEMPORAL_CL
 
 const START_DEADLINE_MS = 150_000;
 const STOP_GRACE_MS = 30_000;
-const LOG_DIR = fileURLToPath(new URL('../../test-results/system-logs/', import.meta.url));
+const LOG_DIR = fileURLToPath(new URL('../test-results/system-logs/', import.meta.url));
 const TAIL_LINES = 60;
 /** A line shown in a failure message is cut here: one endless line must not make a huge message. */
 const TAIL_LINE_CHARS = 2_000;
@@ -50,19 +52,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   const dataDir = await mkdtemp(join(tmpdir(), 'shop-system-'));
   // PostgreSQL runs as its own user when we are root: it must be able to enter the folder.
   await chmod(dataDir, 0o755);
-  const ports = {
-    GATEWAY_PORT: await freePort(),
-    PAYMENTS_PORT: await freePort(),
-    ORDERS_PORT: await freePort(),
-    EMBEDDED_POSTGRES_PORT: await freePort(),
-    TEMPORAL_PORT: await freePort(),
-    TEMPORAL_UI_PORT: await freePort(),
-    GATEWAY_METRICS_PORT: await freePort(),
-    PAYMENTS_METRICS_PORT: await freePort(),
-    ORDERS_METRICS_PORT: await freePort(),
-    PAYMENTS_WORKER_METRICS_PORT: await freePort(),
-    ORDERS_WORKER_METRICS_PORT: await freePort(),
-  };
+  // A free port for every port of every program.
+  const ports = {} as Record<PortSetting, number>;
+  for (const setting of PORT_SETTINGS) ports[setting] = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...Object.fromEntries(PASSED_THROUGH.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]])),
     DATA_DIR: dataDir,
@@ -73,7 +65,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = join(LOG_DIR, `${options.label ?? 'system'}-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
   const log = createWriteStream(logFile);
-  const supervisor = spawn(process.execPath, [fileURLToPath(new URL('../../supervisor/main.ts', import.meta.url))], {
+  const supervisor = spawn(process.execPath, [fileURLToPath(new URL('../supervisor/main.ts', import.meta.url))], {
     env,
     // The IPC channel closes when this process dies, however it dies; the supervisor then stops the system.
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -119,10 +111,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     logFile,
     env,
     gatewayUrl: `http://127.0.0.1:${ports.GATEWAY_PORT}`,
-    postgresUrl: (database) => `postgres://postgres:postgres@127.0.0.1:${ports.EMBEDDED_POSTGRES_PORT}/${database}`,
+    postgresUrl: (database) => embeddedPostgresUrl(ports.EMBEDDED_POSTGRES_PORT, database),
     temporalAddress: `127.0.0.1:${ports.TEMPORAL_PORT}`,
     ports,
-    secrets: JSON.parse(await readFile(join(dataDir, 'dev-secrets.json'), 'utf8')) as DevSecrets,
+    // The supervisor made them on its start, as `npm start` does: the same reader finds them.
+    secrets: loadDevSecrets(dataDir),
     stop: stopSupervisor,
   };
 }

@@ -1,8 +1,8 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
-import { freePort } from '../../lib/free-port.ts';
-import { findTemporalCli } from '../../lib/temporal/temporal-cli.ts';
-import { SEARCH_ATTRIBUTES } from '../../workflows/names.ts';
+import { freePort } from './free-port.ts';
+import { findTemporalCli } from '../supervisor/temporal-cli.ts';
+import { SEARCH_ATTRIBUTES } from '../workflows/names.ts';
 
 let runtime: { metricsUrl: string; logs: LogEntry[] } | undefined;
 

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } f
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAlive } from './process-alive.ts';
+import { isAlive } from '../supervisor/process-alive.ts';
 
 // Ports are drawn outside the kernel's ephemeral range (32768-60999 by default on Linux), never
 // from it. A port the kernel handed out for `bind(0)` and that was closed again is soon handed out

@@ -1,0 +1,89 @@
+// What `npm start` runs, and with which settings: the programs of the registry, in stages.
+import { fileURLToPath } from 'node:url';
+import type { ChildSpec } from './child.ts';
+import type { SupervisorConfig } from './config.ts';
+import { loadDevSecrets } from './dev-secrets.ts';
+import { embeddedPostgresUrl } from './embedded-postgres-url.ts';
+import { assertPortsFree } from './ports.ts';
+import { PORT_SETTINGS, PROGRAMS, type PortSetting, type Program } from './programs.ts';
+import { ensureTemporalCli } from './temporal-cli.ts';
+
+/** How long one program may take to say it is ready. */
+const READY_TIMEOUT_MS = 60_000;
+const STAGES = [0, 1, 2] as const;
+
+/** What this start runs itself, and where Temporal is. */
+export interface Plan {
+  /** The embedded PostgreSQL, unless every database is given. */
+  runsPostgres: boolean;
+  /** The Temporal dev server, unless TEMPORAL_ADDRESS names a server. */
+  runsTemporal: boolean;
+  temporalAddress: string;
+  /** The programs it runs: the wrappers of PostgreSQL and Temporal only when it runs them. */
+  programs: Program[];
+}
+
+export function planFor(config: SupervisorConfig): Plan {
+  const runsPostgres = !config.PAYMENTS_DATABASE_URL || !config.ORDERS_DATABASE_URL || !config.GATEWAY_DATABASE_URL;
+  const runsTemporal = !config.TEMPORAL_ADDRESS;
+  const programs: Program[] = PROGRAMS.filter((program) => (program.name === 'postgres' ? runsPostgres : program.name === 'temporal' ? runsTemporal : true));
+  return { runsPostgres, runsTemporal, temporalAddress: config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`, programs };
+}
+
+const portOf = (config: SupervisorConfig) => (setting: string) => config[setting as PortSetting];
+
+/** Fails at once, naming each, if a port of a program this start runs is taken. */
+export async function checkPortsFree(config: SupervisorConfig, plan: Plan): Promise<void> {
+  await assertPortsFree(
+    Object.fromEntries(plan.programs.flatMap((program) => Object.keys(program.ports).map((setting) => [`${setting} of ${program.name}`, portOf(config)(setting)]))),
+  );
+}
+
+export async function temporalCliFor(plan: Plan, say: (line: string) => void): Promise<string | undefined> {
+  if (!plan.runsTemporal) return undefined;
+  const cli = await ensureTemporalCli(say);
+  if (!cli) throw new Error('No Temporal CLI found, and no Go to build one: install Go, or set TEMPORAL_CLI_PATH, or TEMPORAL_ADDRESS for a server of your own.');
+  return cli;
+}
+
+/**
+ * The settings every child gets. Each is passed explicitly, never left to a child's own default:
+ * every program's ports, the databases, the secrets and where Temporal is.
+ */
+export function childEnvironment(config: SupervisorConfig, plan: Plan): NodeJS.ProcessEnv {
+  const devSecrets = config.JWT_SECRET && config.INTERNAL_TOKEN ? undefined : loadDevSecrets(config.DATA_DIR);
+  const database = (given: string | undefined, name: string) => given ?? embeddedPostgresUrl(config.EMBEDDED_POSTGRES_PORT, name);
+  return {
+    ...process.env,
+    DATA_DIR: config.DATA_DIR,
+    ...Object.fromEntries(PORT_SETTINGS.map((setting) => [setting, String(config[setting])])),
+    JWT_SECRET: config.JWT_SECRET ?? devSecrets?.JWT_SECRET,
+    INTERNAL_TOKEN: config.INTERNAL_TOKEN ?? devSecrets?.INTERNAL_TOKEN,
+    PAYMENTS_DATABASE_URL: database(config.PAYMENTS_DATABASE_URL, 'payments'),
+    ORDERS_DATABASE_URL: database(config.ORDERS_DATABASE_URL, 'orders'),
+    GATEWAY_DATABASE_URL: database(config.GATEWAY_DATABASE_URL, 'gateway'),
+    PAYMENTS_URL: `http://127.0.0.1:${config.PAYMENTS_PORT}`,
+    ORDERS_URL: `http://127.0.0.1:${config.ORDERS_PORT}`,
+    TEMPORAL_ADDRESS: plan.temporalAddress,
+    TEMPORAL_UI_URL: `http://localhost:${config.TEMPORAL_UI_PORT}`,
+    // A local run signs in from the storefront without an identity provider.
+    DEV_SIGN_IN: 'true',
+  };
+}
+
+/** The programs in stages: each stage starts together, once the one before is ready; they stop in the reverse order. */
+export function stagesOf(config: SupervisorConfig, plan: Plan, env: NodeJS.ProcessEnv, temporalCli: string | undefined): ChildSpec[][] {
+  const specOf = (program: Program): ChildSpec => ({
+    name: program.name,
+    command: process.execPath,
+    args: [fileURLToPath(new URL(`../${program.entry}`, import.meta.url))],
+    env: {
+      ...env,
+      ...(program.metricsPort ? { METRICS_ADDRESS: `127.0.0.1:${portOf(config)(program.metricsPort)}` } : {}),
+      ...(program.name === 'temporal' ? { TEMPORAL_CLI_PATH: temporalCli } : {}),
+    },
+    readiness: program.readiness(portOf(config), plan.temporalAddress),
+    readyTimeoutMs: READY_TIMEOUT_MS,
+  });
+  return STAGES.map((stage) => plan.programs.filter((program) => program.stage === stage).map(specOf));
+}

@@ -1,0 +1,134 @@
+// The programs of the system, once: what `npm start` runs, what the harness gives free ports to,
+// what the chaos run kills and the bench measures, and what docker-compose.yml must agree with.
+import { DEFAULT_GATEWAY_PORT, readGatewayConfig } from '../services/gateway/config.ts';
+import { DEFAULT_ORDERS_PORT, readOrdersConfig } from '../services/orders/config.ts';
+import { DEFAULT_PAYMENTS_PORT, readPaymentsConfig } from '../services/payments/config.ts';
+import { readOrdersWorkerConfig, readOutboxRelayConfig, readPaymentsWorkerConfig } from '../workers/config.ts';
+
+export interface Program {
+  /** Its name in the supervisor's log lines, and its service in docker-compose.yml. */
+  name: string;
+  /** Its entry point, from the repository's root. */
+  entry: string;
+  /** Its configuration reader; none for the supervisor's own wrappers of PostgreSQL and Temporal, which are not in the image. */
+  readConfig?: (env: NodeJS.ProcessEnv) => unknown;
+  /** `npm start` starts the stages in order, each once the one before is ready. */
+  stage: 0 | 1 | 2;
+  /** Every port it listens on: the setting that names it, and its default under `npm start`. */
+  ports: Record<string, number>;
+  /** Which of its ports serves its Prometheus metrics (it gets it as METRICS_ADDRESS, on loopback). */
+  metricsPort?: string;
+  /** Database connections it holds beside its pool: a LISTEN, and the one that holds the migration lock while it starts. */
+  connectionsBesidePool?: number;
+  /** What the supervisor waits for before it counts it ready, for its log: given the port of each setting and Temporal's address. */
+  readiness: (portOf: (setting: string) => number, temporalAddress: string) => string;
+}
+
+const saysReady = (setting: string) => (portOf: (setting: string) => number) => `port ${portOf(setting)} says it is ready`;
+const connectsToTemporal = (_: unknown, temporalAddress: string) => `Temporal at ${temporalAddress}, says it is ready`;
+
+/**
+ * In the order they start: PostgreSQL and Temporal; then the services, which migrate their
+ * databases; then the workers that share those databases, the relay and the gateway. They stop
+ * in the reverse order.
+ */
+export const PROGRAMS = [
+  {
+    name: 'postgres',
+    entry: 'supervisor/postgres.ts',
+    stage: 0,
+    ports: { EMBEDDED_POSTGRES_PORT: 54_320 },
+    readiness: (portOf) => `PostgreSQL on port ${portOf('EMBEDDED_POSTGRES_PORT')}`,
+  },
+  {
+    name: 'temporal',
+    entry: 'supervisor/temporal-dev-server.ts',
+    stage: 0,
+    ports: { TEMPORAL_PORT: 7233, TEMPORAL_UI_PORT: 8233 },
+    readiness: (_, temporalAddress) => `the dev server to answer on ${temporalAddress}`,
+  },
+  {
+    name: 'payments',
+    entry: 'services/payments/main.ts',
+    readConfig: readPaymentsConfig,
+    stage: 1,
+    ports: { PAYMENTS_PORT: DEFAULT_PAYMENTS_PORT, PAYMENTS_METRICS_PORT: 9461 },
+    metricsPort: 'PAYMENTS_METRICS_PORT',
+    connectionsBesidePool: 1,
+    readiness: saysReady('PAYMENTS_PORT'),
+  },
+  {
+    name: 'orders',
+    entry: 'services/orders/main.ts',
+    readConfig: readOrdersConfig,
+    stage: 1,
+    ports: { ORDERS_PORT: DEFAULT_ORDERS_PORT, ORDERS_METRICS_PORT: 9462 },
+    metricsPort: 'ORDERS_METRICS_PORT',
+    connectionsBesidePool: 2,
+    readiness: saysReady('ORDERS_PORT'),
+  },
+  {
+    name: 'payments-worker',
+    entry: 'workers/payments-worker.ts',
+    readConfig: readPaymentsWorkerConfig,
+    stage: 2,
+    ports: { PAYMENTS_WORKER_METRICS_PORT: 9464 },
+    metricsPort: 'PAYMENTS_WORKER_METRICS_PORT',
+    connectionsBesidePool: 1,
+    readiness: connectsToTemporal,
+  },
+  {
+    name: 'orders-worker',
+    entry: 'workers/orders-worker.ts',
+    readConfig: readOrdersWorkerConfig,
+    stage: 2,
+    ports: { ORDERS_WORKER_METRICS_PORT: 9465 },
+    metricsPort: 'ORDERS_WORKER_METRICS_PORT',
+    connectionsBesidePool: 1,
+    readiness: connectsToTemporal,
+  },
+  {
+    name: 'outbox-relay',
+    entry: 'workers/outbox-relay.ts',
+    readConfig: readOutboxRelayConfig,
+    stage: 2,
+    ports: {},
+    connectionsBesidePool: 2,
+    readiness: connectsToTemporal,
+  },
+  {
+    name: 'gateway',
+    entry: 'services/gateway/main.ts',
+    readConfig: readGatewayConfig,
+    stage: 2,
+    ports: { GATEWAY_PORT: DEFAULT_GATEWAY_PORT, GATEWAY_METRICS_PORT: 9460 },
+    metricsPort: 'GATEWAY_METRICS_PORT',
+    connectionsBesidePool: 1,
+    readiness: saysReady('GATEWAY_PORT'),
+  },
+] as const satisfies readonly Program[];
+
+export type ProgramName = (typeof PROGRAMS)[number]['name'];
+/** Every port setting of every program. */
+export type PortSetting = (typeof PROGRAMS)[number] extends infer P ? (P extends { ports: infer Ports } ? keyof Ports & string : never) : never;
+
+export const PORT_SETTINGS = PROGRAMS.flatMap((program) => Object.keys(program.ports)) as PortSetting[];
+
+/** The programs that run in the image (docker-compose.yml), not only under `npm start`. */
+export const APP_PROGRAMS: readonly Program[] = PROGRAMS.filter((program) => 'readConfig' in program);
+
+export function programNamed(name: ProgramName): Program {
+  const program = PROGRAMS.find((candidate) => candidate.name === name);
+  if (!program) throw new Error(`no program ${name}`);
+  return program;
+}
+
+/** The default of a port setting under `npm start`. */
+export function defaultPort(setting: PortSetting): number {
+  for (const program of PROGRAMS) {
+    const ports: Record<string, number> = program.ports;
+    const port = ports[setting];
+    if (port !== undefined) return port;
+  }
+  throw new Error(`no port setting ${setting}`);
+}
