@@ -32,5 +32,6 @@ export const setting = {
   secret: () =>
     z.string({ error: 'is required' }).min(32, 'must be at least 32 characters long'),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  temporalNamespace: () => z.string().min(1).default('default'),
   currency: () => z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as USD').default('USD'),
 };

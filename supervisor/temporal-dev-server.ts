@@ -16,7 +16,7 @@ const config = readConfig({
   TEMPORAL_CLI_PATH: z.string().min(1),
   TEMPORAL_PORT: setting.port(defaultPort('TEMPORAL_PORT')),
   TEMPORAL_UI_PORT: setting.port(defaultPort('TEMPORAL_UI_PORT')),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_NAMESPACE: setting.temporalNamespace(),
 });
 const address = `127.0.0.1:${config.TEMPORAL_PORT}`;
 const searchAttributes = Object.values(SEARCH_ATTRIBUTES).flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]);

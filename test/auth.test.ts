@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { freePort } from '../harness/free-port.ts';
-import { serveGateway, startStack, type Stack } from './helpers/stack.ts';
+import { serveGatewayFor, startStack, type Stack } from './helpers/stack.ts';
 import { request } from './helpers/http.ts';
 
 let stack: Stack;
@@ -77,13 +77,7 @@ describe('local sign-in (DEV_SIGN_IN)', () => {
   });
 
   test('off (the default), the sign-in route answers 404 and signs nothing', async () => {
-    const gateway = await serveGateway({
-      GATEWAY_DATABASE_URL: stack.gatewayDatabaseUrl,
-      PAYMENTS_URL: stack.paymentsUrl,
-      ORDERS_URL: stack.ordersUrl,
-      JWT_SECRET: stack.jwtSecret,
-      INTERNAL_TOKEN: stack.internalToken,
-    });
+    const gateway = await serveGatewayFor(stack, {});
     try {
       const answer = await request(gateway.url, 'POST', '/storefront/sign-in', { body: { userId: 'walt' } });
       expect(answer.status).toBe(404);
@@ -135,13 +129,7 @@ describe('a payments service that is down or hangs', () => {
   });
 
   async function gatewayTo(paymentsUrl: string) {
-    return serveGateway({
-      GATEWAY_DATABASE_URL: stack.gatewayDatabaseUrl,
-      PAYMENTS_URL: paymentsUrl,
-      JWT_SECRET: stack.jwtSecret,
-      INTERNAL_TOKEN: stack.internalToken,
-      UPSTREAM_TIMEOUT_MS: '300',
-    });
+    return serveGatewayFor(stack, { PAYMENTS_URL: paymentsUrl, UPSTREAM_TIMEOUT_MS: '300' });
   }
 
   test.each([

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
+import { API_PREFIX, type PublicRoute } from '../lib/http/public-route.ts';
+import { PUBLIC_ROUTES } from '../services/gateway/public-routes.ts';
 import { startStack, type Stack } from './helpers/stack.ts';
 
 // Random and hostile input at every public endpoint, through the real gateway and services:
@@ -18,14 +20,10 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-const ENDPOINTS = [
-  ['POST', '/api/account'],
-  ['GET', '/api/account'],
-  ['POST', '/api/account/deposits'],
-  ['POST', '/api/orders'],
-  ['GET', '/api/orders'],
-  ['GET', '/api/orders/events'],
-] as const;
+/** Every public route, from the services' route tables, with a made-up id for a path parameter. */
+const ENDPOINTS = Object.values(PUBLIC_ROUTES)
+  .flatMap((routes) => Object.values<PublicRoute>(routes))
+  .map((route) => [route.method, `${API_PREFIX}${route.path.replace(/:\w+/g, randomUUID())}`] as const);
 
 const hostileString = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('', ' ', '\u0000', '💸', 'null', '{}', "'; drop table accounts; --"));
 const jsonValue = fc.jsonValue({ maxDepth: 4 });

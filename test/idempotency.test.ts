@@ -123,4 +123,14 @@ describe('Idempotency-Key on deposits', () => {
     expect(answer.body.errors).toEqual([{ pointer: 'header:idempotency-key', detail: 'must be 1 to 255 visible ASCII characters' }]);
     expect(await readBooks(stack.paymentsOrm, 'frank')).toEqual(before);
   });
+
+  // The documented format is 1 to 255 characters: an empty key is a malformed key, not no key. Read
+  // as none, its retry (with the same empty key) would deposit twice.
+  test('an empty key answers 422 and changes nothing, like any other malformed key', async () => {
+    const before = await readBooks(stack.paymentsOrm, 'frank');
+    const answer = await frank('POST', '/api/account/deposits', withKey('', { amount: 1 }));
+    expect(answer.status).toBe(422);
+    expect(answer.body.errors).toEqual([{ pointer: 'header:idempotency-key', detail: 'must be 1 to 255 visible ASCII characters' }]);
+    expect(await readBooks(stack.paymentsOrm, 'frank')).toEqual(before);
+  });
 });

@@ -1,9 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { paymentWorkflowId } from '../workflows/names.ts';
 import { openEventStream } from './helpers/event-stream.ts';
 import { request } from './helpers/http.ts';
 import { finalOrder } from './helpers/orders.ts';
 import { useRunningShop } from './helpers/saga.ts';
+import { serveGatewayFor } from './helpers/stack.ts';
 
 // Debian's Chromium, driven headless; the flags keep it off the network this machine does not have.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -32,9 +34,9 @@ afterAll(() => {
 });
 
 /** A new page on the storefront, signed in as the user, with the live stream connected. */
-async function signedIn(userId: string): Promise<Page> {
+async function signedIn(userId: string, gatewayUrl = shop.stack.gatewayUrl): Promise<Page> {
   const page = await newPage();
-  await page.goto(shop.stack.gatewayUrl);
+  await page.goto(gatewayUrl);
   await page.fill('#sign-in-form input[name=userId]', userId);
   await page.click('#sign-in-form button');
   await page.waitForSelector('#shop:not([hidden])');
@@ -68,6 +70,26 @@ test('in the storefront a shopper signs in, opens an account, deposits, orders, 
 
   mkdirSync(new URL('../test-results/', import.meta.url), { recursive: true });
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
+});
+
+test("an order's link into the Temporal UI names the gateway's namespace and the payment's workflow id", async () => {
+  const gateway = await serveGatewayFor(shop.stack, {
+    DEV_SIGN_IN: 'true',
+    TEMPORAL_UI_URL: 'http://temporal-ui.test',
+    TEMPORAL_NAMESPACE: 'shop-test',
+  });
+  try {
+    const page = await signedIn('namespaced-shopper', gateway.url);
+    await page.fill('#order-form input[name=amount]', '1');
+    await page.fill('#order-form input[name=description]', 'Link');
+    await page.click('#order-form button');
+    const row = page.locator('#orders tr').first();
+    await row.waitFor();
+    const orderId = (await row.getAttribute('id'))?.replace('order-', '') ?? '';
+    expect(await row.locator('a').getAttribute('href')).toBe(`http://temporal-ui.test/namespaces/shop-test/workflows/${paymentWorkflowId(orderId)}`);
+  } finally {
+    await gateway.close();
+  }
 });
 
 test('an unaffordable order shows CANCELLED with its reason', async () => {

@@ -3,7 +3,7 @@ import { readConfig, setting } from '../lib/config.ts';
 
 const temporal = {
   TEMPORAL_ADDRESS: setting.hostPort().default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_NAMESPACE: setting.temporalNamespace(),
   LOG_LEVEL: setting.logLevel(),
   METRICS_ADDRESS: setting.hostPort().optional(),
 };

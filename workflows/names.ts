@@ -8,9 +8,12 @@ export const TASK_QUEUES = {
   orders: 'orders',
 } as const;
 
+/** What every payment's workflow id starts with; the storefront links to the workflow by it. */
+export const PAYMENT_WORKFLOW_ID_PREFIX = 'payment-';
+
 /** One workflow per order: the id is the dedupe key that makes the relay's start exactly-once. */
 export function paymentWorkflowId(orderId: string): string {
-  return `payment-${orderId}`;
+  return `${PAYMENT_WORKFLOW_ID_PREFIX}${orderId}`;
 }
 
 /** Registered on the Temporal server so the Web UI can find and filter payments. */

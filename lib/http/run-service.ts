@@ -1,6 +1,5 @@
 import type Koa from 'koa';
 import type { Orm } from '../database/open-database.ts';
-import { forgetOldIdempotencyKeys } from '../idempotency/forget-old-keys.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { runMain } from '../main.ts';
 import { serveMetrics, type Metrics } from './metrics.ts';
@@ -16,9 +15,7 @@ export interface ServiceDefinition<Config> {
   createApp: (orm: Orm, config: Config, logger: Logger) => { app: Koa; metrics: Metrics; close: () => Promise<void> };
 }
 
-const HOUR_MS = 3_600_000;
-
-/** Runs an internal service as a process: its database, its HTTP server, the hourly key sweep. */
+/** Runs an internal service as a process: its database, its HTTP server and its metrics server. */
 export function runService<Config>(service: ServiceDefinition<Config>): Promise<void> {
   return runMain(async () => {
     const config = service.readConfig();
@@ -28,14 +25,10 @@ export function runService<Config>(service: ServiceDefinition<Config>): Promise<
     const { app, metrics, close } = service.createApp(orm, config, logger);
     const metricsServer = metricsAddress ? await serveMetrics(metrics, metricsAddress) : undefined;
     const server = await serve(app, host, port);
-    const sweep = setInterval(() => {
-      forgetOldIdempotencyKeys(orm.em).catch((error: unknown) => logger.warn({ err: error }, 'idempotency key sweep failed'));
-    }, HOUR_MS);
     logger.info({ url: server.url, metrics: metricsServer?.url }, `${service.name} service listening`);
     return {
       logger,
       stop: async () => {
-        clearInterval(sweep);
         // Stop taking connections, end the app's long-lived streams, then wait for the rest.
         const closing = server.close();
         await close();

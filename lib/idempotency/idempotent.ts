@@ -12,6 +12,15 @@ export const REPLAYED_HEADER = 'idempotent-replayed';
 export const idempotencyKeySchema = storableText().regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 visible ASCII characters');
 
 /**
+ * The caller's key as sent, or undefined when it sent none. An empty header is a key, and a
+ * malformed one: read as none, its retry would be carried out a second time.
+ */
+export function idempotencyKeyOf(ctx: Context): string | undefined {
+  const value = ctx.headers[IDEMPOTENCY_KEY_HEADER];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
  * Honours the `Idempotency-Key` header. The key is stored in the same transaction as the
  * request's effect, together with the answer, so a crash at any point leaves either both or
  * neither. A transaction-scoped advisory lock on (user, key) tells a retry that arrives while
@@ -22,8 +31,8 @@ export const idempotencyKeySchema = storableText().regex(/^[\x21-\x7e]{1,255}$/,
  */
 export function idempotent(): Middleware {
   return async (ctx, next) => {
-    const key = ctx.get(IDEMPOTENCY_KEY_HEADER);
-    if (!key) {
+    const key = idempotencyKeyOf(ctx);
+    if (key === undefined) {
       await next();
       return;
     }

@@ -1,25 +1,23 @@
 import Router from '@koa/router';
-import Koa from 'koa';
+import type Koa from 'koa';
 import pg from 'pg';
-import { errorHandler, logLateErrors } from '../../lib/http/error-handler.ts';
-import { healthRoutes } from '../../lib/http/health.ts';
+import { createHttpApp } from '../../lib/http/http-app.ts';
 import { createMetrics, type Metrics } from '../../lib/http/metrics.ts';
-import { HttpProblem } from '../../lib/http/problem.ts';
-import { requestLog } from '../../lib/http/request-log.ts';
-import { originFormOnly } from '../../lib/http/request-target.ts';
-import '../../lib/http/state.ts';
+import { API_PREFIX, type PublicRoute } from '../../lib/http/public-route.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { authenticate } from './authenticate.ts';
 import type { GatewayConfig } from './config.ts';
 import { openGatewayDatabase } from './database.ts';
 import { docsRoutes } from './docs.routes.ts';
-import { forwardTo, type Upstream } from './forward.ts';
+import { forwardTo } from './forward.ts';
 import { clientAddress } from './limits/client-address.ts';
 import { rateLimit } from './limits/rate-limit.ts';
 import { streamCap } from './limits/stream-cap.ts';
 import { securityHeaders } from './security-headers.ts';
+import { PUBLIC_ROUTES } from './public-routes.ts';
 import { storefrontRoutes } from './storefront.routes.ts';
 import { streamFrom } from './stream.ts';
+import { isReady, upstreamsOf } from './upstream.ts';
 
 export interface Gateway {
   app: Koa;
@@ -48,48 +46,37 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   // An idle connection that breaks (PostgreSQL restarted) must not take the process down.
   pool.on('error', (error) => logger.warn({ err: error }, 'gateway database connection lost'));
   const window = config.RATE_LIMIT_WINDOW_SECONDS;
-  const upstream = (name: string, url: string): Upstream => ({
-    name,
-    url,
-    internalToken: config.INTERNAL_TOKEN,
-    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
-  });
-  const payments = upstream('payments', config.PAYMENTS_URL);
-  const orders = upstream('orders', config.ORDERS_URL);
+  const upstreams = upstreamsOf(config);
   const perAddress = rateLimit(pool, { per: 'address', points: config.RATE_LIMIT_PER_ADDRESS, windowSeconds: window, clientOf: (ctx) => clientAddress(ctx.ip) });
   const perUser = rateLimit(pool, { per: 'user', points: config.RATE_LIMIT_PER_USER, windowSeconds: window, clientOf: (ctx) => ctx.state.userId });
-  const auth = [authenticate(config.JWT_SECRET), perUser];
-  const toPayments = forwardTo(payments);
-  const toOrders = forwardTo(orders);
   const streams = streamCap(pool, config.EVENT_STREAMS_PER_USER, logger);
 
-  const api = new Router();
-  api.post('/api/account', ...auth, toPayments);
-  api.get('/api/account', ...auth, toPayments);
-  api.post('/api/account/deposits', ...auth, toPayments);
-  api.post('/api/orders', ...auth, toOrders);
-  api.get('/api/orders', ...auth, toOrders);
-  api.get('/api/orders/events', ...auth, streams.middleware, streamFrom(orders));
-  api.get('/api/orders/:id', ...auth, toOrders);
+  // Every public route, forwarded to the service that lists it; authentication and the per-user
+  // limit are attached once, to the prefix, and run only for a request that matches a route.
+  const api = new Router({ prefix: API_PREFIX });
+  api.use(authenticate(config.JWT_SECRET), perUser);
+  for (const [service, routes] of Object.entries(PUBLIC_ROUTES)) {
+    const upstream = upstreams[service as keyof typeof PUBLIC_ROUTES];
+    for (const route of Object.values<PublicRoute>(routes)) {
+      api.register(route.path, [route.method], route.stream ? [streams.middleware, streamFrom(upstream)] : [forwardTo(upstream)]);
+    }
+  }
 
   const metrics = createMetrics('gateway');
-  const health = healthRoutes({ payments: () => isReady(payments), orders: () => isReady(orders) });
-
-  const app = new Koa();
-  app.on('error', logLateErrors(logger));
-  app.use(requestLog(logger));
-  app.use(securityHeaders());
-  app.use(errorHandler(logger));
-  app.use(originFormOnly());
-  app.use(metrics.timing);
-  // Before the limits: an orchestrator's probes are not a client's requests.
-  app.use(health.routes());
-  app.use(perAddress);
-  app.use(docsRoutes().routes());
-  app.use(storefrontRoutes({ temporalUiUrl: config.TEMPORAL_UI_URL, devSignIn: config.DEV_SIGN_IN, jwtSecret: config.JWT_SECRET }).routes());
-  app.use(api.routes());
-  // A method the router does not know (PURGE, LINK…) is the client's mistake: 405, not the default 501.
-  app.use(api.allowedMethods({ throw: true, notImplemented: () => new HttpProblem(405, 'method-not-allowed', 'This method is not allowed here.') }));
+  const storefront = storefrontRoutes({
+    temporalUiUrl: config.TEMPORAL_UI_URL,
+    temporalNamespace: config.TEMPORAL_NAMESPACE,
+    devSignIn: config.DEV_SIGN_IN,
+    jwtSecret: config.JWT_SECRET,
+  });
+  const app = createHttpApp({
+    logger,
+    metrics,
+    dependencies: { payments: () => isReady(upstreams.payments), orders: () => isReady(upstreams.orders) },
+    outermost: [securityHeaders()],
+    middleware: [perAddress],
+    routers: [docsRoutes(), storefront, api],
+  });
   return {
     app,
     metrics,
@@ -99,9 +86,4 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
       await pool.end();
     },
   };
-}
-
-async function isReady(upstream: Upstream): Promise<void> {
-  const response = await fetch(new URL('/readyz', upstream.url), { signal: AbortSignal.timeout(upstream.timeoutMs) });
-  if (!response.ok) throw new Error(`${upstream.name} is not ready`);
 }

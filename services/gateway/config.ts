@@ -24,6 +24,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
       RATE_LIMIT_PER_USER: setting.limit(600),
       EVENT_STREAMS_PER_USER: setting.limit(5),
       TEMPORAL_UI_URL: setting.url('http://localhost:8233'),
+      TEMPORAL_NAMESPACE: setting.temporalNamespace(),
       DEV_SIGN_IN: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
       LOG_LEVEL: setting.logLevel(),
     },

@@ -1,17 +1,9 @@
 import type { Context, Middleware } from 'koa';
 import getRawBody from 'raw-body';
 import { BODY_LIMIT_BYTES } from '../../lib/http/input.ts';
-import { INTERNAL_TOKEN_HEADER, USER_ID_HEADER } from '../../lib/http/internal-auth.ts';
 import { HttpProblem } from '../../lib/http/problem.ts';
-import { REQUEST_ID_HEADER } from '../../lib/http/request-log.ts';
-import { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from '../../lib/idempotency/idempotent.ts';
-
-export interface Upstream {
-  name: string;
-  url: string;
-  internalToken: string;
-  timeoutMs: number;
-}
+import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf, REPLAYED_HEADER } from '../../lib/idempotency/idempotent.ts';
+import { callUpstream, type Upstream } from './upstream.ts';
 
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'location', REPLAYED_HEADER];
 
@@ -21,67 +13,21 @@ const FORWARDED_RESPONSE_HEADERS = ['content-type', 'location', REPLAYED_HEADER]
  */
 export function forwardTo(upstream: Upstream): Middleware {
   return async (ctx) => {
-    const url = upstreamUrl(upstream, ctx);
     const body = ctx.method === 'GET' || ctx.method === 'HEAD' ? undefined : await readRawBody(ctx);
-    const headers: Record<string, string> = {
-      [INTERNAL_TOKEN_HEADER]: upstream.internalToken,
-      [USER_ID_HEADER]: ctx.state.userId,
-      [REQUEST_ID_HEADER]: ctx.state.requestId,
-    };
-    for (const name of ['content-type', IDEMPOTENCY_KEY_HEADER]) {
-      const value = ctx.get(name);
-      if (value) headers[name] = value;
+    const headers: Record<string, string> = {};
+    const contentType = ctx.get('content-type');
+    if (contentType) headers['content-type'] = contentType;
+    const idempotencyKey = idempotencyKeyOf(ctx);
+    if (idempotencyKey !== undefined) headers[IDEMPOTENCY_KEY_HEADER] = idempotencyKey;
+    const request = { method: ctx.method, headers, body: body?.length ? body : undefined, signal: AbortSignal.timeout(upstream.timeoutMs) };
+    const { response, answer } = await callUpstream(upstream, ctx, request, async (response) => ({ response, answer: Buffer.from(await response.arrayBuffer()) }));
+    ctx.status = response.status;
+    for (const name of FORWARDED_RESPONSE_HEADERS) {
+      const value = response.headers.get(name);
+      if (value) ctx.set(name, value);
     }
-    try {
-      const response = await fetch(url, {
-        method: ctx.method,
-        headers,
-        body: body?.length ? body : undefined,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(upstream.timeoutMs),
-      });
-      const answer = Buffer.from(await response.arrayBuffer());
-      ctx.status = response.status;
-      for (const name of FORWARDED_RESPONSE_HEADERS) {
-        const value = response.headers.get(name);
-        if (value) ctx.set(name, value);
-      }
-      ctx.body = answer;
-    } catch (error) {
-      throw forwardFailed(upstream, ctx.method, error);
-    }
+    ctx.body = answer;
   };
-}
-
-// Errors that prove the request never left the gateway: no connection was made.
-const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-
-/**
- * The answer to a forward that got no answer. Only a request that never reached the service is a
- * 503 (nothing changed, try again). Any other failure (a timeout, a connection cut after the
- * request went out) has an unknown outcome: 504, and a change is retried with the same
- * Idempotency-Key, so that it happens once whatever the first attempt did.
- */
-export function forwardFailed(upstream: Upstream, method: string, error: unknown): HttpProblem {
-  const code = (error as { cause?: { code?: string } }).cause?.code;
-  if (code !== undefined && NOT_DELIVERED.has(code)) {
-    return new HttpProblem(503, 'service-unavailable', `The ${upstream.name} service is not reachable; nothing was done. Try again shortly.`, {
-      headers: { 'retry-after': '1' },
-    });
-  }
-  const retry = method === 'GET' || method === 'HEAD' ? 'Try again.' : 'It may have been carried out: retry with the same Idempotency-Key.';
-  return new HttpProblem(504, 'upstream-timeout', `The ${upstream.name} service did not answer in time. ${retry}`);
-}
-
-/**
- * The service's URL for this request: the service's own origin, then the caller's path and query,
- * nothing else. A path that the URL parser would rewrite (encoded dots, backslashes, dot segments) is
- * refused, so the service receives exactly the path that the route matched.
- */
-export function upstreamUrl(upstream: Upstream, ctx: Context): URL {
-  const url = new URL(`${new URL(upstream.url).origin}${ctx.path}${ctx.search}`);
-  if (url.pathname !== ctx.path) throw new HttpProblem(400, 'invalid-path', 'The path must not contain dot segments or backslashes.');
-  return url;
 }
 
 async function readRawBody(ctx: Context): Promise<Buffer> {

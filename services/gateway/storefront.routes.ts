@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { jsonBodyParser, readBody } from '../../lib/http/input.ts';
 import { HttpProblem } from '../../lib/http/problem.ts';
+import { PAYMENT_WORKFLOW_ID_PREFIX } from '../../workflows/names.ts';
 import { USER_ID_FORMAT } from './authenticate.ts';
 import { signUserToken } from './sign-token.ts';
 
@@ -16,6 +17,8 @@ const signInSchema = z.object({ userId: z.string().regex(USER_ID_FORMAT, 'must b
 
 export interface StorefrontOptions {
   temporalUiUrl: string;
+  /** The namespace the payments run in, for the storefront's links to them in the Temporal UI. */
+  temporalNamespace: string;
   /** Local sign-in signs a token for any user id: on only for a local run (`npm start`). */
   devSignIn: boolean;
   jwtSecret: string;
@@ -29,7 +32,7 @@ export function storefrontRoutes(options: StorefrontOptions): Router {
     ctx.body = await file('index.html');
   });
   router.get('/storefront/config.json', (ctx) => {
-    ctx.body = { temporalUiUrl: options.temporalUiUrl };
+    ctx.body = { temporalUiUrl: options.temporalUiUrl, temporalNamespace: options.temporalNamespace, paymentWorkflowIdPrefix: PAYMENT_WORKFLOW_ID_PREFIX };
   });
   router.get('/storefront/:name', async (ctx) => {
     const name = ctx.params.name ?? '';

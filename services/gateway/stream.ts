@@ -1,8 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Middleware } from 'koa';
-import { INTERNAL_TOKEN_HEADER, USER_ID_HEADER } from '../../lib/http/internal-auth.ts';
-import { REQUEST_ID_HEADER } from '../../lib/http/request-log.ts';
-import { forwardFailed, upstreamUrl, type Upstream } from './forward.ts';
+import { callUpstream, type Upstream } from './upstream.ts';
 
 const LAST_EVENT_ID_HEADER = 'last-event-id';
 const LAST_EVENT_ID_FORMAT = /^[\x21-\x7e]{1,64}$/;
@@ -18,28 +16,10 @@ function lastEventId(value: string): Record<string, string> {
  */
 export function streamFrom(upstream: Upstream): Middleware {
   return async (ctx) => {
-    const url = upstreamUrl(upstream, ctx);
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), upstream.timeoutMs);
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        headers: {
-          accept: 'text/event-stream',
-          [INTERNAL_TOKEN_HEADER]: upstream.internalToken,
-          [USER_ID_HEADER]: ctx.state.userId,
-          [REQUEST_ID_HEADER]: ctx.state.requestId,
-          ...lastEventId(ctx.get(LAST_EVENT_ID_HEADER)),
-        },
-        // A redirect is relayed, never followed: the internal token must reach no other host.
-        redirect: 'manual',
-        signal: abort.signal,
-      });
-    } catch (error) {
-      throw forwardFailed(upstream, ctx.method, error);
-    } finally {
-      clearTimeout(timer);
-    }
+    const headers = { accept: 'text/event-stream', ...lastEventId(ctx.get(LAST_EVENT_ID_HEADER)) };
+    const response = await callUpstream(upstream, ctx, { headers, signal: abort.signal }, (response) => response).finally(() => clearTimeout(timer));
     ctx.req.socket.setTimeout(0);
     ctx.req.once('close', () => abort.abort());
     ctx.status = response.status;

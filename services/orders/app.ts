@@ -1,12 +1,15 @@
 import type Koa from 'koa';
 import type { Orm } from '../../lib/database/open-database.ts';
 import { createMetrics, type Metrics } from '../../lib/http/metrics.ts';
+import { publicRouter } from '../../lib/http/public-route.ts';
 import { createServiceApp } from '../../lib/http/service-app.ts';
+import { sweepOldIdempotencyKeys } from '../../lib/idempotency/forget-old-keys.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { OrdersConfig } from './config.ts';
 import { OrderEvents } from './orders/order-events.ts';
-import { orderEventRoutes } from './orders/order-events.routes.ts';
-import { orderRoutes } from './orders/orders.routes.ts';
+import { orderEventsHandler } from './orders/order-events.routes.ts';
+import { orderHandlers } from './orders/orders.routes.ts';
+import { ORDERS_ROUTES } from './public-routes.ts';
 import { addOutboxMetrics } from './outbox/outbox-metrics.ts';
 
 export function createOrdersApp(orm: Orm, config: OrdersConfig, logger: Logger): { app: Koa; metrics: Metrics; close: () => Promise<void> } {
@@ -24,8 +27,8 @@ export function createOrdersApp(orm: Orm, config: OrdersConfig, logger: Logger):
     metrics,
     internalToken: config.INTERNAL_TOKEN,
     logger,
-    // The events route first: `/api/orders/events` must not be taken for an order id.
-    routers: [orderEventRoutes(events), orderRoutes(config.CURRENCY)],
+    routers: [publicRouter(ORDERS_ROUTES, { ...orderHandlers(config.CURRENCY), orderEvents: orderEventsHandler(events) })],
   });
-  return { app, metrics, close: () => events.close() };
+  const stopSweep = sweepOldIdempotencyKeys(orm.em, logger);
+  return { app, metrics, close: () => events.close().finally(stopSweep) };
 }

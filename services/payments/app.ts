@@ -2,6 +2,7 @@ import type Koa from 'koa';
 import type { Orm } from '../../lib/database/open-database.ts';
 import { createMetrics, type Metrics } from '../../lib/http/metrics.ts';
 import { createServiceApp } from '../../lib/http/service-app.ts';
+import { sweepOldIdempotencyKeys } from '../../lib/idempotency/forget-old-keys.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { accountRoutes } from './accounts/accounts.routes.ts';
 import type { PaymentsConfig } from './config.ts';
@@ -21,5 +22,6 @@ export function createPaymentsApp(orm: Orm, config: PaymentsConfig, logger: Logg
     logger,
     routers: [accountRoutes(config.CURRENCY)],
   });
-  return { app, metrics, close: () => Promise.resolve() };
+  const stopSweep = sweepOldIdempotencyKeys(orm.em, logger);
+  return { app, metrics, close: () => Promise.resolve(stopSweep()) };
 }

@@ -52,6 +52,18 @@ export async function serveGateway(env: NodeJS.ProcessEnv, timeouts?: ClientTime
   };
 }
 
+/** One more gateway in front of the stack's services, on its database and secrets, with these settings on top. */
+export function serveGatewayFor(stack: Stack, env: NodeJS.ProcessEnv): Promise<RunningServer> {
+  return serveGateway({
+    GATEWAY_DATABASE_URL: stack.gatewayDatabaseUrl,
+    PAYMENTS_URL: stack.paymentsUrl,
+    ORDERS_URL: stack.ordersUrl,
+    JWT_SECRET: stack.jwtSecret,
+    INTERNAL_TOKEN: stack.internalToken,
+    ...env,
+  });
+}
+
 /** The real services and gateway, over real HTTP on free ports, on fresh databases. */
 export async function startStack(): Promise<Stack> {
   const internalToken = randomBytes(32).toString('hex');

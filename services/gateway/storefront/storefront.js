@@ -45,6 +45,10 @@ async function api(method, path, body) {
   }
 }
 
+/** The order's payment in the Temporal UI: namespace and workflow id prefix come from the gateway's config. */
+const workflowUrl = (orderId) =>
+  `${config.temporalUiUrl}/namespaces/${encodeURIComponent(config.temporalNamespace)}/workflows/${encodeURIComponent(config.paymentWorkflowIdPrefix + orderId)}`;
+
 function showOrder(order) {
   const id = `order-${order.id}`;
   let row = document.getElementById(id);
@@ -56,7 +60,7 @@ function showOrder(order) {
   const reason = order.failureReason ? ` (${order.failureReason.replaceAll('_', ' ').toLowerCase()})` : '';
   row.innerHTML = `<td>${new Date(order.createdAt).toLocaleTimeString()}</td><td></td><td>${money(order.amount, order.currency)}</td>
     <td class="status status-${order.status}">${order.status}${reason}</td>
-    <td><a target="_blank" rel="noopener" href="${config.temporalUiUrl}/namespaces/default/workflows/payment-${order.id}">in Temporal</a></td>`;
+    <td><a target="_blank" rel="noopener" href="${workflowUrl(order.id)}">in Temporal</a></td>`;
   row.children[1].textContent = order.description;
 }
 

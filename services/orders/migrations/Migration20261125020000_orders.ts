@@ -1,5 +1,4 @@
 import { Migration } from '@mikro-orm/migrations';
-import { CREATE_IDEMPOTENCY_KEYS_TABLE } from '../../../lib/idempotency/create-idempotency-keys-table.ts';
 
 export class Migration20261125020000_orders extends Migration {
   override up(): void {
@@ -14,6 +13,8 @@ export class Migration20261125020000_orders extends Migration {
     this.addSql(`alter table "outbox_messages" add constraint "outbox_messages_type_aggregate_unique" unique ("type", "aggregate_id");`);
     this.addSql(`create index "outbox_messages_due_index" on "outbox_messages" ("next_attempt_at") where "published_at" is null;`);
 
-    for (const statement of CREATE_IDEMPOTENCY_KEYS_TABLE) this.addSql(statement);
+    // The idempotency table, written out here: a released migration never changes with live code.
+    this.addSql(`create table "idempotency_keys" ("user_id" varchar(255) not null, "key" varchar(255) not null, "request_hash" varchar(255) not null, "response_status" int not null, "response_body" jsonb not null, "response_location" varchar(255) null, "created_at" timestamptz not null, primary key ("user_id", "key"));`);
+    this.addSql(`create index "idempotency_keys_created_at_index" on "idempotency_keys" ("created_at");`);
   }
 }

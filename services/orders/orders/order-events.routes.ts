@@ -1,9 +1,8 @@
 import { PassThrough } from 'node:stream';
-import Router from '@koa/router';
+import type { RouterMiddleware } from '@koa/router';
 import type { OrderEvents } from './order-events.ts';
 import { ISO_TIME, ordersChangedSince, type OrderJson } from './orders.repository.ts';
 
-export const ORDER_EVENTS_PATH = '/api/orders/events';
 const HEARTBEAT_MS = 15_000;
 // Status changes may commit a little out of the order of their times: replay a margin before.
 const REPLAY_MARGIN_MS = 5_000;
@@ -16,9 +15,8 @@ const REPLAY_LIMIT = 500;
  * gets, from the orders table, every change of its orders since then (less a margin). Events are
  * snapshots of an order, so one received twice does no harm.
  */
-export function orderEventRoutes(events: OrderEvents): Router {
-  const router = new Router();
-  router.get(ORDER_EVENTS_PATH, async (ctx) => {
+export function orderEventsHandler(events: OrderEvents): RouterMiddleware {
+  return async (ctx) => {
     const lastEventId = ctx.get('last-event-id');
     const since = ISO_TIME.test(lastEventId) ? new Date(Date.parse(lastEventId) - REPLAY_MARGIN_MS) : undefined;
     const stream = new PassThrough();
@@ -74,6 +72,5 @@ export function orderEventRoutes(events: OrderEvents): Router {
       end();
       throw error;
     }
-  });
-  return router;
+  };
 }

@@ -1,5 +1,4 @@
 import { Migration } from '@mikro-orm/migrations';
-import { CREATE_IDEMPOTENCY_KEYS_TABLE } from '../../../lib/idempotency/create-idempotency-keys-table.ts';
 
 export class Migration20261125000000_accounts extends Migration {
   override up(): void {
@@ -12,6 +11,8 @@ export class Migration20261125000000_accounts extends Migration {
     this.addSql(`alter table "ledger_entries" add constraint "ledger_entries_kind_check" check ("kind" in ('DEPOSIT', 'DEBIT'));`);
     this.addSql(`alter table "ledger_entries" add constraint "ledger_entries_user_id_foreign" foreign key ("user_id") references "accounts" ("user_id");`);
 
-    for (const statement of CREATE_IDEMPOTENCY_KEYS_TABLE) this.addSql(statement);
+    // The idempotency table, written out here: a released migration never changes with live code.
+    this.addSql(`create table "idempotency_keys" ("user_id" varchar(255) not null, "key" varchar(255) not null, "request_hash" varchar(255) not null, "response_status" int not null, "response_body" jsonb not null, "response_location" varchar(255) null, "created_at" timestamptz not null, primary key ("user_id", "key"));`);
+    this.addSql(`create index "idempotency_keys_created_at_index" on "idempotency_keys" ("created_at");`);
   }
 }

@@ -1,0 +1,90 @@
+import type { Context } from 'koa';
+import { INTERNAL_TOKEN_HEADER, USER_ID_HEADER } from '../../lib/http/internal-auth.ts';
+import { HttpProblem } from '../../lib/http/problem.ts';
+import { REQUEST_ID_HEADER } from '../../lib/http/request-log.ts';
+import type { GatewayConfig } from './config.ts';
+
+/** A service behind the gateway. */
+export interface Upstream {
+  name: string;
+  url: string;
+  internalToken: string;
+  timeoutMs: number;
+}
+
+export function upstreamsOf(config: GatewayConfig): { payments: Upstream; orders: Upstream } {
+  const upstream = (name: string, url: string): Upstream => ({ name, url, internalToken: config.INTERNAL_TOKEN, timeoutMs: config.UPSTREAM_TIMEOUT_MS });
+  return { payments: upstream('payments', config.PAYMENTS_URL), orders: upstream('orders', config.ORDERS_URL) };
+}
+
+export interface UpstreamRequest {
+  method?: string;
+  /** The caller's headers that go on; who the caller is, the gateway adds itself. */
+  headers: Record<string, string>;
+  body?: Buffer;
+  signal: AbortSignal;
+}
+
+/**
+ * Sends the caller's request on to the service as the authenticated user, and reads the answer
+ * with `read`. A service that cannot be reached, or whose answer breaks off while `read` reads it,
+ * is a 503 or 504 problem (see upstreamFailed).
+ */
+export async function callUpstream<T>(upstream: Upstream, ctx: Context, request: UpstreamRequest, read: (response: Response) => Promise<T> | T): Promise<T> {
+  const url = upstreamUrl(upstream, ctx);
+  try {
+    const response = await fetch(url, {
+      method: request.method,
+      headers: {
+        ...request.headers,
+        [INTERNAL_TOKEN_HEADER]: upstream.internalToken,
+        [USER_ID_HEADER]: ctx.state.userId,
+        [REQUEST_ID_HEADER]: ctx.state.requestId,
+      },
+      body: request.body,
+      // A redirect is relayed, never followed: the internal token must reach no other host.
+      redirect: 'manual',
+      signal: request.signal,
+    });
+    return await read(response);
+  } catch (error) {
+    throw upstreamFailed(upstream, ctx.method, error);
+  }
+}
+
+// Errors that prove the request never left the gateway: no connection was made.
+const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * The answer to a call that got no answer. Only a request that never reached the service is a
+ * 503 (nothing changed, try again). Any other failure (a timeout, a connection cut after the
+ * request went out) has an unknown outcome: 504, and a change is retried with the same
+ * Idempotency-Key, so that it happens once whatever the first attempt did.
+ */
+function upstreamFailed(upstream: Upstream, method: string, error: unknown): HttpProblem {
+  const code = (error as { cause?: { code?: string } }).cause?.code;
+  if (code !== undefined && NOT_DELIVERED.has(code)) {
+    return new HttpProblem(503, 'service-unavailable', `The ${upstream.name} service is not reachable; nothing was done. Try again shortly.`, {
+      headers: { 'retry-after': '1' },
+    });
+  }
+  const retry = method === 'GET' || method === 'HEAD' ? 'Try again.' : 'It may have been carried out: retry with the same Idempotency-Key.';
+  return new HttpProblem(504, 'upstream-timeout', `The ${upstream.name} service did not answer in time. ${retry}`);
+}
+
+/**
+ * The service's URL for this request: the service's own origin, then the caller's path and query,
+ * nothing else. A path that the URL parser would rewrite (encoded dots, backslashes, dot segments) is
+ * refused, so the service receives exactly the path that the route matched.
+ */
+function upstreamUrl(upstream: Upstream, ctx: Context): URL {
+  const url = new URL(`${new URL(upstream.url).origin}${ctx.path}${ctx.search}`);
+  if (url.pathname !== ctx.path) throw new HttpProblem(400, 'invalid-path', 'The path must not contain dot segments or backslashes.');
+  return url;
+}
+
+/** For the gateway's readiness: the service answers its own /readyz within the timeout. */
+export async function isReady(upstream: Upstream): Promise<void> {
+  const response = await fetch(new URL('/readyz', upstream.url), { signal: AbortSignal.timeout(upstream.timeoutMs) });
+  if (!response.ok) throw new Error(`${upstream.name} is not ready`);
+}
