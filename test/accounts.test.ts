@@ -1,4 +1,4 @@
-import { startStack, type Stack } from './helpers/stack.ts';
+import { startStack, type Stack } from '../harness/stack.ts';
 import { readBooks } from './helpers/books.ts';
 
 let stack: Stack;

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { freePort } from '../harness/free-port.ts';
-import { serveGatewayFor, startStack, type Stack } from './helpers/stack.ts';
-import { request } from './helpers/http.ts';
+import { serveGatewayFor, startStack, type Stack } from '../harness/stack.ts';
+import { request } from '../harness/http.ts';
 
 let stack: Stack;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import type { Orm } from '../lib/database/open-database.ts';
 import { openOrdersDatabase } from '../services/orders/database.ts';
-import { freshDatabaseUrl } from './helpers/database-url.ts';
+import { freshDatabaseUrl } from '../harness/database-url.ts';
 
 // A transaction whose connection dies (PostgreSQL restarted, the session killed) must give its
 // pool slot back; otherwise, after as many deaths as the pool has connections, every query waits

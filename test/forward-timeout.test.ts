@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import { freePort } from '../harness/free-port.ts';
 import type { RunningServer } from '../lib/http/server.ts';
 import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
-import { request } from './helpers/http.ts';
-import { serveGateway, startStack, type Stack } from './helpers/stack.ts';
+import { request } from '../harness/http.ts';
+import { serveGateway, startStack, type Stack } from '../harness/stack.ts';
 
 // A forward that times out after the request went out may still have done its work: the gateway
 // must say so (504, retry with the same key), and the retry must not make a second order.

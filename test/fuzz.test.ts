@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { API_PREFIX, type PublicRoute } from '../lib/http/public-route.ts';
 import { PUBLIC_ROUTES } from '../services/gateway/public-routes.ts';
-import { startStack, type Stack } from './helpers/stack.ts';
+import { startStack, type Stack } from '../harness/stack.ts';
 
 // Random and hostile input at every public endpoint, through the real gateway and services:
 // never a 5xx, every error a problem document, and the books still balance afterwards.

@@ -4,10 +4,10 @@ import { randomBytes } from 'node:crypto';
 import type { RunningServer } from '../lib/http/server.ts';
 import pg from 'pg';
 import { signUserToken } from '../services/gateway/sign-token.ts';
-import { freshDatabaseUrl } from './helpers/database-url.ts';
+import { freshDatabaseUrl } from '../harness/database-url.ts';
 import { openEventStream } from './helpers/event-stream.ts';
-import { request } from './helpers/http.ts';
-import { serveGateway } from './helpers/stack.ts';
+import { request } from '../harness/http.ts';
+import { serveGateway } from '../harness/stack.ts';
 
 // One real gateway on its own database, in front of an upstream that only counts what reaches it:
 // what a client can make the gateway do without any service behind it.

@@ -11,9 +11,9 @@ import { countLongRetries } from '../workers/attempt-metric.ts';
 import { paymentWorkflowId } from '../workflows/names.ts';
 import type { PaymentRequest } from '../workflows/payment.types.ts';
 import { readBooks } from './helpers/books.ts';
-import { finalOrder } from './helpers/orders.ts';
-import { startOrdersWorker, startPaymentsWorker, type RunningWorker } from './helpers/saga.ts';
-import { startStack, testLogger, type Client as UserClient, type Stack } from './helpers/stack.ts';
+import { finalOrder } from '../harness/orders.ts';
+import { startOrdersWorker, startPaymentsWorker, type RunningWorker } from '../harness/saga.ts';
+import { startStack, testLogger, type Client as UserClient, type Stack } from '../harness/stack.ts';
 import { startTemporalDevServer, workerRuntime } from '../harness/temporal.ts';
 
 // The paths on which the saga gives up or is picked up again, run for real with the deadline

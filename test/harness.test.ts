@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { freePort } from '../harness/free-port.ts';
-import { request } from './helpers/http.ts';
+import { request } from '../harness/http.ts';
 import { signUserToken } from '../services/gateway/sign-token.ts';
 import { descendantsOf } from '../harness/processes.ts';
 import { startSystem } from '../harness/system.ts';

@@ -1,6 +1,6 @@
 import { signUserToken } from '../services/gateway/sign-token.ts';
 import { openEventStream } from './helpers/event-stream.ts';
-import { request } from './helpers/http.ts';
+import { request } from '../harness/http.ts';
 import { descendantsOf } from '../harness/processes.ts';
 import { startSystem, type RunningSystem } from '../harness/system.ts';
 

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { RunningServer } from '../lib/http/server.ts';
 import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
 import { signUserToken } from '../services/gateway/sign-token.ts';
-import { freshDatabaseUrl } from './helpers/database-url.ts';
+import { freshDatabaseUrl } from '../harness/database-url.ts';
 import { sendRaw, startCaptureServer, type CapturedRequest } from './helpers/raw-http.ts';
-import { serveGateway } from './helpers/stack.ts';
+import { serveGateway } from '../harness/stack.ts';
 
 // Hostile HTTP framing sent as raw bytes to the gateway, whose services are one capture server.
 // Each case gets a 4xx or a normal answer, never a 5xx, never a hang, and the services receive

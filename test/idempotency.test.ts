@@ -1,4 +1,4 @@
-import { startStack, type Stack, type Client } from './helpers/stack.ts';
+import { startStack, type Stack, type Client } from '../harness/stack.ts';
 import { readBooks } from './helpers/books.ts';
 import { failLedgerWritesOf } from './helpers/ledger-fault.ts';
 import { holdRows, lockWaiters } from './helpers/lock-waiters.ts';

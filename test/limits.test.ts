@@ -3,10 +3,10 @@ import { freePort } from '../harness/free-port.ts';
 import type { RunningServer } from '../lib/http/server.ts';
 import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
 import { clientAddress } from '../services/gateway/limits/client-address.ts';
-import { freshDatabaseUrl } from './helpers/database-url.ts';
+import { freshDatabaseUrl } from '../harness/database-url.ts';
 import { openEventStream } from './helpers/event-stream.ts';
-import { request, type Answer } from './helpers/http.ts';
-import { serveGateway, startStack, type Stack } from './helpers/stack.ts';
+import { request, type Answer } from '../harness/http.ts';
+import { serveGateway, startStack, type Stack } from '../harness/stack.ts';
 
 // Real gateways on the real services, sharing one real PostgreSQL database for their limits.
 

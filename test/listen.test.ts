@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { listen } from '../lib/database/listen.ts';
-import { testLogger } from './helpers/stack.ts';
+import { testLogger } from '../harness/stack.ts';
 
 // A LISTEN connection that goes half-open (the peer vanishes without a word) raises no error:
 // only the periodic check notices, and the listener reconnects and hears notifications again.

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { openOrdersDatabase } from '../services/orders/database.ts';
 import { openPaymentsDatabase } from '../services/payments/database.ts';
 import { MIGRATION_LOCK } from '../lib/database/open-database.ts';
-import { freshDatabaseUrl } from './helpers/database-url.ts';
+import { freshDatabaseUrl } from '../harness/database-url.ts';
 
 const run = promisify(execFile);
 

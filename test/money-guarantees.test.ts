@@ -6,7 +6,7 @@ import { placeOrder } from '../services/orders/orders/orders.repository.ts';
 import { openOrdersDatabase } from '../services/orders/database.ts';
 import { debit, debitMessageId } from '../services/payments/inbox/debit.ts';
 import { openPaymentsDatabase } from '../services/payments/database.ts';
-import { freshDatabaseUrl } from './helpers/database-url.ts';
+import { freshDatabaseUrl } from '../harness/database-url.ts';
 import { failLedgerWritesOf } from './helpers/ledger-fault.ts';
 
 // Each test here guards one line the money depends on: remove or invert that line and the test fails.

@@ -2,9 +2,9 @@ import type { z } from 'zod';
 import { problemSchema } from '../lib/http/problem.ts';
 import { listOrdersQuerySchema, orderPageSchema, orderSchema } from '../services/orders/orders/order.schemas.ts';
 import { accountSchema } from '../services/payments/accounts/account.schemas.ts';
-import { request } from './helpers/http.ts';
-import { finalOrder } from './helpers/orders.ts';
-import { useRunningShop } from './helpers/saga.ts';
+import { request } from '../harness/http.ts';
+import { finalOrder } from '../harness/orders.ts';
+import { useRunningShop } from './helpers/running-shop.ts';
 
 const shop = useRunningShop();
 

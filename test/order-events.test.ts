@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { openEventStream } from './helpers/event-stream.ts';
-import { request } from './helpers/http.ts';
-import { useRunningShop } from './helpers/saga.ts';
+import { request } from '../harness/http.ts';
+import { useRunningShop } from './helpers/running-shop.ts';
 
 const shop = useRunningShop();
 

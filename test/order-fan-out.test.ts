@@ -3,8 +3,8 @@ import { ORDER_STATUS_CHANNEL } from '../services/orders/orders/complete-order.t
 import { OrderEvents } from '../services/orders/orders/order-events.ts';
 import type { OrderJson } from '../services/orders/orders/orders.repository.ts';
 import { openOrdersDatabase } from '../services/orders/database.ts';
-import { freshDatabaseUrl } from './helpers/database-url.ts';
-import { testLogger } from './helpers/stack.ts';
+import { freshDatabaseUrl } from '../harness/database-url.ts';
+import { testLogger } from '../harness/stack.ts';
 
 let orm: Orm;
 let databaseUrl: string;

@@ -16,9 +16,9 @@ import type { PaymentRequest } from '../workflows/payment.types.ts';
 import { paymentWorkflowId } from '../workflows/names.ts';
 import { readBooks } from './helpers/books.ts';
 import { holdRows, listening, lockWaiters } from './helpers/lock-waiters.ts';
-import { finalOrder } from './helpers/orders.ts';
-import { createRelay, startOrdersWorker, startPaymentsWorker, type RunningWorker } from './helpers/saga.ts';
-import { startStack, type Client as UserClient, type Stack } from './helpers/stack.ts';
+import { finalOrder } from '../harness/orders.ts';
+import { createRelay, startOrdersWorker, startPaymentsWorker, type RunningWorker } from '../harness/saga.ts';
+import { startStack, type Client as UserClient, type Stack } from '../harness/stack.ts';
 import { startTemporalDevServer, workerRuntime } from '../harness/temporal.ts';
 
 const run = promisify(execFile);

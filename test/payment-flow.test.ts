@@ -1,8 +1,8 @@
 import { paymentStatusQuery } from '../workflows/payment.workflow.ts';
 import { paymentWorkflowId, SEARCH_ATTRIBUTES } from '../workflows/names.ts';
 import { readBooks } from './helpers/books.ts';
-import { finalOrder } from './helpers/orders.ts';
-import { useRunningShop } from './helpers/saga.ts';
+import { finalOrder } from '../harness/orders.ts';
+import { useRunningShop } from './helpers/running-shop.ts';
 
 const shop = useRunningShop();
 

@@ -1,7 +1,7 @@
 import type { Orm } from '../lib/database/open-database.ts';
 import { openPaymentsDatabase } from '../services/payments/database.ts';
 import { debit, voidDebit } from '../services/payments/inbox/debit.ts';
-import { freshDatabaseUrl } from './helpers/database-url.ts';
+import { freshDatabaseUrl } from '../harness/database-url.ts';
 
 let orm: Orm;
 beforeAll(async () => {

@@ -1,8 +1,9 @@
 import { paymentWorkflowId } from '../workflows/names.ts';
 import { paymentWorkflow } from '../workflows/payment.workflow.ts';
 import { readBooks } from './helpers/books.ts';
-import { finalOrder } from './helpers/orders.ts';
-import { createRelay, useRunningShop } from './helpers/saga.ts';
+import { finalOrder } from '../harness/orders.ts';
+import { createRelay } from '../harness/saga.ts';
+import { useRunningShop } from './helpers/running-shop.ts';
 
 // No relay of its own runs: each test runs the relay's start by hand.
 const shop = useRunningShop({ relay: false });

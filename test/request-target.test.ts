@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
 import { openEventStream } from './helpers/event-stream.ts';
 import { startCaptureServer, sendRaw } from './helpers/raw-http.ts';
-import { serveGateway, startStack, type Stack } from './helpers/stack.ts';
+import { serveGateway, startStack, type Stack } from '../harness/stack.ts';
 
 // A request target that is not a path must never make the gateway call another host: the
 // internal token and the user id would go with it. A capture server named in the request

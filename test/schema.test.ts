@@ -2,7 +2,7 @@ import type { Orm } from '../lib/database/open-database.ts';
 import { openGatewayDatabase } from '../services/gateway/database.ts';
 import { openOrdersDatabase } from '../services/orders/database.ts';
 import { openPaymentsDatabase } from '../services/payments/database.ts';
-import { freshDatabaseUrl } from './helpers/database-url.ts';
+import { freshDatabaseUrl } from '../harness/database-url.ts';
 
 describe.each([
   ['payments', openPaymentsDatabase],

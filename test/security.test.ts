@@ -1,7 +1,7 @@
 import type { RunningServer } from '../lib/http/server.ts';
 import { readBooks } from './helpers/books.ts';
 import { sendRaw } from './helpers/raw-http.ts';
-import { serveGateway, startStack, type Stack } from './helpers/stack.ts';
+import { serveGateway, startStack, type Stack } from '../harness/stack.ts';
 
 // What the other suites do not already cover: hostile shapes of body and slow clients.
 // (Bad tokens, internal tokens and other users' data: auth.test.ts, payment-flow.test.ts.)

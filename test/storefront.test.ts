@@ -2,10 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { paymentWorkflowId } from '../workflows/names.ts';
 import { openEventStream } from './helpers/event-stream.ts';
-import { request } from './helpers/http.ts';
-import { finalOrder } from './helpers/orders.ts';
-import { useRunningShop } from './helpers/saga.ts';
-import { serveGatewayFor } from './helpers/stack.ts';
+import { request } from '../harness/http.ts';
+import { finalOrder } from '../harness/orders.ts';
+import { useRunningShop } from './helpers/running-shop.ts';
+import { serveGatewayFor } from '../harness/stack.ts';
 
 // Debian's Chromium, driven headless; the flags keep it off the network this machine does not have.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

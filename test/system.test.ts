@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { signUserToken } from '../services/gateway/sign-token.ts';
-import { request } from './helpers/http.ts';
+import { request } from '../harness/http.ts';
 import { lockWaiters } from './helpers/lock-waiters.ts';
 import { descendantsOf, programRunning } from '../harness/processes.ts';
 import { startSystem, type RunningSystem } from '../harness/system.ts';

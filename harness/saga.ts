@@ -1,9 +1,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, type ActivityInterceptorsFactory, type Worker, type WorkflowBundle } from '@temporalio/worker';
-import { OutboxRelay, type OutboxRelayOptions } from '../../services/orders/outbox/outbox-relay.ts';
-import { createOrdersWorker, createPaymentsWorker, WORKFLOWS_PATH } from '../../workers/worker-factories.ts';
-import { startStack, testLogger, type Stack } from './stack.ts';
-import { startTemporalDevServer } from '../../harness/temporal.ts';
+import { OutboxRelay, type OutboxRelayOptions } from '../services/orders/outbox/outbox-relay.ts';
+import { createOrdersWorker, createPaymentsWorker, WORKFLOWS_PATH } from '../workers/worker-factories.ts';
+import { testLogger, type Stack } from './stack.ts';
 
 let bundle: Promise<WorkflowBundle> | undefined;
 
@@ -66,29 +65,4 @@ export async function startSaga(stack: Stack, temporal: TestWorkflowEnvironment,
       await Promise.all(workers.map((worker) => worker.stop()));
     },
   };
-}
-
-export interface RunningShop {
-  temporal: TestWorkflowEnvironment;
-  stack: Stack;
-}
-
-/**
- * For a test file: a Temporal dev server, the services and gateway, both workers and (unless
- * `relay: false`) a relay,
- * started before its tests and stopped after them. Read the fields inside tests, not before.
- */
-export function useRunningShop(options: { relay?: boolean } = {}): RunningShop {
-  const shop = {} as RunningShop;
-  let saga: { stop(): Promise<void> } | undefined;
-  beforeAll(async () => {
-    [shop.temporal, shop.stack] = await Promise.all([startTemporalDevServer(), startStack()]);
-    saga = await startSaga(shop.stack, shop.temporal, options);
-  });
-  afterAll(async () => {
-    await saga?.stop();
-    await shop.stack.stop();
-    await shop.temporal.teardown();
-  });
-  return shop;
 }

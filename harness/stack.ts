@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import type { Orm } from '../../lib/database/open-database.ts';
-import { serve, type ClientTimeouts, type RunningServer } from '../../lib/http/server.ts';
-import { createLogger } from '../../lib/logger.ts';
-import { createGateway } from '../../services/gateway/app.ts';
-import { readGatewayConfig, WITHOUT_RATE_LIMITS } from '../../services/gateway/config.ts';
-import { signUserToken } from '../../services/gateway/sign-token.ts';
-import { createOrdersApp } from '../../services/orders/app.ts';
-import { readOrdersConfig } from '../../services/orders/config.ts';
-import { openOrdersDatabase } from '../../services/orders/database.ts';
-import { createPaymentsApp } from '../../services/payments/app.ts';
-import { readPaymentsConfig } from '../../services/payments/config.ts';
-import { openPaymentsDatabase } from '../../services/payments/database.ts';
+import type { Orm } from '../lib/database/open-database.ts';
+import { serve, type ClientTimeouts, type RunningServer } from '../lib/http/server.ts';
+import { createLogger } from '../lib/logger.ts';
+import { createGateway } from '../services/gateway/app.ts';
+import { readGatewayConfig, WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
+import { signUserToken } from '../services/gateway/sign-token.ts';
+import { createOrdersApp } from '../services/orders/app.ts';
+import { readOrdersConfig } from '../services/orders/config.ts';
+import { openOrdersDatabase } from '../services/orders/database.ts';
+import { createPaymentsApp } from '../services/payments/app.ts';
+import { readPaymentsConfig } from '../services/payments/config.ts';
+import { openPaymentsDatabase } from '../services/payments/database.ts';
 import { freshDatabaseUrl } from './database-url.ts';
 import { request, type Answer, type RequestOptions } from './http.ts';
 
