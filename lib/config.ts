@@ -35,3 +35,17 @@ export const setting = {
   temporalNamespace: () => z.string().min(1).default('default'),
   currency: () => z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as USD').default('USD'),
 };
+
+/** What every program of the system reads: how much it logs, and where it serves its metrics (none if unset). */
+export const programSettings = {
+  LOG_LEVEL: setting.logLevel(),
+  METRICS_ADDRESS: setting.hostPort().optional(),
+};
+
+/** What every HTTP service reads besides: its database pool's size, and the token its callers show. */
+export const serviceSettings = {
+  ...programSettings,
+  DATABASE_POOL_SIZE: setting.poolSize(),
+  INTERNAL_TOKEN: setting.secret(),
+};
+export type ServiceSettings = z.infer<z.ZodObject<typeof serviceSettings>>;

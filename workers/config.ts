@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { readConfig, setting } from '../lib/config.ts';
+import { programSettings, readConfig, setting } from '../lib/config.ts';
 
 const temporal = {
   TEMPORAL_ADDRESS: setting.hostPort().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: setting.temporalNamespace(),
-  LOG_LEVEL: setting.logLevel(),
-  METRICS_ADDRESS: setting.hostPort().optional(),
+  ...programSettings,
 };
 
 /** What every worker process reads, whatever its side. */

@@ -10,8 +10,8 @@ export type Orm = MikroORM;
 export interface DatabaseOptions {
   url: string;
   entities: NonNullable<Options['entities']>;
-  /** The service's migrations, oldest first: the only way its schema changes. */
-  migrations: MigrationObject[];
+  /** The service's migrations, oldest first: the only way its schema changes. Each is recorded under its class's name. */
+  migrations: MigrationObject['class'][];
   /** Connections in this process's pool (DATABASE_POOL_SIZE): its share of PostgreSQL's max_connections. */
   poolSize: number;
 }
@@ -30,7 +30,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Orm> {
     clientUrl: options.url,
     entities: options.entities,
     extensions: [Migrator],
-    migrations: { migrationsList: options.migrations, snapshot: false, silent: true },
+    migrations: { migrationsList: options.migrations.map((migration) => ({ name: migration.name, class: migration })), snapshot: false, silent: true },
     pool: { min: 0, max: options.poolSize },
     allowGlobalContext: false,
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readConfig, setting } from '../../lib/config.ts';
+import { readConfig, serviceSettings, setting } from '../../lib/config.ts';
 import { DEFAULT_ORDERS_PORT } from '../orders/config.ts';
 import { DEFAULT_PAYMENTS_PORT } from '../payments/config.ts';
 
@@ -11,13 +11,11 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
     {
       GATEWAY_HOST: setting.host('127.0.0.1'),
       GATEWAY_PORT: setting.port(DEFAULT_GATEWAY_PORT),
-      METRICS_ADDRESS: setting.hostPort().optional(),
       GATEWAY_DATABASE_URL: setting.postgresUrl(),
-      DATABASE_POOL_SIZE: setting.poolSize(),
+      ...serviceSettings,
       PAYMENTS_URL: setting.url(`http://127.0.0.1:${DEFAULT_PAYMENTS_PORT}`),
       ORDERS_URL: setting.url(`http://127.0.0.1:${DEFAULT_ORDERS_PORT}`),
       JWT_SECRET: setting.secret(),
-      INTERNAL_TOKEN: setting.secret(),
       UPSTREAM_TIMEOUT_MS: setting.milliseconds(5_000),
       RATE_LIMIT_WINDOW_SECONDS: setting.positiveInt(60),
       RATE_LIMIT_PER_ADDRESS: setting.limit(1_200),

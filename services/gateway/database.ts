@@ -7,7 +7,7 @@ import { Migration20261125200000_limits } from './migrations/Migration2026112520
 export const gatewayEntities = [RateLimit, EventStreamLease];
 
 /** Oldest first; a new migration is appended here and never edited once released. */
-export const gatewayMigrations = [{ name: 'Migration20261125200000_limits', class: Migration20261125200000_limits }];
+export const gatewayMigrations = [Migration20261125200000_limits];
 
 export function openGatewayDatabase(url: string, poolSize: number): Promise<Orm> {
   return openDatabase({ url, entities: gatewayEntities, migrations: gatewayMigrations, poolSize });

@@ -11,10 +11,10 @@ export const ordersEntities = [Order, OutboxMessage, IdempotencyKey];
 
 /** Oldest first; a new migration is appended here and never edited once released. */
 export const ordersMigrations = [
-  { name: 'Migration20261125020000_orders', class: Migration20261125020000_orders },
-  { name: 'Migration20261125030000_outbox_dead_letters', class: Migration20261125030000_outbox_dead_letters },
-  { name: 'Migration20261125040000_currency_mismatch', class: Migration20261125040000_currency_mismatch },
-  { name: 'Migration20261125060000_payment_abandoned', class: Migration20261125060000_payment_abandoned },
+  Migration20261125020000_orders,
+  Migration20261125030000_outbox_dead_letters,
+  Migration20261125040000_currency_mismatch,
+  Migration20261125060000_payment_abandoned,
 ];
 
 export function openOrdersDatabase(url: string, poolSize: number): Promise<Orm> {

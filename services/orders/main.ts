@@ -6,14 +6,7 @@ import { openOrdersDatabase } from './database.ts';
 await runService({
   name: 'orders',
   readConfig: readOrdersConfig,
-  listen: (config) => ({
-    host: config.ORDERS_HOST,
-    port: config.ORDERS_PORT,
-    metricsAddress: config.METRICS_ADDRESS,
-    logLevel: config.LOG_LEVEL,
-    databaseUrl: config.ORDERS_DATABASE_URL,
-    poolSize: config.DATABASE_POOL_SIZE,
-  }),
+  address: (config) => ({ host: config.ORDERS_HOST, port: config.ORDERS_PORT, databaseUrl: config.ORDERS_DATABASE_URL }),
   openDatabase: openOrdersDatabase,
   createApp: createOrdersApp,
 });

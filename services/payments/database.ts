@@ -13,11 +13,11 @@ export const paymentsEntities = [Account, LedgerEntry, InboxMessage, Idempotency
 
 /** Oldest first; a new migration is appended here and never edited once released. */
 export const paymentsMigrations = [
-  { name: 'Migration20261125000000_accounts', class: Migration20261125000000_accounts },
-  { name: 'Migration20261125010000_inbox', class: Migration20261125010000_inbox },
-  { name: 'Migration20261125040000_currency_mismatch', class: Migration20261125040000_currency_mismatch },
-  { name: 'Migration20261125050000_inbox_request', class: Migration20261125050000_inbox_request },
-  { name: 'Migration20261125060000_void', class: Migration20261125060000_void },
+  Migration20261125000000_accounts,
+  Migration20261125010000_inbox,
+  Migration20261125040000_currency_mismatch,
+  Migration20261125050000_inbox_request,
+  Migration20261125060000_void,
 ];
 
 export function openPaymentsDatabase(url: string, poolSize: number): Promise<Orm> {

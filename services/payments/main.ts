@@ -6,14 +6,7 @@ import { openPaymentsDatabase } from './database.ts';
 await runService({
   name: 'payments',
   readConfig: readPaymentsConfig,
-  listen: (config) => ({
-    host: config.PAYMENTS_HOST,
-    port: config.PAYMENTS_PORT,
-    metricsAddress: config.METRICS_ADDRESS,
-    logLevel: config.LOG_LEVEL,
-    databaseUrl: config.PAYMENTS_DATABASE_URL,
-    poolSize: config.DATABASE_POOL_SIZE,
-  }),
+  address: (config) => ({ host: config.PAYMENTS_HOST, port: config.PAYMENTS_PORT, databaseUrl: config.PAYMENTS_DATABASE_URL }),
   openDatabase: openPaymentsDatabase,
   createApp: createPaymentsApp,
 });
