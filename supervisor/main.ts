@@ -6,6 +6,7 @@ import { Child, StartFailure } from './child.ts';
 import { readSupervisorConfig, type SupervisorConfig } from './config.ts';
 import { checkPortsFree, childEnvironment, planFor, stagesOf, temporalCliFor, type Plan } from './plan.ts';
 import { claimDataDir } from './single-instance.ts';
+import { PAYMENT_WORKFLOW_ID_PREFIX } from '../workflows/names.ts';
 
 /**
  * Every line goes to the terminal and to the log file in the data folder. A terminal or a parent
@@ -36,7 +37,7 @@ function banner(config: SupervisorConfig, plan: Plan, logFile: string): string {
     `  API docs     ${api}/docs  (OpenAPI: ${api}/openapi.json)`,
     `  Health       ${api}/healthz, ${api}/readyz`,
     `  Metrics      http://127.0.0.1:${config.GATEWAY_METRICS_PORT}/metrics (gateway), :${config.PAYMENTS_METRICS_PORT} (payments), :${config.ORDERS_METRICS_PORT} (orders), :${config.PAYMENTS_WORKER_METRICS_PORT} and :${config.ORDERS_WORKER_METRICS_PORT} (workers)`,
-    plan.runsTemporal ? `  Temporal UI  http://localhost:${config.TEMPORAL_UI_PORT}  (payments are workflows payment-<orderId>)` : `  Temporal     ${plan.temporalAddress}`,
+    plan.runsTemporal ? `  Temporal UI  http://localhost:${config.TEMPORAL_UI_PORT}  (payments are workflows ${PAYMENT_WORKFLOW_ID_PREFIX}<orderId>)` : `  Temporal     ${plan.temporalAddress}`,
     `  Data         ${config.DATA_DIR}`,
     `  Log          ${logFile}`,
     '  Stop         Ctrl-C',

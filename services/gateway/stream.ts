@@ -1,13 +1,13 @@
 import { Readable } from 'node:stream';
 import type { Middleware } from 'koa';
+import { lastEventIdSchema } from '../orders/orders/order.schemas.ts';
 import { callUpstream, type Upstream } from './upstream.ts';
 
 const LAST_EVENT_ID_HEADER = 'last-event-id';
-const LAST_EVENT_ID_FORMAT = /^[\x21-\x7e]{1,64}$/;
 
-/** The caller's Last-Event-ID goes on only when it is short visible ASCII; the service parses it. */
+/** The caller's Last-Event-ID goes on only when it has the documented form; the service parses it. */
 function lastEventId(value: string): Record<string, string> {
-  return LAST_EVENT_ID_FORMAT.test(value) ? { [LAST_EVENT_ID_HEADER]: value } : {};
+  return lastEventIdSchema.safeParse(value).success ? { [LAST_EVENT_ID_HEADER]: value } : {};
 }
 
 /**

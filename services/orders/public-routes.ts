@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PublicRoutes } from '../../lib/http/public-route.ts';
-import { listOrdersQuerySchema, orderPageSchema, orderSchema, placeOrderRequestSchema } from './orders/order.schemas.ts';
+import { lastEventIdSchema, listOrdersQuerySchema, orderPageSchema, orderSchema, placeOrderRequestSchema } from './orders/order.schemas.ts';
 
 /**
  * The public API the orders service answers (behind the gateway, under /api). The order matters:
@@ -29,7 +29,7 @@ export const ORDERS_ROUTES = {
     method: 'GET',
     path: '/orders/events',
     summary: 'Live status of my orders (Server-Sent Events)',
-    request: { headers: z.object({ 'last-event-id': z.string().max(64).optional() }) },
+    request: { headers: z.object({ 'last-event-id': lastEventIdSchema.optional() }) },
     stream: true,
     responses: {
       '200': {

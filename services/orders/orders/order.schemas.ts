@@ -29,3 +29,9 @@ export const orderPageSchema = z.object({
   items: z.array(orderSchema),
   nextCursor: z.string().nullable(),
 }).meta({ id: 'OrderPage' });
+
+/**
+ * The `Last-Event-ID` a reconnecting client sends: the id of the last event it saw (the time of
+ * that change). The gateway passes on only what fits this; the service reads the time from it.
+ */
+export const lastEventIdSchema = z.string().regex(/^[\x21-\x7e]{1,64}$/, 'expected up to 64 visible ASCII characters');
