@@ -1,0 +1,38 @@
+// What `npm run mutation` mutates, in groups that each run only the test files that check them:
+// a mutant runs every test that covers it (Jest cannot stop at the first failure here), and the
+// gateway's code is covered by nearly every test, so one group of everything would take hours.
+// A line range names one function's lines; the rest of such a file is not money-critical.
+// workflows/ is never mutated: Temporal bundles it into its sandbox, out of Stryker's reach.
+export const MUTATION_GROUPS: Record<string, { mutate: string[]; tests: string[] }> = {
+  payments: {
+    mutate: ['services/payments/inbox/debit.ts', 'services/payments/accounts/accounts.ts:34-57'],
+    tests: ['money-guarantees', 'payments-constraints', 'accounts', 'mutation-payments'],
+  },
+  gateway: {
+    mutate: [
+      'services/gateway/authenticate.ts',
+      'services/gateway/forward.ts',
+      'services/gateway/storefront.routes.ts:41-45',
+      'lib/idempotency/idempotent.ts',
+    ],
+    tests: ['auth', 'security', 'idempotency', 'forward-timeout', 'request-target', 'bad-input', 'mutation-gateway'],
+  },
+  orders: {
+    mutate: [
+      'services/orders/orders/orders.ts:26-66',
+      'services/orders/orders/complete-order.ts',
+      'services/orders/orders/order-events.ts',
+      'services/orders/outbox/outbox-relay.ts',
+      'services/orders/outbox/start-payment.ts',
+    ],
+    tests: ['money-guarantees', 'order-fan-out', 'relay-reuse-policy', 'payment-faults', 'give-up-paths', 'mutation-orders'],
+  },
+};
+
+/** The group this process works on: MUTATION_GROUP, set by scripts/mutation.ts. */
+export function mutationGroup(): { name: string; mutate: string[]; tests: string[] } {
+  const name = process.env.MUTATION_GROUP ?? '';
+  const group = Object.hasOwn(MUTATION_GROUPS, name) ? MUTATION_GROUPS[name] : undefined;
+  if (!group) throw new Error(`MUTATION_GROUP must be one of ${Object.keys(MUTATION_GROUPS).join(', ')}; run \`npm run mutation\``);
+  return { name, ...group };
+}
