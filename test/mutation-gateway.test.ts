@@ -1,6 +1,7 @@
 // Gateway guarantees that the mutation run (npm run mutation) found unchecked: each test here
 // fails for a mutant of authenticate.ts, forward.ts or idempotent.ts that the older tests let live.
 import { SignJWT } from 'jose';
+import { forwardFailed } from '../services/gateway/forward.ts';
 import { request } from './helpers/http.ts';
 import { startStack, type Stack } from './helpers/stack.ts';
 
@@ -34,5 +35,30 @@ describe('the Authorization header is read strictly', () => {
     expect(answer.status).toBe(401);
     expect(answer.body.type).toBe('/problems/unauthorized');
     expect(answer.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+  });
+});
+
+describe('a forward that got no answer says whether anything could have happened', () => {
+  const payments = { name: 'payments', url: 'http://127.0.0.1:1', internalToken: 'x', timeoutMs: 1_000 };
+  // The codes undici and the resolver give when no connection was ever made.
+  test.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])(
+    'not connected (%s): 503, nothing was done, retry after a second',
+    (code) => {
+      const problem = forwardFailed(payments, 'POST', new TypeError('fetch failed', { cause: Object.assign(new Error(code), { code }) }));
+      expect(problem).toMatchObject({ status: 503, type: '/problems/service-unavailable', headers: { 'retry-after': '1' } });
+      expect(problem.message).toBe('The payments service is not reachable; nothing was done. Try again shortly.');
+    },
+  );
+
+  test.each([
+    ['GET', 'Try again.'],
+    ['HEAD', 'Try again.'],
+    ['POST', 'It may have been carried out: retry with the same Idempotency-Key.'],
+  ])('cut off or timed out (%s): 504, and only a change is told to keep its Idempotency-Key', (method, advice) => {
+    for (const error of [new DOMException('timed out', 'TimeoutError'), new TypeError('fetch failed', { cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) })]) {
+      const problem = forwardFailed(payments, method, error);
+      expect(problem).toMatchObject({ status: 504, type: '/problems/upstream-timeout' });
+      expect(problem.message).toBe(`The payments service did not answer in time. ${advice}`);
+    }
   });
 });
