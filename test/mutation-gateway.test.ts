@@ -62,3 +62,21 @@ describe('a forward that got no answer says whether anything could have happened
     }
   });
 });
+
+describe('Idempotency-Key on orders', () => {
+  test('a retry answers the first order with its Location, and there is one order', async () => {
+    const ivy = await stack.clientFor('ivy');
+    const place = () => ivy('POST', '/api/orders', { body: { amount: 12, description: 'Once' }, headers: { 'idempotency-key': 'order-1' } });
+    const first = await place();
+    expect(first.status).toBe(202);
+    expect(first.headers.get('location')).toBe(`/api/orders/${first.body.id}`);
+
+    const retry = await place();
+    expect(retry.status).toBe(202);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.headers.get('location')).toBe(first.headers.get('location'));
+    expect(retry.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(retry.body).toEqual(first.body);
+    expect((await ivy('GET', '/api/orders')).body.items.map((order: { id: string }) => order.id)).toEqual([first.body.id]);
+  });
+});
