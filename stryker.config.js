@@ -17,8 +17,9 @@ export default {
   ignorePatterns: ['.data', 'coverage', 'reports', 'bench/results', 'test-results'],
   // Two test processes share the machine's cores with the databases and Temporal they start.
   concurrency: 2,
-  // Tests start databases and a Temporal dev server: slow, and slower on a busy machine.
-  timeoutMS: 60_000,
+  // On top of a run's usual time: a mutant that makes a test wait for ever counts as detected (a
+  // timeout), and each costs this long, so it is short; a busy machine needs the factor.
+  timeoutMS: 15_000,
   timeoutFactor: 2,
   thresholds: { high: 90, low: 80, break: null },
   reporters: ['clear-text', 'progress-append-only', 'json', 'html'],
