@@ -1,9 +1,12 @@
 // Gateway guarantees that the mutation run (npm run mutation) found unchecked: each test here
 // fails for a mutant of authenticate.ts, forward.ts or idempotent.ts that the older tests let live.
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
+import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
 import { forwardFailed } from '../services/gateway/forward.ts';
 import { request } from './helpers/http.ts';
-import { startStack, type Stack } from './helpers/stack.ts';
+import { serveGateway, startStack, type Stack } from './helpers/stack.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -78,5 +81,103 @@ describe('Idempotency-Key on orders', () => {
     expect(retry.headers.get('content-type')).toMatch(/^application\/json/);
     expect(retry.body).toEqual(first.body);
     expect((await ivy('GET', '/api/orders')).body.items.map((order: { id: string }) => order.id)).toEqual([first.body.id]);
+  });
+});
+
+describe('the gateway forwards exactly what the service needs, and relays exactly what the client may see', () => {
+  interface Received {
+    method: string;
+    url: string;
+    headers: IncomingHttpHeaders;
+    body: string;
+  }
+
+  /** A gateway in front of a stand-in service that records each request and answers with every header it might. */
+  async function withRecordingService(test: (gatewayUrl: string, received: Received[]) => Promise<void>): Promise<void> {
+    const received: Received[] = [];
+    const service = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
+        res.writeHead(201, {
+          'content-type': 'application/json; charset=utf-8',
+          location: '/api/orders/made',
+          'idempotent-replayed': 'true',
+          'set-cookie': 'session=internal',
+          'x-internal-detail': 'not for clients',
+        });
+        res.end('{"made":true}');
+      });
+    });
+    await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
+    const serviceUrl = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
+    const gateway = await serveGateway({
+      GATEWAY_DATABASE_URL: stack.gatewayDatabaseUrl,
+      ...WITHOUT_RATE_LIMITS,
+      PAYMENTS_URL: serviceUrl,
+      ORDERS_URL: serviceUrl,
+      JWT_SECRET: stack.jwtSecret,
+      INTERNAL_TOKEN: stack.internalToken,
+    });
+    try {
+      await test(gateway.url, received);
+    } finally {
+      await gateway.close();
+      await new Promise((resolve) => service.close(resolve));
+    }
+  }
+
+  test('a change goes on with its body, type, key, user, request id and the internal token, and no client credential', async () => {
+    await withRecordingService(async (gatewayUrl, received) => {
+      const token = await stack.tokenFor('kim');
+      const answer = await fetch(`${gatewayUrl}/api/orders?x=1`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'k-1', cookie: 'mine=1' },
+        body: '{"amount":1,"description":"d"}',
+      });
+      expect(answer.status).toBe(201);
+      expect(await answer.text()).toBe('{"made":true}');
+      expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(answer.headers.get('location')).toBe('/api/orders/made');
+      expect(answer.headers.get('idempotent-replayed')).toBe('true');
+      expect(answer.headers.get('set-cookie')).toBeNull();
+      expect(answer.headers.get('x-internal-detail')).toBeNull();
+
+      expect(received).toHaveLength(1);
+      const [request] = received;
+      expect(request).toMatchObject({ method: 'POST', url: '/api/orders?x=1', body: '{"amount":1,"description":"d"}' });
+      expect(request?.headers).toMatchObject({
+        'x-internal-token': stack.internalToken,
+        'x-user-id': 'kim',
+        'x-request-id': answer.headers.get('x-request-id'),
+        'content-type': 'application/json',
+        'idempotency-key': 'k-1',
+      });
+      expect(request?.headers.authorization).toBeUndefined();
+      expect(request?.headers.cookie).toBeUndefined();
+    });
+  });
+
+  test('a read goes on without a body, even when the client sent one, and without a key or type it did not send', async () => {
+    await withRecordingService(async (gatewayUrl, received) => {
+      const token = await stack.tokenFor('lou');
+      for (const method of ['GET', 'HEAD']) {
+        // fetch() sends no body with GET or HEAD: the request is written by hand.
+        const answer = await new Promise<number>((resolve, reject) => {
+          const headers = { authorization: `Bearer ${token}`, 'content-length': '5' };
+          const sent = httpRequest(new URL('/api/account', gatewayUrl), { method, headers }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          });
+          sent.on('error', reject);
+          sent.end('hello');
+        });
+        expect([method, answer]).toEqual([method, 201]);
+      }
+      expect(received.map(({ method, body }) => [method, body])).toEqual([['GET', ''], ['HEAD', '']]);
+      expect(received[0]?.headers['content-type']).toBeUndefined();
+      expect(received[0]?.headers['idempotency-key']).toBeUndefined();
+    });
   });
 });
