@@ -3,6 +3,7 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
+import { BODY_LIMIT_BYTES } from '../lib/http/input.ts';
 import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
 import { forwardFailed } from '../services/gateway/forward.ts';
 import { request } from './helpers/http.ts';
@@ -178,6 +179,20 @@ describe('the gateway forwards exactly what the service needs, and relays exactl
       expect(received.map(({ method, body }) => [method, body])).toEqual([['GET', ''], ['HEAD', '']]);
       expect(received[0]?.headers['content-type']).toBeUndefined();
       expect(received[0]?.headers['idempotency-key']).toBeUndefined();
+    });
+  });
+
+  test('a body over the limit answers 413 and is not sent on; one at the limit is', async () => {
+    await withRecordingService(async (gatewayUrl, received) => {
+      const token = await stack.tokenFor('mo');
+      const post = (bytes: number) =>
+        request(gatewayUrl, 'POST', '/api/account/deposits', { token, body: 'x'.repeat(bytes), headers: { 'content-type': 'text/plain' } });
+      const over = await post(BODY_LIMIT_BYTES + 1);
+      expect(over.status).toBe(413);
+      expect(over.body).toMatchObject({ type: '/problems/body-too-large', detail: `The body must be at most ${BODY_LIMIT_BYTES} bytes.` });
+      expect(received).toEqual([]);
+      expect((await post(BODY_LIMIT_BYTES)).status).toBe(201);
+      expect(received.map(({ body }) => body.length)).toEqual([BODY_LIMIT_BYTES]);
     });
   });
 });
