@@ -6,7 +6,9 @@ import { SignJWT } from 'jose';
 import { BODY_LIMIT_BYTES } from '../lib/http/input.ts';
 import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
 import { forwardFailed } from '../services/gateway/forward.ts';
+import { readBooks } from './helpers/books.ts';
 import { request } from './helpers/http.ts';
+import { failLedgerWritesOf } from './helpers/ledger-fault.ts';
 import { serveGateway, startStack, type Stack } from './helpers/stack.ts';
 
 let stack: Stack;
@@ -82,6 +84,20 @@ describe('Idempotency-Key on orders', () => {
     expect(retry.headers.get('content-type')).toMatch(/^application\/json/);
     expect(retry.body).toEqual(first.body);
     expect((await ivy('GET', '/api/orders')).body.items.map((order: { id: string }) => order.id)).toEqual([first.body.id]);
+  });
+});
+
+describe('Idempotency-Key on deposits', () => {
+  test('a deposit whose key cannot be stored is not made: the key and its effect commit together or not at all', async () => {
+    const noor = await stack.clientFor('noor');
+    await noor('POST', '/api/account');
+    const restore = await failLedgerWritesOf(stack.paymentsOrm, 'noor', 'idempotency_keys');
+    try {
+      expect((await noor('POST', '/api/account/deposits', { body: { amount: 9 }, headers: { 'idempotency-key': 'one-tx' } })).status).toBe(500);
+    } finally {
+      await restore();
+    }
+    expect(await readBooks(stack.paymentsOrm, 'noor')).toEqual({ balance: 0, ledgerTotal: 0, ledgerEntries: 0 });
   });
 });
 
