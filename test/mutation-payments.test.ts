@@ -121,13 +121,22 @@ describe('a deposit', () => {
   test('may fill the balance up to its limit exactly, and not one minor unit more', async () => {
     await openAccount('yuri', 0);
     expect((await deposit(orm.em.fork(), 'yuri', MAX_MINOR_UNITS - 1)).balance).toBe(MAX_MINOR_UNITS - 1);
-    await expect(deposit(orm.em.fork(), 'yuri', 2)).rejects.toMatchObject({ status: 422, type: '/problems/balance-limit' });
+    await expect(deposit(orm.em.fork(), 'yuri', 2)).rejects.toMatchObject({
+      status: 422,
+      type: '/problems/balance-limit',
+      message: `A balance can hold at most ${MAX_MINOR_UNITS} minor units.`,
+      errors: [{ pointer: '#/amount', detail: 'would take the balance over its limit' }],
+    });
     expect((await deposit(orm.em.fork(), 'yuri', 1)).balance).toBe(MAX_MINOR_UNITS);
     expect(await readBooks(orm, 'yuri')).toEqual({ balance: MAX_MINOR_UNITS, ledgerTotal: MAX_MINOR_UNITS, ledgerEntries: 2 });
   });
 
   test('to no account answers 404 and writes nothing', async () => {
-    await expect(deposit(orm.em.fork(), 'zoe', 5)).rejects.toMatchObject({ status: 404, type: '/problems/no-account' });
+    await expect(deposit(orm.em.fork(), 'zoe', 5)).rejects.toMatchObject({
+      status: 404,
+      type: '/problems/no-account',
+      message: 'You have no account yet; open one with POST /api/account.',
+    });
     expect(await readBooks(orm, 'zoe')).toEqual({ balance: undefined, ledgerTotal: 0, ledgerEntries: 0 });
   });
 });
