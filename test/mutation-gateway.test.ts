@@ -44,6 +44,26 @@ describe('the Authorization header is read strictly', () => {
   });
 });
 
+describe('local sign-in off', () => {
+  test('answers the sign-in-off problem, which tells a client where tokens come from', async () => {
+    const gateway = await serveGateway({
+      GATEWAY_DATABASE_URL: stack.gatewayDatabaseUrl,
+      PAYMENTS_URL: stack.paymentsUrl,
+      ORDERS_URL: stack.ordersUrl,
+      JWT_SECRET: stack.jwtSecret,
+      INTERNAL_TOKEN: stack.internalToken,
+      DEV_SIGN_IN: 'false',
+    });
+    try {
+      const answer = await request(gateway.url, 'POST', '/storefront/sign-in', { body: { userId: 'walt' } });
+      expect(answer.status).toBe(404);
+      expect(answer.body).toMatchObject({ type: '/problems/sign-in-off', detail: 'Local sign-in is off here; use a token from your identity provider.' });
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
 describe('a forward that got no answer says whether anything could have happened', () => {
   const payments = { name: 'payments', url: 'http://127.0.0.1:1', internalToken: 'x', timeoutMs: 1_000 };
   // The codes undici and the resolver give when no connection was ever made.
