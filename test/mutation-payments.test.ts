@@ -87,7 +87,16 @@ describe('a redelivered debit answers its first outcome and debits nothing more'
     expect(await debit(orm.em.fork(), message)).toBe('PAID');
     const again = { ...message, ...change };
     await expect(debit(orm.em.fork(), again)).rejects.toThrow(SagaConflict);
-    await expect(debit(orm.em.fork(), again)).rejects.toMatchObject({ kind: 'MISMATCHED_REDELIVERY' });
+    // What the payment workflow reports to an operator: both requests, side by side.
+    await expect(debit(orm.em.fork(), again)).rejects.toMatchObject({
+      kind: 'MISMATCHED_REDELIVERY',
+      message: `debit ${message.messageId} was delivered again with another user, amount or currency`,
+      details: {
+        messageId: message.messageId,
+        first: { userId: message.userId, amount: message.amount, currency: message.currency },
+        again: { userId: again.userId, amount: again.amount, currency: again.currency },
+      },
+    });
     await expect(voidDebit(orm.em.fork(), again)).rejects.toThrow(SagaConflict);
   });
 
