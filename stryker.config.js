@@ -13,8 +13,8 @@ export default {
   // Each mutant runs only the tests that cover it.
   coverageAnalysis: 'perTest',
   mutate: group.mutate,
-  // The data and reports of earlier runs stay out of the sandbox.
-  ignorePatterns: ['.data', 'coverage', 'reports', 'bench/results', 'test-results'],
+  // The data and reports of earlier runs, and the sandboxes of runs beside this one, stay out of the sandbox.
+  ignorePatterns: ['.data', 'coverage', 'reports', 'bench/results', 'test-results', '.stryker-tmp*'],
   // Two test processes share the machine's cores with the databases and Temporal they start.
   concurrency: 2,
   // On top of a run's usual time (its tests and its overhead, as the first run measured them). A

@@ -36,7 +36,8 @@ export function mutationSummary(reports: Record<string, MutationReport>): string
         const where = `${path}:${mutant.location.start.line}:${mutant.location.start.column}`;
         const replacement = (mutant.replacement ?? '').replace(/\s+/g, ' ').slice(0, 80).replaceAll('|', '\\|');
         const reason = mutant.status === 'Ignored' ? (mutant.statusReason ?? '').replace(/\s+/g, ' ') : 'not yet killed';
-        notes.push(`| ${where} | ${mutant.mutatorName} | \`${replacement}\` | ${mutant.status} | ${reason} |`);
+        // A double-backtick code span, so that a replacement made of backticks shows as itself.
+        notes.push(`| ${where} | ${mutant.mutatorName} | \`\` ${replacement} \`\` | ${mutant.status} | ${reason} |`);
       }
     }
   }
