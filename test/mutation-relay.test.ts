@@ -7,6 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Orm } from '../lib/database/open-database.ts';
 import { openOrdersDatabase } from '../services/orders/database.ts';
 import { placeOrder } from '../services/orders/orders/orders.ts';
+import { OUTBOX_CHANNEL } from '../services/orders/outbox/outbox-message.entity.ts';
 import { OutboxRelay, type OutboxRelayOptions } from '../services/orders/outbox/outbox-relay.ts';
 import { startPayment } from '../services/orders/outbox/start-payment.ts';
 import { paymentWorkflowId, TASK_QUEUES } from '../workflows/names.ts';
@@ -59,6 +60,22 @@ async function insertRefusedRow(attempts = 0): Promise<void> {
     [JSON.stringify(payload), attempts],
   );
 }
+/** A due row for a new order, written without the NOTIFY that placeOrder sends. */
+async function insertRowWithoutNotify(): Promise<void> {
+  const payload: PaymentRequest = { orderId: randomUUID(), userId: 'cy', amount: 1, currency: 'USD' };
+  await orm.em.fork().execute(
+    `insert into outbox_messages (type, aggregate_id, payload, attempts, next_attempt_at, created_at) values ('PaymentRequested', ?, ?, 0, now(), now())`,
+    [payload.orderId, JSON.stringify(payload)],
+  );
+}
+
+async function listenSessions(): Promise<number> {
+  const [row] = await orm.em.fork().execute<{ count: string }[]>(
+    `select count(*) from pg_stat_activity where datname = current_database() and query = 'listen "${OUTBOX_CHANNEL}"'`,
+  );
+  return Number(row?.count);
+}
+
 const makeDue = () => orm.em.fork().execute('update outbox_messages set next_attempt_at = now()');
 
 async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
@@ -85,30 +102,41 @@ describe('the relay publishes', () => {
     expect(described.memo).toEqual({ requestId: first?.payload.requestId });
   });
 
-  test('on NOTIFY once started, draining batch after batch, and not after it stopped', async () => {
-    const relay = relayWith({ batchSize: 1 });
+  test('on NOTIFY once started, and not after it stopped: its LISTEN session is gone and a wake-up does nothing', async () => {
+    const relay = relayWith();
     relay.start();
-    try {
-      await place();
-      await place();
-      await until(async () => (await rows()).every((row) => row.published_at !== null), 'both rows published');
-    } finally {
-      await relay.stop();
-    }
+    await place();
+    await until(async () => (await rows()).every((row) => row.published_at !== null), 'the row published on NOTIFY');
+    await relay.stop();
+    expect(await listenSessions()).toBe(0);
     await place();
     relay.wake();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await rows()).map((row) => row.published_at !== null)).toEqual([true, true, false]);
+    // stop() waits for a drain under way: were one started, it would be over now.
+    await relay.stop();
+    expect((await rows()).map((row) => row.published_at !== null)).toEqual([true, false]);
+  });
+
+  test('a relay never started stops cleanly', async () => {
+    await expect(relayWith().stop()).resolves.toBeUndefined();
+  });
+
+  test('one wake-up drains batch after batch while they come back full', async () => {
+    for (let i = 0; i < 3; i++) await insertRowWithoutNotify();
+    const relay = relayWith({ batchSize: 1 });
+    relay.wake();
+    await until(async () => (await rows()).every((row) => row.published_at !== null), 'all three rows published by one wake-up');
+    await relay.stop();
   });
 
   test('on its poll when no NOTIFY comes', async () => {
     const relay = relayWith({ pollIntervalMs: 100 });
-    // A row written without a NOTIFY: only the poll finds it.
-    await insertRefusedRow();
-    await orm.em.fork().execute(`update outbox_messages set payload = jsonb_set(payload, '{orderId}', to_jsonb(gen_random_uuid()::text))`);
+    await insertRowWithoutNotify();
     relay.start();
     try {
-      await until(async () => (await rows())[0]?.published_at !== null, 'the row published by the poll');
+      // Published by the look the relay takes once it listens; after that only the poll is left.
+      await until(async () => (await rows())[0]?.published_at !== null, 'the first row published on connecting');
+      await insertRowWithoutNotify();
+      await until(async () => (await rows())[1]?.published_at !== null, 'the second row published by the poll');
     } finally {
       await relay.stop();
     }
