@@ -13,7 +13,7 @@ interface Mutant {
   location: { start: { line: number; column: number } };
 }
 
-const COLUMNS = ['Killed', 'Timeout', 'Survived', 'NoCoverage', 'Ignored', 'RuntimeError', 'CompileError'] as const;
+const COLUMNS = ['Killed', 'Timeout', 'Survived', 'NoCoverage', 'Ignored', 'RuntimeError', 'CompileError', 'Pending'] as const;
 
 /** Score as Stryker counts it: detected (killed or timed out) over all valid mutants, ignored ones left out. */
 function score(mutants: Mutant[]): string {
