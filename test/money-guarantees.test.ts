@@ -56,7 +56,7 @@ describe('the payments database refuses a second debit of one order by itself', 
     const orderId = randomUUID();
     const message = { messageId: debitMessageId(orderId), orderId, userId: 'ivo', amount: 30, currency: 'USD' };
     try {
-      await expect(debit(payments.em.fork(), message)).rejects.toThrow(/ledger down for ivo/);
+      await expect(debit(payments.em.fork(), message)).rejects.toThrow(/ledger_entries down for ivo/);
     } finally {
       await restore();
     }

@@ -59,6 +59,7 @@ export function idempotent(): Middleware {
       ctx.state.em = tx;
       try {
         // A savepoint: a problem answer undoes the handler's writes but is itself remembered.
+        // Stryker disable next-line ObjectLiteral: nested is MikroORM's default propagation; it is named for the reader
         await tx.transactional(() => next(), { propagation: 'nested' });
       } catch (error) {
         const problem = toProblem(error);

@@ -61,7 +61,7 @@ const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTU
  * request went out) has an unknown outcome: 504, and a change is retried with the same
  * Idempotency-Key, so that it happens once whatever the first attempt did.
  */
-function upstreamFailed(upstream: Upstream, method: string, error: unknown): HttpProblem {
+export function upstreamFailed(upstream: Upstream, method: string, error: unknown): HttpProblem {
   const code = (error as { cause?: { code?: string } }).cause?.code;
   if (code !== undefined && NOT_DELIVERED.has(code)) {
     return new HttpProblem(503, 'service-unavailable', `The ${upstream.name} service is not reachable; nothing was done. Try again shortly.`, {

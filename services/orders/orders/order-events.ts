@@ -67,6 +67,7 @@ export class OrderEvents {
     try {
       call();
     } catch (error) {
+      // Stryker disable next-line StringLiteral,ObjectLiteral: log text and fields only
       this.logger.warn({ err: error }, 'an order event could not be delivered');
     }
   }
