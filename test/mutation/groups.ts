@@ -52,7 +52,7 @@ function linesOf(file: string, opening: string): string {
   return `${file}:${first + 1}-${last + 1}`;
 }
 
-/** The group this process works on: MUTATION_GROUP, set by scripts/mutation.ts. */
+/** The group this process works on: MUTATION_GROUP, set by test/mutation/run.ts. */
 export function mutationGroup(): { name: string; mutate: string[]; tests: string[] } {
   const name = process.env.MUTATION_GROUP ?? '';
   const group = Object.hasOwn(MUTATION_GROUPS, name) ? MUTATION_GROUPS[name] : undefined;

@@ -4,8 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { MUTATION_GROUPS } from '../test/mutation/groups.ts';
-import { mutationSummary, type MutationReport } from '../test/mutation/summary.ts';
+import { MUTATION_GROUPS } from './groups.ts';
+import { mutationSummary, type MutationReport } from './summary.ts';
 
 const summaryOnly = process.argv[2] === '--summary';
 const names = summaryOnly ? [] : process.argv.length > 2 ? process.argv.slice(2) : Object.keys(MUTATION_GROUPS);
