@@ -36,6 +36,29 @@ export const setting = {
   currency: () => z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as USD').default('USD'),
 };
 
+/**
+ * Where a service listens and keeps its data, in settings named after it: <NAME>_HOST,
+ * <NAME>_PORT and <NAME>_DATABASE_URL (ORDERS_PORT, say), so that one environment can hold
+ * every service's without a clash.
+ */
+export function addressSettings<Name extends string>(name: Name, defaultPort: number) {
+  return {
+    [`${name}_HOST`]: setting.host('127.0.0.1'),
+    [`${name}_PORT`]: setting.port(defaultPort),
+    [`${name}_DATABASE_URL`]: setting.postgresUrl(),
+  } as Record<`${Name}_HOST`, ReturnType<typeof setting.host>> &
+    Record<`${Name}_PORT`, ReturnType<typeof setting.port>> &
+    Record<`${Name}_DATABASE_URL`, ReturnType<typeof setting.postgresUrl>>;
+}
+export type AddressSettings<Name extends string> = Record<`${Name}_HOST` | `${Name}_DATABASE_URL`, string> & Record<`${Name}_PORT`, number>;
+
+/** The address settings of the service `name`, read back from its configuration. */
+export function addressOf<Name extends string>(config: AddressSettings<Name>, name: Name): { host: string; port: number; databaseUrl: string } {
+  const text: Record<`${Name}_HOST` | `${Name}_DATABASE_URL`, string> = config;
+  const numbers: Record<`${Name}_PORT`, number> = config;
+  return { host: text[`${name}_HOST`], port: numbers[`${name}_PORT`], databaseUrl: text[`${name}_DATABASE_URL`] };
+}
+
 /** What every program of the system reads: how much it logs, and where it serves its metrics (none if unset). */
 export const programSettings = {
   LOG_LEVEL: setting.logLevel(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readConfig, serviceSettings, setting } from '../../lib/config.ts';
+import { addressSettings, readConfig, serviceSettings, setting } from '../../lib/config.ts';
 import { DEFAULT_ORDERS_PORT } from '../orders/config.ts';
 import { DEFAULT_PAYMENTS_PORT } from '../payments/config.ts';
 
@@ -9,9 +9,7 @@ export const DEFAULT_GATEWAY_PORT = 8000;
 export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
   return readConfig(
     {
-      GATEWAY_HOST: setting.host('127.0.0.1'),
-      GATEWAY_PORT: setting.port(DEFAULT_GATEWAY_PORT),
-      GATEWAY_DATABASE_URL: setting.postgresUrl(),
+      ...addressSettings('GATEWAY', DEFAULT_GATEWAY_PORT),
       ...serviceSettings,
       PAYMENTS_URL: setting.url(`http://127.0.0.1:${DEFAULT_PAYMENTS_PORT}`),
       ORDERS_URL: setting.url(`http://127.0.0.1:${DEFAULT_ORDERS_PORT}`),

@@ -3,10 +3,4 @@ import { createOrdersApp } from './app.ts';
 import { readOrdersConfig } from './config.ts';
 import { openOrdersDatabase } from './database.ts';
 
-await runService({
-  name: 'orders',
-  readConfig: readOrdersConfig,
-  address: (config) => ({ host: config.ORDERS_HOST, port: config.ORDERS_PORT, databaseUrl: config.ORDERS_DATABASE_URL }),
-  openDatabase: openOrdersDatabase,
-  createApp: createOrdersApp,
-});
+await runService({ name: 'orders', settings: 'ORDERS', readConfig: readOrdersConfig, openDatabase: openOrdersDatabase, createApp: createOrdersApp });

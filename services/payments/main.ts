@@ -3,10 +3,4 @@ import { createPaymentsApp } from './app.ts';
 import { readPaymentsConfig } from './config.ts';
 import { openPaymentsDatabase } from './database.ts';
 
-await runService({
-  name: 'payments',
-  readConfig: readPaymentsConfig,
-  address: (config) => ({ host: config.PAYMENTS_HOST, port: config.PAYMENTS_PORT, databaseUrl: config.PAYMENTS_DATABASE_URL }),
-  openDatabase: openPaymentsDatabase,
-  createApp: createPaymentsApp,
-});
+await runService({ name: 'payments', settings: 'PAYMENTS', readConfig: readPaymentsConfig, openDatabase: openPaymentsDatabase, createApp: createPaymentsApp });
