@@ -174,8 +174,8 @@ test('a listener says it is listening only once its LISTEN is established', asyn
 
 test('a relay whose LISTEN cannot be established does not finish starting, so it never tells the supervisor it is ready', async () => {
   const gate = await startGate(serverUrl());
-  // Its database is never reached while the LISTEN is held: no sweep runs before the first connect.
-  const relay = new OutboxRelay({ orm: {} as Orm, temporal: {} as Client, logger: testLogger, databaseUrl: gate.url, batchSize: 1, pollIntervalMs: 3_600_000, maxAttempts: 1 });
+  // Neither its database nor Temporal is reached while the LISTEN is held: no sweep runs before the first connect.
+  const relay = new OutboxRelay({ orm: undefined as unknown as Orm, temporal: undefined as unknown as Client, logger: testLogger, databaseUrl: gate.url, batchSize: 1, pollIntervalMs: 3_600_000, maxAttempts: 1 });
   try {
     expect(await settlesWithin(relay.start(), 2_000)).toBe(false);
   } finally {

@@ -26,7 +26,7 @@ export function listen(
   let check: NodeJS.Timeout | undefined;
   let closed = false;
   let retryMs = 500;
-  let established = () => undefined as void;
+  let established: () => void = () => undefined;
   const listening = new Promise<void>((resolve) => (established = resolve));
 
   const connect = async () => {
