@@ -91,7 +91,7 @@ test('a start that fails says why in one line naming the log, and gives its data
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
-    supervisor.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    supervisor.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     expect(await new Promise((resolve) => supervisor.once('exit', resolve))).toBe(1);
     // One line: why, and the log to read.
     expect(stderr.trimEnd().split('\n')).toEqual([`The shop did not start: Port ${port} (GATEWAY_PORT of gateway) is already in use. Stop what uses it, or choose other ports (see README, Configuration). The whole log: ${join(dataDir, 'supervisor.log')}`]);
