@@ -58,7 +58,7 @@ export function createRelay(stack: Stack, temporal: TestWorkflowEnvironment, opt
 export async function startSaga(stack: Stack, temporal: TestWorkflowEnvironment, options: { relay?: boolean } = {}): Promise<{ stop(): Promise<void> }> {
   const workers = await Promise.all([startPaymentsWorker(stack, temporal), startOrdersWorker(stack, temporal)]);
   const relay = options.relay === false ? undefined : createRelay(stack, temporal);
-  relay?.start();
+  await relay?.start();
   return {
     async stop() {
       await relay?.stop();

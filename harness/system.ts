@@ -33,6 +33,10 @@ export interface SystemOptions {
   logLevel?: string;
   /** Names the log file; a start meant to fail is labelled `expected-failure-...`, so CI does not print it. */
   label?: string;
+  /** Runs the system of another copy of the project (a clone elsewhere), from its folder, as `npm start` there. */
+  checkout?: string;
+  /** A data folder of the caller's, kept when stopped; by default a throw-away one. */
+  dataDir?: string;
 }
 
 // The only variables that reach the system from the caller: where programs and caches are.
@@ -49,9 +53,10 @@ const TAIL_LINE_CHARS = 2_000;
 
 /** The whole system exactly as `npm start` runs it, in a throw-away data folder on free ports. */
 export async function startSystem(options: SystemOptions = {}): Promise<RunningSystem> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'shop-system-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'shop-system-')));
   // PostgreSQL runs as its own user when we are root: it must be able to enter the folder.
-  await chmod(dataDir, 0o755);
+  if (options.dataDir === undefined) await chmod(dataDir, 0o755);
+  const checkout = options.checkout ?? fileURLToPath(new URL('..', import.meta.url));
   // A free port for every port of every program.
   const ports = {} as Record<PortSetting, number>;
   for (const setting of PORT_SETTINGS) ports[setting] = await freePort();
@@ -65,7 +70,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = join(LOG_DIR, `${options.label ?? 'system'}-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
   const log = createWriteStream(logFile);
-  const supervisor = spawn(process.execPath, [fileURLToPath(new URL('../supervisor/main.ts', import.meta.url))], {
+  const supervisor = spawn(process.execPath, [join(checkout, 'supervisor', 'main.ts')], {
+    cwd: checkout,
     env,
     // The IPC channel closes when this process dies, however it dies; the supervisor then stops the system.
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -85,7 +91,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     await exited;
     clearTimeout(timer);
     await new Promise((resolve) => log.end(resolve));
-    await rm(dataDir, { recursive: true, force: true });
+    if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     for (const port of Object.values(ports)) releasePort(port);
   };
 

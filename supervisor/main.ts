@@ -126,10 +126,10 @@ async function startShop(progress: Progress): Promise<void> {
   if (up) say(banner(config, plan, logFile));
 }
 
-/** One line naming why, to the log and to stderr; the data folder is given back. */
+/** One line naming why and, once there is one, the log to read, to the log and to stderr; the data folder is given back. */
 function reportFailure(error: unknown, progress: Progress): void {
   const reason = error instanceof Error ? error.message : String(error);
-  const line = error instanceof StartFailure ? `The shop did not start: ${reason}. The whole log: ${progress.logFile}` : reason;
+  const line = progress.logFile ? `The shop did not start: ${reason.replace(/\.$/, '')}. The whole log: ${progress.logFile}` : reason;
   progress.say?.(`supervisor     | ${line}`);
   progress.claim?.release();
   process.stderr.write(`${line}\n`);

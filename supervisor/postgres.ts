@@ -10,7 +10,7 @@ import { defaultPort } from './programs.ts';
 
 const config = readConfig({ DATA_DIR: z.string().min(1).default('.data'), EMBEDDED_POSTGRES_PORT: setting.port(defaultPort('EMBEDDED_POSTGRES_PORT')) });
 const dataDir = join(config.DATA_DIR, 'postgres');
-console.log(`starting the embedded PostgreSQL on port ${config.EMBEDDED_POSTGRES_PORT} (data in ${dataDir})`);
+console.log(`starting the embedded PostgreSQL on port ${config.EMBEDDED_POSTGRES_PORT}`);
 const server = await startEmbeddedPostgres({
   dataDir,
   port: config.EMBEDDED_POSTGRES_PORT,
@@ -21,6 +21,7 @@ const server = await startEmbeddedPostgres({
     if (/ERROR|FATAL|PANIC/.test(line) && !/database ".+" does not exist/.test(line)) console.log(line);
   },
 });
+console.log(`the embedded PostgreSQL is up on port ${config.EMBEDDED_POSTGRES_PORT}, data in ${server.dataDir}`);
 tellParentReady();
 // A server that dies on its own (a crash, the OOM killer, a SIGKILL) takes this process with it,
 // so the supervisor restarts both; a stop asked for by a signal is the package's to finish.

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import pg from 'pg';
+import type { Client } from '@temporalio/client';
 import { listen } from '../lib/database/listen.ts';
+import type { Orm } from '../lib/database/open-database.ts';
+import { OutboxRelay } from '../services/orders/outbox/outbox-relay.ts';
 import { testLogger } from '../harness/stack.ts';
 
 // A LISTEN connection that goes half-open (the peer vanishes without a word) raises no error:
@@ -149,5 +152,34 @@ test('a listener closed while it is still connecting does not listen once the co
   } finally {
     await observer.end();
     gate.close();
+  }
+});
+
+/** Whether `promise` settled within `ms`. */
+const settlesWithin = (promise: Promise<unknown>, ms: number) =>
+  Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
+
+test('a listener says it is listening only once its LISTEN is established', async () => {
+  const gate = await startGate(serverUrl());
+  const listener = listen(gate.url, `listen_test_${randomBytes(4).toString('hex')}`, () => undefined, testLogger, { checkEveryMs: 60_000, checkTimeoutMs: 300 });
+  try {
+    expect(await settlesWithin(listener.listening, 1_000)).toBe(false);
+    gate.open(false);
+    expect(await settlesWithin(listener.listening, 10_000)).toBe(true);
+  } finally {
+    gate.close();
+    await Promise.race([listener.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+  }
+});
+
+test('a relay whose LISTEN cannot be established does not finish starting, so it never tells the supervisor it is ready', async () => {
+  const gate = await startGate(serverUrl());
+  // Neither its database nor Temporal is reached while the LISTEN is held: no sweep runs before the first connect.
+  const relay = new OutboxRelay({ orm: undefined as unknown as Orm, temporal: undefined as unknown as Client, logger: testLogger, databaseUrl: gate.url, batchSize: 1, pollIntervalMs: 3_600_000, maxAttempts: 1 });
+  try {
+    expect(await settlesWithin(relay.start(), 2_000)).toBe(false);
+  } finally {
+    gate.close();
+    await Promise.race([relay.stop().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000))]);
   }
 });

@@ -297,7 +297,7 @@ test('a relay is woken by NOTIFY, not by its poll', async () => {
     batches.push(published);
     return published;
   };
-  relay.start();
+  await relay.start();
   try {
     // Place the order only once the relay listens and its sweep on connecting is over: then
     // nothing but the NOTIFY can wake it (its poll is an hour away).

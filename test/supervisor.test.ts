@@ -81,16 +81,20 @@ test('a program whose stop hangs exits anyway', async () => {
   expect(Date.now() - started).toBeLessThan(25_000);
 }, 40_000);
 
-test('a start that fails gives its data folder back', async () => {
+test('a start that fails says why in one line naming the log, and gives its data folder back', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'shop-failed-start-'));
   const port = await freePort();
   const squatter = createServer().listen(port, '127.0.0.1');
   try {
     const supervisor = spawn(process.execPath, [fileURLToPath(new URL('../supervisor/main.ts', import.meta.url))], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, GATEWAY_PORT: String(port) },
-      stdio: 'ignore',
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
+    let stderr = '';
+    supervisor.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     expect(await new Promise((resolve) => supervisor.once('exit', resolve))).toBe(1);
+    // One line: why, and the log to read.
+    expect(stderr.trimEnd().split('\n')).toEqual([`The shop did not start: Port ${port} (GATEWAY_PORT of gateway) is already in use. Stop what uses it, or choose other ports (see README, Configuration). The whole log: ${join(dataDir, 'supervisor.log')}`]);
     expect(existsSync(join(dataDir, 'supervisor.log'))).toBe(true);
     expect(existsSync(join(dataDir, 'supervisor.pid'))).toBe(false);
   } finally {

@@ -23,9 +23,10 @@ await runMain(async () => {
     maxAttempts: config.OUTBOX_MAX_ATTEMPTS,
   });
   const reconciler = new Reconciler({ orm, temporal, logger, olderThanMs: config.RECONCILE_AFTER_MS, intervalMs: config.RECONCILE_INTERVAL_MS });
-  relay.start();
+  // Ready (runMain tells the supervisor) only once the relay hears new orders: its LISTEN is in place.
+  await relay.start();
   reconciler.start();
-  logger.info('outbox relay running');
+  logger.info('outbox relay listening');
   return {
     logger,
     stop: async () => {

@@ -28,6 +28,8 @@ export function runWorker<Config extends WorkerConfig>({ name, readConfig, openD
     const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
     const worker = await createWorker({ connection, orm, namespace: config.TEMPORAL_NAMESPACE });
     const running = worker.run();
+    // Ready (runMain tells the supervisor) only once the SDK says the worker polls its task queue.
+    if (worker.getState() !== 'RUNNING') throw new Error(`${name} did not start polling (worker state ${worker.getState()})`);
     logger.info({ taskQueue: worker.options.taskQueue }, `${name} polling`);
     return {
       logger,

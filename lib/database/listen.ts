@@ -11,7 +11,9 @@ export interface ListenOptions {
 /**
  * LISTENs on a PostgreSQL channel on a connection of its own, calling `onNotify` for every
  * notification, and reconnects (then calls `onNotify` once, for what it may have missed)
- * whenever the connection is lost, or stops answering its periodic check.
+ * whenever the connection is lost, or stops answering its periodic check. `listening` settles
+ * once the first LISTEN is in place (it keeps trying until then): before that a notification
+ * would be missed, so whoever relies on being woken is not ready.
  */
 export function listen(
   url: string,
@@ -19,11 +21,13 @@ export function listen(
   onNotify: (payload: string) => void,
   logger: Logger,
   { checkEveryMs = 30_000, checkTimeoutMs = 5_000 }: ListenOptions = {},
-): { close: () => Promise<void> } {
+): { listening: Promise<void>; close: () => Promise<void> } {
   let client: pg.Client | undefined;
   let check: NodeJS.Timeout | undefined;
   let closed = false;
   let retryMs = 500;
+  let established: () => void = () => undefined;
+  const listening = new Promise<void>((resolve) => (established = resolve));
 
   const connect = async () => {
     // A server that accepts but never answers must not hold the attempt (and every later one) for ever.
@@ -50,6 +54,7 @@ export function listen(
       }
       client = next;
       retryMs = 500;
+      established();
       check = setInterval(() => void next.query('select 1').catch((error: unknown) => drop(error, 'listen connection failed its check')), checkEveryMs);
       check.unref();
       notify('');
@@ -73,6 +78,7 @@ export function listen(
 
   void connect();
   return {
+    listening,
     async close() {
       closed = true;
       clearInterval(check);

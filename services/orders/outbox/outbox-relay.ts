@@ -40,16 +40,20 @@ export class OutboxRelay {
   private drainAgain = false;
   private stopped = false;
   private poller: NodeJS.Timeout | undefined;
-  private listener: { close: () => Promise<void> } | undefined;
+  private listener: ReturnType<typeof listen> | undefined;
 
   constructor(options: OutboxRelayOptions) {
     this.options = options;
   }
 
-  /** Wakes on every NOTIFY of a new message, and polls as a fallback. */
-  start(): void {
+  /**
+   * Wakes on every NOTIFY of a new message, and polls as a fallback. Resolves once its LISTEN is
+   * established: a relay that cannot hear new orders is not ready, only limping on its poll.
+   */
+  async start(): Promise<void> {
     this.listener = listen(this.options.databaseUrl, OUTBOX_CHANNEL, () => this.wake(), this.options.logger);
     this.poller = setInterval(() => this.wake(), this.options.pollIntervalMs);
+    await this.listener.listening;
   }
 
   async stop(): Promise<void> {
