@@ -1,17 +1,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, type ActivityInterceptorsFactory, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import type { ActivityInterceptorsFactory, Worker } from '@temporalio/worker';
 import { OutboxRelay, type OutboxRelayOptions } from '../../services/orders/outbox/outbox-relay.ts';
-import { createOrdersWorker, createPaymentsWorker, WORKFLOWS_PATH } from '../../workers/worker-factories.ts';
+import { createOrdersWorker, createPaymentsWorker } from '../../workers/worker-factories.ts';
 import { startStack, testLogger, type Stack } from './stack.ts';
 import { startTemporalDevServer } from '../../harness/temporal.ts';
-
-let bundle: Promise<WorkflowBundle> | undefined;
-
-/** The workflow code, bundled once per test file. */
-export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
-  return bundle;
-}
 
 export interface RunningWorker {
   stop(): Promise<void>;
@@ -32,7 +24,6 @@ export async function startPaymentsWorker(stack: Stack, temporal: TestWorkflowEn
   const worker = await createPaymentsWorker({
     connection: temporal.nativeConnection,
     orm: stack.paymentsOrm,
-    workflowBundle: await workflowBundle(),
     activityInterceptors: interceptors,
   });
   return run(worker);
