@@ -33,6 +33,10 @@ export interface SystemOptions {
   logLevel?: string;
   /** Names the log file; a start meant to fail is labelled `expected-failure-...`, so CI does not print it. */
   label?: string;
+  /** `npm run dev` rather than `npm start`: a program whose sources change restarts. */
+  dev?: boolean;
+  /** The source tree to run: a copy that a test edits; the repository's own by default. */
+  root?: string;
 }
 
 // The only variables that reach the system from the caller: where programs and caches are.
@@ -65,7 +69,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = join(LOG_DIR, `${options.label ?? 'system'}-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
   const log = createWriteStream(logFile);
-  const supervisor = spawn(process.execPath, [fileURLToPath(new URL('../supervisor/main.ts', import.meta.url))], {
+  const root = options.root ?? fileURLToPath(new URL('..', import.meta.url));
+  const supervisor = spawn(process.execPath, [join(root, 'supervisor', 'main.ts'), ...(options.dev ? ['--dev'] : [])], {
     env,
     // The IPC channel closes when this process dies, however it dies; the supervisor then stops the system.
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundle } from '@temporalio/worker';
 
@@ -35,7 +35,8 @@ const sha256 = (text: string | Buffer) => createHash('sha256').update(text).dige
 export async function workflowBundle({ workflowsPath, cacheDir }: BundleSource = { workflowsPath: WORKFLOWS_PATH, cacheDir: CACHE_DIR }): Promise<WorkflowBundle> {
   const sources = sourcesOf(workflowsPath);
   reportToSourceWatch(sources);
-  const key = sha256([...SDK_VERSIONS, ...sources.map((file) => `${file}\0${sha256(readFileSync(file))}`)].join('\n'));
+  // Named from the folder, not the disk: a copy of the tree (a test's) shares the bundle of the same sources.
+  const key = sha256([...SDK_VERSIONS, ...sources.map((file) => `${relative(dirname(workflowsPath), file)}\0${sha256(readFileSync(file))}`)].join('\n'));
   const file = join(cacheDir, `${PREFIX}${key}.json`);
   const cached = readCache(file);
   if (cached) return cached;
@@ -62,7 +63,12 @@ function sourcesOf(workflowsPath: string): string[] {
  * names them itself, the way Node names the files a program imports (supervisor/source-watch.ts).
  */
 function reportToSourceWatch(sources: string[]): void {
-  if (process.env['WATCH_REPORT_DEPENDENCIES'] && process.send) process.send({ 'watch:import': sources });
+  if (!process.env['WATCH_REPORT_DEPENDENCIES'] || !process.send) return;
+  process.send({ 'watch:import': sources });
+  // The SDK's workflow threads, started next, must not inherit it: Node would post their imports
+  // to the worker, which takes every message of its threads for its own and dies of them. The
+  // worker's own imports have all been named by now.
+  delete process.env['WATCH_REPORT_DEPENDENCIES'];
 }
 
 /** The bundle in `file`, unless it is missing, cut short or damaged. */
