@@ -59,7 +59,11 @@ export class SourceWatch {
     importers.add(child);
     this.importers.set(file, importers);
     const folder = dirname(file);
-    if (!this.folders.has(folder)) this.folders.set(folder, watch(folder, (_event, name) => name && this.changed(join(folder, name))));
+    if (this.folders.has(folder)) return;
+    const watcher = watch(folder, (_event, name) => name && this.changed(join(folder, name)));
+    // A folder that goes away (a branch switched) ends its watcher; it must not end the supervisor.
+    watcher.on('error', (error) => this.say(`supervisor     | stopped watching ${folder}: ${error.message}`));
+    this.folders.set(folder, watcher);
   }
 
   private changed(file: string): void {
