@@ -97,4 +97,22 @@ describe('npm run dev', () => {
     expect(reply.body).toMatchObject({ id: placed.body.id, status: 'PAID' });
     expect(readFileSync(system.logFile, 'utf8')).toMatch(/services\/orders\/main\.ts changed: restarting orders/);
   }, 90_000);
+
+  test('a changed workflow source restarts the payments worker (its bundle) and the relay (it imports the workflow), which pay with it', async () => {
+    const restarted = ['payments-worker', 'outbox-relay'];
+    const before = await processes(system.pid);
+    appendFileSync(join(tree, 'workflows', 'payment.workflow.ts'), '// edited by the dev-loop test\n');
+    const after = await eventually(
+      () => processes(system.pid),
+      (pids) => restarted.every((name) => pids[name] !== undefined && pids[name] !== before[name]),
+      30_000,
+    );
+    for (const name of restarted) expect(after[name]).not.toBe(before[name]);
+    const others = (pids: Record<string, number | undefined>) => Object.fromEntries(Object.entries(pids).filter(([name]) => !restarted.includes(name)));
+    expect(others(after)).toEqual(others(before));
+    // A new order is paid: the new bundle runs.
+    const placed = await request(system.gatewayUrl, 'POST', '/api/orders', { token, body: { amount: 100, description: 'after the edit' } });
+    const order = () => request(system.gatewayUrl, 'GET', `/api/orders/${placed.body.id}`, { token });
+    expect((await eventually(order, (reply) => reply.body.status === 'PAID', 30_000)).body.status).toBe('PAID');
+  }, 90_000);
 });
