@@ -70,8 +70,11 @@ describe('npm run dev', () => {
     token = await signUserToken(system.secrets.JWT_SECRET, 'dev');
   }, 180_000);
   afterAll(async () => {
-    await system.stop();
-    rmSync(tree, { recursive: true, force: true });
+    try {
+      await system.stop();
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+    }
   });
 
   test('a changed source restarts the program that imports it, and nothing else', async () => {
