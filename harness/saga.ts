@@ -1,16 +1,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, type ActivityInterceptorsFactory, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import type { ActivityInterceptorsFactory, Worker } from '@temporalio/worker';
 import { OutboxRelay, type OutboxRelayOptions } from '../services/orders/outbox/outbox-relay.ts';
-import { createOrdersWorker, createPaymentsWorker, WORKFLOWS_PATH } from '../workers/worker-factories.ts';
+import { createOrdersWorker, createPaymentsWorker } from '../workers/worker-factories.ts';
 import { testLogger, type Stack } from './stack.ts';
-
-let bundle: Promise<WorkflowBundle> | undefined;
-
-/** The workflow code, bundled once per test file. */
-export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
-  return bundle;
-}
 
 export interface RunningWorker {
   stop(): Promise<void>;
@@ -31,7 +23,6 @@ export async function startPaymentsWorker(stack: Stack, temporal: TestWorkflowEn
   const worker = await createPaymentsWorker({
     connection: temporal.nativeConnection,
     orm: stack.paymentsOrm,
-    workflowBundle: await workflowBundle(),
     activityInterceptors: interceptors,
   });
   return run(worker);

@@ -33,10 +33,12 @@ export interface SystemOptions {
   logLevel?: string;
   /** Names the log file; a start meant to fail is labelled `expected-failure-...`, so CI does not print it. */
   label?: string;
-  /** Runs the system of another copy of the project (a clone elsewhere), from its folder, as `npm start` there. */
+  /** Runs the system of another copy of the project (a clone elsewhere, or a copy a test edits), from its folder, as `npm start` there. */
   checkout?: string;
   /** A data folder of the caller's, kept when stopped; by default a throw-away one. */
   dataDir?: string;
+  /** `npm run dev` rather than `npm start`: a program whose sources change restarts. */
+  dev?: boolean;
 }
 
 // The only variables that reach the system from the caller: where programs and caches are.
@@ -70,7 +72,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = join(LOG_DIR, `${options.label ?? 'system'}-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
   const log = createWriteStream(logFile);
-  const supervisor = spawn(process.execPath, [join(checkout, 'supervisor', 'main.ts')], {
+  const supervisor = spawn(process.execPath, [join(checkout, 'supervisor', 'main.ts'), ...(options.dev ? ['--dev'] : [])], {
     cwd: checkout,
     env,
     // The IPC channel closes when this process dies, however it dies; the supervisor then stops the system.

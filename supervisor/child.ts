@@ -44,9 +44,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class Child {
   private process: ChildProcess | undefined;
   private stopping = false;
+  private ready = false;
   private backoffMs = 500;
   private launchedAt = 0;
   private readonly tail: string[] = [];
+  private readonly messageListeners: ((message: unknown) => void)[] = [];
   private readonly spec: ChildSpec;
   private readonly say: (line: string) => void;
 
@@ -77,6 +79,7 @@ export class Child {
       const outcome = await this.readyOrExit(child, until);
       if (this.stopping) throw new StartFailure(this.name, 'was stopped while starting', [...this.tail]);
       if (outcome === 'ready') {
+        this.ready = true;
         child.on('exit', (code, signal) => this.restartAfter(code, signal));
         return;
       }
@@ -87,6 +90,22 @@ export class Child {
       exit = outcome;
     }
     throw new StartFailure(this.name, `${exit} before it was ready, ${START_ATTEMPTS} times`, [...this.tail]);
+  }
+
+  /** Hears every IPC message of every process this child runs, restarts included. */
+  onMessage(listener: (message: unknown) => void): void {
+    this.messageListeners.push(listener);
+  }
+
+  /**
+   * Stops it so that it starts again after the shortest wait (`npm run dev`: a source of it
+   * changed). Only once it has been ready: a start in progress is left to finish.
+   */
+  restart(): void {
+    const child = this.process;
+    if (this.stopping || !this.ready || !child || child.killed || child.exitCode !== null) return;
+    this.backoffMs = 500;
+    child.kill('SIGTERM');
   }
 
   private get prefix(): string {
@@ -116,6 +135,9 @@ export class Child {
       if (child.pid === undefined) child.emit('exit', 127, null);
     });
     child.once('exit', () => killGroup(child));
+    child.on('message', (message) => {
+      for (const listener of this.messageListeners) listener(message);
+    });
     return child;
   }
 

@@ -7,6 +7,10 @@ import { readSupervisorConfig, type SupervisorConfig } from './config.ts';
 import { checkPortsFree, childEnvironment, planFor, stagesOf, temporalCliFor, type Plan } from './plan.ts';
 import { claimDataDir } from './single-instance.ts';
 import { PAYMENT_WORKFLOW_ID_PREFIX } from '../workflows/names.ts';
+import { REPORT_IMPORTS_ENV, watchProgramSources } from './source-watch.ts';
+
+/** `npm run dev`: a program whose sources change restarts alone. */
+const DEV = process.argv.includes('--dev');
 
 /**
  * Every line goes to the terminal and to the log file in the data folder. A terminal or a parent
@@ -116,14 +120,15 @@ async function startShop(progress: Progress): Promise<void> {
   const plan = planFor(config);
   await checkPortsFree(config, plan);
   const temporalCli = await temporalCliFor(plan, say);
-  const stages = stagesOf(config, plan, childEnvironment(config, plan), temporalCli);
-  const up = await run(
-    stages.map((stage) => stage.map((spec) => new Child(spec, say))),
-    config.START_TIMEOUT_MS,
-    say,
-    () => claim.release(),
-  );
+  const env = { ...childEnvironment(config, plan), ...(DEV ? REPORT_IMPORTS_ENV : {}) };
+  const children = stagesOf(config, plan, env, temporalCli).map((stage) => stage.map((spec) => new Child(spec, say)));
+  const sourceWatch = DEV ? watchProgramSources(children.flat(), say) : undefined;
+  const up = await run(children, config.START_TIMEOUT_MS, say, () => {
+    sourceWatch?.close();
+    claim.release();
+  });
   if (up) say(banner(config, plan, logFile));
+  if (up && DEV) say('supervisor     | dev mode: a program restarts when a source file it imports changes');
 }
 
 /** One line naming why and, once there is one, the log to read, to the log and to stderr; the data folder is given back. */

@@ -104,7 +104,7 @@ describe('the relay publishes', () => {
 
   test('on NOTIFY once started, and not after it stopped: its LISTEN session is gone and a wake-up does nothing', async () => {
     const relay = relayWith();
-    relay.start();
+    await relay.start();
     await place();
     await until(async () => (await rows()).every((row) => row.published_at !== null), 'the row published on NOTIFY');
     await relay.stop();
@@ -131,7 +131,7 @@ describe('the relay publishes', () => {
   test('on its poll when no NOTIFY comes', async () => {
     const relay = relayWith({ pollIntervalMs: 100 });
     await insertRowWithoutNotify();
-    relay.start();
+    await relay.start();
     try {
       // Published by the look the relay takes once it listens; after that only the poll is left.
       await until(async () => (await rows())[0]?.published_at !== null, 'the first row published on connecting');

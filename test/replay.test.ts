@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { WORKFLOWS_PATH } from '../workers/worker-factories.ts';
+import { workflowBundle, WORKFLOWS_PATH } from '../workers/workflow-bundle.ts';
 
 // Histories of real runs, recorded by `npm run record-histories`: the workflow code of today
 // must replay every one of them, or it would break payments already in flight.
@@ -43,13 +43,15 @@ test('the recorded scenarios are all there', () => {
 });
 
 test.each(histories.map((history) => [history.name, history] as const))('the %s history replays on the current workflow code', async (_name, { workflowId, history }) => {
-  await expect(Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, workflowId)).resolves.toBeUndefined();
+  // The very bundle the payments worker runs.
+  await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId)).resolves.toBeUndefined();
 });
 
 test('a history fails to replay when the commands of its own branch change, and only then', async () => {
   // Every history under every branch's alteration: the workflow id names the altered branch.
   const alterations = [...new Set(Object.values(BRANCH_OF))];
   const replays = histories.flatMap(({ workflowId, history }) => alterations.map((branch) => ({ workflowId: `${branch}:${workflowId}`, history })));
+  // The workflow code with a test's interceptor in it: a bundle of its own, not the worker's.
   const interceptors = { workflowModules: [new URL('./temporal/alter-branch.interceptors.ts', import.meta.url).pathname] };
   const failed: string[] = [];
   for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, interceptors }, replays)) {

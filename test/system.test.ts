@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { signUserToken } from '../services/gateway/sign-token.ts';
 import { request } from '../harness/http.ts';
+import { eventually } from './helpers/eventually.ts';
 import { lockWaiters } from './helpers/lock-waiters.ts';
 import { descendantsOf, programRunning } from '../harness/processes.ts';
 import { startSystem, type RunningSystem } from '../harness/system.ts';
@@ -16,15 +17,6 @@ async function killChild(supervisorPid: number, program: ProgramName): Promise<n
   if (!child) throw new Error(`no ${program} is running`);
   process.kill(child.pid, 'SIGKILL');
   return child.pid;
-}
-
-async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (accept(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 describe('npm start', () => {

@@ -1,15 +1,12 @@
 // The two workers, as functions the process entry points, the tests and the scripts all call:
 // each worker's task queue, activities, interceptors and workflow code are written here once.
-import { fileURLToPath } from 'node:url';
-import { Worker, type ActivityInterceptorsFactory, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { Worker, type ActivityInterceptorsFactory, type NativeConnection } from '@temporalio/worker';
 import { createOrdersActivities } from '../activities/orders.activities.ts';
 import { createPaymentsActivities } from '../activities/payments.activities.ts';
 import type { Orm } from '../lib/database/open-database.ts';
 import { TASK_QUEUES } from '../workflows/names.ts';
 import { countLongRetries } from './attempt-metric.ts';
-
-/** The workflow code the payments worker runs, bundled from this file. */
-export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+import { workflowBundle } from './workflow-bundle.ts';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -21,18 +18,13 @@ export interface WorkerOptions {
   activityInterceptors?: ActivityInterceptorsFactory[];
 }
 
-export interface PaymentsWorkerOptions extends WorkerOptions {
-  /** The workflow code, bundled already (a test file bundles once for all its workers); without it, bundled from WORKFLOWS_PATH. */
-  workflowBundle?: WorkflowBundle;
-}
-
-/** The payments worker: the payment workflow and the debit activities, on task queue `payments`. */
-export function createPaymentsWorker({ workflowBundle, ...options }: PaymentsWorkerOptions): Promise<Worker> {
+/** The payments worker: the payment workflow (its cached bundle) and the debit activities, on task queue `payments`. */
+export async function createPaymentsWorker(options: WorkerOptions): Promise<Worker> {
   return Worker.create({
     ...commonOptions(options),
     taskQueue: TASK_QUEUES.payments,
     activities: createPaymentsActivities({ orm: options.orm }),
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    workflowBundle: await workflowBundle(),
   });
 }
 

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { workflowBundle } from '../workers/workflow-bundle.ts';
+
+// The payments worker's workflow bundle is kept between starts: reused while the workflow
+// sources are the same, made again when one changes, and never read from a damaged file.
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+let dir: string;
+let source: { workflowsPath: string; cacheDir: string };
+const cacheFiles = () => readdirSync(source.cacheDir).map((name) => join(source.cacheDir, name));
+/** The one cache file there is. */
+function cacheFile(): string {
+  const [file, ...others] = cacheFiles();
+  if (!file || others.length > 0) throw new Error(`not one cache file: ${cacheFiles().join(', ')}`);
+  return file;
+}
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+beforeAll(() => {
+  // A copy of the workflow sources, to change at will; the packages they import are the repository's.
+  dir = mkdtempSync(join(tmpdir(), 'workflow-bundle-'));
+  cpSync(join(root, 'workflows'), join(dir, 'workflows'), { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  source = { workflowsPath: join(dir, 'workflows', 'index.ts'), cacheDir: join(dir, 'cache') };
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test('the first start bundles and caches; an unchanged source reuses the cached file', async () => {
+  const { code } = await workflowBundle(source);
+  expect(code).toContain('paymentWorkflow');
+  const file = cacheFile();
+  // A sound cache file with a mark in it: the next start returns the mark, so it did not bundle.
+  const marked = `${code}\n// from the cache`;
+  writeFileSync(file, JSON.stringify({ codeSha256: sha256(marked), code: marked }));
+  expect((await workflowBundle(source)).code).toBe(marked);
+}, 60_000);
+
+test.each([
+  ['cut short', (text: string) => text.slice(0, text.length / 2)],
+  ['altered', (text: string) => text.replace('paymentWorkflow', 'paymentWorkfloW')],
+])('a cache file that is %s is not used, and is written again', async (_how, damage) => {
+  const file = cacheFile();
+  writeFileSync(file, damage(readFileSync(file, 'utf8')));
+  const { code } = await workflowBundle(source);
+  expect(code).toContain('paymentWorkflow');
+  expect(code).not.toContain('// from the cache');
+  expect(code).not.toContain('paymentWorkfloW');
+  expect(cacheFiles()).toEqual([file]);
+  expect((await workflowBundle(source)).code).toBe(code);
+}, 60_000);
+
+test('a changed workflow source gives a new bundle, and the old one goes', async () => {
+  const before = cacheFile();
+  appendFileSync(join(dir, 'workflows', 'index.ts'), "export const bundleMark = 'a changed source';\n");
+  const { code } = await workflowBundle(source);
+  expect(code).toContain('a changed source');
+  expect(cacheFile()).not.toBe(before);
+}, 60_000);

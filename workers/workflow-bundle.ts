@@ -1,0 +1,93 @@
+// The payments worker's workflow code, bundled once and kept while its sources are unchanged:
+// bundling takes seconds of webpack on every start, reading a cached bundle takes milliseconds.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, DefaultLogger, type WorkflowBundle } from '@temporalio/worker';
+
+/** The workflow code the payments worker runs, bundled from this file. */
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+const CACHE_DIR = fileURLToPath(new URL('../node_modules/.cache/shop-payments/', import.meta.url));
+
+export interface BundleSource {
+  /** The file the bundle starts from. Every file of its folder is a source: workflow code imports only its own folder and the SDK. */
+  workflowsPath: string;
+  /** Where the bundles are kept, one file per version of the sources. */
+  cacheDir: string;
+}
+
+const PREFIX = 'workflow-bundle-';
+const require = createRequire(import.meta.url);
+/** The bundler and the workflow runtime it bundles: another SDK makes another bundle. */
+const SDK_VERSIONS = ['@temporalio/worker', '@temporalio/workflow'].map((name) => `${name}@${(require(`${name}/package.json`) as { version: string }).version}`);
+
+/** What a cache file holds: the code, and its hash, so that a damaged file is told from a good one. */
+interface CacheFile {
+  codeSha256: string;
+  code: string;
+}
+
+const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
+
+/** The workflow code: the cached bundle of these sources if there is a sound one, else a new bundle, cached. */
+export async function workflowBundle({ workflowsPath, cacheDir }: BundleSource = { workflowsPath: WORKFLOWS_PATH, cacheDir: CACHE_DIR }): Promise<WorkflowBundle> {
+  const sources = sourcesOf(workflowsPath);
+  reportToSourceWatch(sources);
+  // Named from the folder, not the disk: a copy of the tree (a test's) shares the bundle of the same sources.
+  const key = sha256([...SDK_VERSIONS, ...sources.map((file) => `${relative(dirname(workflowsPath), file)}\0${sha256(readFileSync(file))}`)].join('\n'));
+  const file = join(cacheDir, `${PREFIX}${key}.json`);
+  const cached = readCache(file);
+  if (cached) return cached;
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+  try {
+    writeCache(cacheDir, file, code);
+  } catch (error) {
+    // A folder that cannot be written (an image's read-only tree) only costs the next start a bundling.
+    process.emitWarning(`the workflow bundle was not cached in ${cacheDir}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { code };
+}
+
+function sourcesOf(workflowsPath: string): string[] {
+  const folder = dirname(workflowsPath);
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/**
+ * Webpack reads the workflow sources, Node never imports them: under `npm run dev` the worker
+ * names them itself, the way Node names the files a program imports (supervisor/source-watch.ts).
+ */
+function reportToSourceWatch(sources: string[]): void {
+  if (!process.env['WATCH_REPORT_DEPENDENCIES'] || !process.send) return;
+  process.send({ 'watch:import': sources });
+  // The SDK's workflow threads, started next, must not inherit it: Node would post their imports
+  // to the worker, which takes every message of its threads for its own and dies of them. The
+  // worker's own imports have all been named by now.
+  delete process.env['WATCH_REPORT_DEPENDENCIES'];
+}
+
+/** The bundle in `file`, unless it is missing, cut short or damaged. */
+function readCache(file: string): WorkflowBundle | undefined {
+  try {
+    const { codeSha256, code } = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
+    return typeof code === 'string' && sha256(code) === codeSha256 ? { code } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Written to a file of its own, then renamed: a reader sees the whole bundle or none. The bundles of older sources go. */
+function writeCache(cacheDir: string, file: string, code: string): void {
+  mkdirSync(cacheDir, { recursive: true });
+  const partial = `${file}.${process.pid}.partial`;
+  writeFileSync(partial, JSON.stringify({ codeSha256: sha256(code), code } satisfies CacheFile));
+  renameSync(partial, file);
+  for (const name of readdirSync(cacheDir)) {
+    if (name.startsWith(PREFIX) && name.endsWith('.json') && join(cacheDir, name) !== file) rmSync(join(cacheDir, name), { force: true });
+  }
+}
