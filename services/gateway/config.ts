@@ -22,7 +22,6 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
       TEMPORAL_UI_URL: setting.url('http://localhost:8233'),
       TEMPORAL_NAMESPACE: setting.temporalNamespace(),
       DEV_SIGN_IN: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
-      LOG_LEVEL: setting.logLevel(),
     },
     env,
   );
