@@ -51,3 +51,39 @@ test('transactions whose connection dies mid-way, so that they roll back, give t
   }
   await expect(within(orm.em.fork().execute('select 1 as one'))).resolves.toEqual([{ one: 1 }]);
 });
+
+/** Resolves once `count` callers have arrived, or fails after `ms`: proof that they all ran at once. */
+function barrier(count: number, ms = 5_000): () => Promise<void> {
+  let arrived = 0;
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((resolve, reject) => {
+    open = resolve;
+    setTimeout(() => reject(new Error(`only ${arrived} of ${count} transactions ran at once`)), ms).unref();
+  });
+  return () => {
+    arrived += 1;
+    if (arrived === count) open();
+    return opened;
+  };
+}
+
+test('after a restart ends every session (idle in a transaction, mid-query), the whole pool serves again, not one slot of it', async () => {
+  // How a transaction meets the restart: idle, then its COMMIT fails; mid-query; idle, then its next query fails.
+  const ways: ((em: EntityManager, restarted: Promise<void>) => Promise<unknown>)[] = [
+    (em, restarted) => em.execute('select 1').then(() => restarted),
+    (em) => em.execute('select pg_sleep(30)'),
+    (em, restarted) => em.execute('select 1').then(() => restarted).then(() => em.execute('select 1')),
+  ];
+  for (const [round, way] of ways.entries()) {
+    let restart: () => void = () => undefined;
+    const restarted = new Promise<void>((resolve) => (restart = resolve));
+    const inFlight = [way, ways[(round + 1) % ways.length] ?? way].map((meet) => orm.em.fork().transactional((em) => meet(em, restarted)));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+    restart();
+    await Promise.allSettled(inFlight);
+  }
+  const arrive = barrier(POOL_SIZE);
+  const together = Array.from({ length: POOL_SIZE }, () => orm.em.fork().transactional((em) => em.execute('select 1').then(arrive)));
+  await expect(within(Promise.all(together))).resolves.toHaveLength(POOL_SIZE);
+});

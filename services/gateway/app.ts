@@ -51,14 +51,15 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   const perUser = rateLimit(pool, { per: 'user', points: config.RATE_LIMIT_PER_USER, windowSeconds: window, clientOf: (ctx) => ctx.state.userId });
   const streams = streamCap(pool, config.EVENT_STREAMS_PER_USER, logger);
 
-  // Every public route, forwarded to the service that lists it; authentication and the per-user
-  // limit are attached once, to the prefix, and run only for a request that matches a route.
+  // Every public route, forwarded to the service that lists it, behind authentication and the
+  // per-user limit. They sit in each route's own stack, not in api.use(): a route matches its path
+  // in any case (/API/orders), a router's use() layer only as written, so /API/... would skip them.
   const api = new Router({ prefix: API_PREFIX });
-  api.use(authenticate(config.JWT_SECRET), perUser);
+  const guards = [authenticate(config.JWT_SECRET), perUser];
   for (const [service, routes] of Object.entries(PUBLIC_ROUTES)) {
     const upstream = upstreams[service as keyof typeof PUBLIC_ROUTES];
     for (const route of Object.values<PublicRoute>(routes)) {
-      api.register(route.path, [route.method], route.stream ? [streams.middleware, streamFrom(upstream)] : [forwardTo(upstream)]);
+      api.register(route.path, [route.method], [...guards, ...(route.stream ? [streams.middleware, streamFrom(upstream)] : [forwardTo(upstream)])]);
     }
   }
 

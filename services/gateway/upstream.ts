@@ -31,6 +31,9 @@ export interface UpstreamRequest {
  * is a 503 or 504 problem (see upstreamFailed).
  */
 export async function callUpstream<T>(upstream: Upstream, ctx: Context, request: UpstreamRequest, read: (response: Response) => Promise<T> | T): Promise<T> {
+  // A request no guard authenticated must not reach a service: fetch would send its missing user
+  // as the header 'x-user-id: undefined', which the service takes for a user of that name.
+  if (!ctx.state.userId) throw new Error(`${ctx.method} ${ctx.path} reached the ${upstream.name} service unauthenticated`);
   const url = upstreamUrl(upstream, ctx);
   try {
     const response = await fetch(url, {
