@@ -1,5 +1,6 @@
 import Koa, { type Middleware } from 'koa';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { toProblem } from './problem.ts';
 import { serve, type RunningServer } from './server.ts';
 
 export interface Metrics {
@@ -25,10 +26,15 @@ export function createMetrics(process: string): Metrics {
     registry,
     timing: async (ctx, next) => {
       const end = duration.startTimer({ method: ctx.method });
+      const route = () => (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
       try {
         await next();
-      } finally {
-        end({ route: (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched', status: String(ctx.status) });
+        end({ route: route(), status: String(ctx.status) });
+      } catch (error) {
+        // A problem thrown here is answered outside (errorHandler), after this has run: record
+        // the status it will have, not the 404 that Koa holds until then.
+        end({ route: route(), status: String(toProblem(error).status) });
+        throw error;
       }
     },
     gauge(name, help, labelNames, collect) {
