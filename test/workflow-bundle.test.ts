@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { workflowBundle } from '../workers/workflow-bundle.ts';
 
@@ -36,7 +36,7 @@ test('the first start bundles and caches; an unchanged source reuses the cached 
   const file = cacheFile();
   // A sound cache file with a mark in it: the next start returns the mark, so it did not bundle.
   const marked = `${code}\n// from the cache`;
-  writeFileSync(file, JSON.stringify({ codeSha256: sha256(marked), code: marked }));
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), codeSha256: sha256(marked), code: marked }));
   expect((await workflowBundle(source)).code).toBe(marked);
 }, 60_000);
 
@@ -60,4 +60,17 @@ test('a changed workflow source gives a new bundle, and the old one goes', async
   const { code } = await workflowBundle(source);
   expect(code).toContain('a changed source');
   expect(cacheFile()).not.toBe(before);
+}, 60_000);
+
+test('a file outside the workflow folder that the workflow code imports is a source too: its change gives a new bundle', async () => {
+  // workflows/ already imports types from ../services/payments/; a value imported from there is bundled.
+  const outside = join(dir, 'services', 'outcome-words.ts');
+  mkdirSync(dirname(outside), { recursive: true });
+  writeFileSync(outside, "export const outcomeWord = 'first word';\n");
+  appendFileSync(join(dir, 'workflows', 'index.ts'), "export { outcomeWord } from '../services/outcome-words.ts';\n");
+  expect((await workflowBundle(source)).code.includes('first word')).toBe(true);
+  writeFileSync(outside, "export const outcomeWord = 'second word';\n");
+  const { code } = await workflowBundle(source);
+  // Not toContain: a failure would print the whole bundle (a megabyte).
+  expect([code.includes('first word'), code.includes('second word')]).toEqual([false, true]);
 }, 60_000);
