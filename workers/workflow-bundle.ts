@@ -13,7 +13,7 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
 const CACHE_DIR = fileURLToPath(new URL('../node_modules/.cache/shop-payments/', import.meta.url));
 
 export interface BundleSource {
-  /** The file the bundle starts from. Every file of its folder is a source: workflow code imports only its own folder and the SDK. */
+  /** The file the bundle starts from. Every file of its folder is a source, and every other file the bundle is found to read (recorded with it). */
   workflowsPath: string;
   /** Where the bundles are kept, one file per version of the sources. */
   cacheDir: string;
@@ -42,14 +42,17 @@ const sha256 = (text: string | Buffer) => createHash('sha256').update(text).dige
 /** The workflow code: the cached bundle of these sources if there is a sound one, else a new bundle, cached. */
 export async function workflowBundle({ workflowsPath, cacheDir }: BundleSource = { workflowsPath: WORKFLOWS_PATH, cacheDir: CACHE_DIR }): Promise<WorkflowBundle> {
   const sources = sourcesOf(workflowsPath);
-  reportToSourceWatch(sources);
   // Named from the folder, not the disk: a copy of the tree (a test's) shares the bundle of the same sources.
   const key = sha256([...SDK_VERSIONS, ...sources.map((file) => `${relative(dirname(workflowsPath), file)}\0${sha256(readFileSync(file))}`)].join('\n'));
   const file = join(cacheDir, `${PREFIX}${key}.json`);
   const cached = readCache(file, dirname(workflowsPath));
-  if (cached) return cached;
+  if (cached) {
+    reportToSourceWatch([...sources, ...Object.keys(cached.read).map((path) => resolve(dirname(workflowsPath), path))]);
+    return { code: cached.code };
+  }
   const read = new Set<string>();
   const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN'), webpackConfigHook: (config) => recordingReads(config, read) });
+  reportToSourceWatch([...sources, ...read]);
   try {
     writeCache(cacheDir, file, { codeSha256: sha256(code), code, read: hashesOf([...read], dirname(workflowsPath)) });
   } catch (error) {
@@ -69,7 +72,8 @@ function sourcesOf(workflowsPath: string): string[] {
 
 /**
  * Webpack reads the workflow sources, Node never imports them: under `npm run dev` the worker
- * names them itself, the way Node names the files a program imports (supervisor/source-watch.ts).
+ * names them itself (its folder, and any file elsewhere the bundle read), the way Node names the
+ * files a program imports (supervisor/source-watch.ts). Before the worker starts its threads.
  */
 function reportToSourceWatch(sources: string[]): void {
   if (!process.env['WATCH_REPORT_DEPENDENCIES'] || !process.send) return;
@@ -99,13 +103,13 @@ function hashesOf(files: string[], folder: string): Record<string, string> {
   return Object.fromEntries(files.map((path) => [relative(folder, path), sha256(readFileSync(path))]));
 }
 
-/** The bundle in `file`, unless it is missing, cut short or damaged, or a file it was built from has changed since. */
-function readCache(file: string, folder: string): WorkflowBundle | undefined {
+/** The cache file `file`, unless it is missing, cut short or damaged, or a file its bundle was built from has changed since. */
+function readCache(file: string, folder: string): CacheFile | undefined {
   try {
-    const { codeSha256, code, read } = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
-    if (typeof code !== 'string' || sha256(code) !== codeSha256) return undefined;
-    const unchanged = Object.entries(read).every(([path, hash]) => sha256(readFileSync(resolve(folder, path))) === hash);
-    return unchanged ? { code } : undefined;
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
+    if (typeof cached.code !== 'string' || sha256(cached.code) !== cached.codeSha256) return undefined;
+    const unchanged = Object.entries(cached.read).every(([path, hash]) => sha256(readFileSync(resolve(folder, path))) === hash);
+    return unchanged ? cached : undefined;
   } catch {
     return undefined;
   }
