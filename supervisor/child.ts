@@ -47,6 +47,8 @@ export class Child {
   private ready = false;
   private backoffMs = 500;
   private launchedAt = 0;
+  /** Set while it waits out its backoff before the next start. */
+  private restartTimer: NodeJS.Timeout | undefined;
   private readonly tail: string[] = [];
   private readonly messageListeners: ((message: unknown) => void)[] = [];
   private readonly spec: ChildSpec;
@@ -103,8 +105,15 @@ export class Child {
    */
   restart(): void {
     const child = this.process;
-    if (this.stopping || !this.ready || !child || child.killed || child.exitCode !== null) return;
+    if (this.stopping || !this.ready || !child) return;
     this.backoffMs = 500;
+    // Dead and waiting out its backoff (it died of the very source now fixed): start it now, not in up to 30 s.
+    if (this.restartTimer) {
+      clearTimeout(this.restartTimer);
+      this.respawn();
+      return;
+    }
+    if (child.killed || child.exitCode !== null) return;
     child.kill('SIGTERM');
   }
 
@@ -164,10 +173,13 @@ export class Child {
     if (this.stopping) return;
     if (Date.now() - this.launchedAt > MAX_BACKOFF_MS) this.backoffMs = 500;
     this.say(`${this.prefix} exited (${signal ?? `code ${code}`}); restarting in ${this.backoffMs} ms`);
-    setTimeout(() => {
-      if (!this.stopping) this.spawn().on('exit', (nextCode, nextSignal) => this.restartAfter(nextCode, nextSignal));
-    }, this.backoffMs).unref();
+    this.restartTimer = setTimeout(() => this.respawn(), this.backoffMs).unref();
     this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+  }
+
+  private respawn(): void {
+    this.restartTimer = undefined;
+    if (!this.stopping) this.spawn().on('exit', (code, signal) => this.restartAfter(code, signal));
   }
 
   /** From now on an exit is expected: it is not restarted. */

@@ -7,7 +7,7 @@
 // programs (once per version) and, when the data folder is out of reach, the data.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 import { arch, platform } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -53,18 +53,30 @@ async function useSharedBinaries(user: PostgresUser): Promise<void> {
   const installed = dirname(dirname(binaries.postgres));
   const { version } = JSON.parse(readFileSync(join(installed, '..', 'package.json'), 'utf8')) as { version: string };
   const copy = join(sharedDir(), `postgresql-${version}`);
-  if (!existsSync(copy)) {
-    // Copied aside and renamed into place, so a start killed while copying leaves no half copy.
-    const partial = `${copy}.partial-${process.pid}`;
-    cpSync(installed, partial, { recursive: true, verbatimSymlinks: true });
-    renameSync(partial, copy);
-  }
+  copyOnce(installed, copy);
   const paths = Object.fromEntries(['postgres', 'initdb', 'pg_ctl'].map((program) => [program, join(copy, 'bin', program)]));
   const module = Object.entries(paths).map(([name, path]) => `export const ${name} = ${JSON.stringify(path)};`).join('\n');
   registerHooks({
     resolve: (specifier, context, nextResolve) =>
       specifier === BINARIES_PACKAGE ? { url: `data:text/javascript,${encodeURIComponent(module)}`, shortCircuit: true } : nextResolve(specifier, context),
   });
+}
+
+/**
+ * Copies `from` to `to` unless it is there. Copied aside and renamed into place, so a start killed
+ * while copying leaves no half copy; two first starts at once (npm start beside npm test) both
+ * copy, and the one that renames second keeps the other's copy instead of failing on it.
+ */
+export function copyOnce(from: string, to: string): void {
+  if (existsSync(to)) return;
+  const partial = `${to}.partial-${process.pid}`;
+  cpSync(from, partial, { recursive: true, verbatimSymlinks: true });
+  try {
+    renameSync(partial, to);
+  } catch (error) {
+    rmSync(partial, { recursive: true, force: true });
+    if (!existsSync(to)) throw error;
+  }
 }
 
 /**

@@ -26,6 +26,8 @@ export interface DownloadOptions {
 }
 
 const PROGRESS_EVERY_MS = 2_000;
+/** A broken or hostile mirror may send without end: no more than this is read of its list (the release's is 1 kB), which is held in memory. */
+const MAX_CHECKSUMS_BYTES = 64 * 1024;
 
 /** The release's `.goreleaser.yml` names archives `temporal_cli_<version>_<os>_<arch>.tar.gz` (Windows too). */
 export function releaseArchiveName(version: string, platform: string = process.platform, arch: string = process.arch): string {
@@ -42,7 +44,7 @@ export async function downloadTemporalCli(options: DownloadOptions): Promise<str
   const whole = deadline(totalTimeoutMs, `the download did not finish within ${totalTimeoutMs / 1000} s`);
   try {
     const checksumsUrl = `${baseUrl}/checksums.txt`;
-    const checksums = await (await get(checksumsUrl, whole.signal, answerTimeoutMs)).text();
+    const checksums = await textOf(await get(checksumsUrl, whole.signal, answerTimeoutMs), MAX_CHECKSUMS_BYTES);
     const expected = checksumOf(checksums, archiveName);
     if (!expected) throw new Error(`${checksumsUrl} has no sha256 for ${archiveName}`);
 
@@ -114,6 +116,19 @@ async function saveWithProgress(response: Response, file: string, name: string, 
   await pipeline(Readable.fromWeb(response.body), count, createWriteStream(file));
   log(`  ${name}: ${progress()} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return hash.digest('hex');
+}
+
+/** The body as text, failing once it grows past `maxBytes`. */
+async function textOf(response: Response, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of Readable.fromWeb(response.body ?? new ReadableStream())) {
+    size += (chunk as Buffer).length;
+    // Leaving the loop cancels the rest of the body.
+    if (size > maxBytes) throw new Error(`${response.url} sent more than ${maxBytes / 1024} kB`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function megabytes(bytes: number): string {

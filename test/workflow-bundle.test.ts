@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { workflowBundle } from '../workers/workflow-bundle.ts';
 
@@ -36,7 +36,7 @@ test('the first start bundles and caches; an unchanged source reuses the cached 
   const file = cacheFile();
   // A sound cache file with a mark in it: the next start returns the mark, so it did not bundle.
   const marked = `${code}\n// from the cache`;
-  writeFileSync(file, JSON.stringify({ codeSha256: sha256(marked), code: marked }));
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), codeSha256: sha256(marked), code: marked }));
   expect((await workflowBundle(source)).code).toBe(marked);
 }, 60_000);
 
@@ -60,4 +60,40 @@ test('a changed workflow source gives a new bundle, and the old one goes', async
   const { code } = await workflowBundle(source);
   expect(code).toContain('a changed source');
   expect(cacheFile()).not.toBe(before);
+}, 60_000);
+
+/** The workflow code imports a value from a file outside its folder (it imports types from ../services/payments/ already), which says `word`. */
+function importFromOutside(word: string): string {
+  const outside = join(dir, 'services', 'outcome-words.ts');
+  mkdirSync(dirname(outside), { recursive: true });
+  writeFileSync(outside, `export const outcomeWord = '${word}';\n`);
+  const index = join(dir, 'workflows', 'index.ts');
+  const line = "export { outcomeWord } from '../services/outcome-words.ts';\n";
+  if (!readFileSync(index, 'utf8').includes(line)) appendFileSync(index, line);
+  return outside;
+}
+
+test('a file outside the workflow folder that the workflow code imports is a source too: its change gives a new bundle', async () => {
+  const outside = importFromOutside('first word');
+  expect((await workflowBundle(source)).code.includes('first word')).toBe(true);
+  writeFileSync(outside, "export const outcomeWord = 'second word';\n");
+  const { code } = await workflowBundle(source);
+  // Not toContain: a failure would print the whole bundle (a megabyte).
+  expect([code.includes('first word'), code.includes('second word')]).toEqual([false, true]);
+}, 60_000);
+
+test('under npm run dev the worker names every file its bundle was read from, outside the workflow folder too', async () => {
+  const named: string[] = [];
+  const outside = importFromOutside('a word');
+  const send = Object.getOwnPropertyDescriptor(process, 'send');
+  process.send = ((message: { 'watch:import': string[] }) => named.push(...message['watch:import']) > 0) as typeof process.send;
+  process.env['WATCH_REPORT_DEPENDENCIES'] = '1';
+  try {
+    await workflowBundle(source);
+  } finally {
+    if (send) Object.defineProperty(process, 'send', send);
+    else delete process.send;
+    delete process.env['WATCH_REPORT_DEPENDENCIES'];
+  }
+  expect(named).toEqual(expect.arrayContaining([join(dir, 'workflows', 'index.ts'), outside]));
 }, 60_000);
