@@ -71,6 +71,14 @@ export function copyOnce(from: string, to: string): void {
   if (existsSync(to)) return;
   const partial = `${to}.partial-${process.pid}`;
   cpSync(from, partial, { recursive: true, verbatimSymlinks: true });
+  moveIntoPlace(partial, to);
+}
+
+/**
+ * Renames a finished copy into place. Two first starts at once both copy; the second to get here
+ * finds the first's copy in place (the rename fails), keeps it and removes its own.
+ */
+export function moveIntoPlace(partial: string, to: string): void {
   try {
     renameSync(partial, to);
   } catch (error) {
