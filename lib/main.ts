@@ -1,5 +1,6 @@
 import { ConfigError } from './config.ts';
 import type { Logger } from './logger.ts';
+import { tracing } from './telemetry/tracing.ts';
 import { tellParentReady, whenParentGone } from './parent-process.ts';
 
 /** A stop that hangs (a drain waiting on a dead dependency) must not keep the process for ever. */
@@ -21,7 +22,8 @@ export async function runMain(start: () => Promise<{ logger: Logger; stop: () =>
         logger.error(`did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting anyway`);
         process.exit(1);
       }, STOP_DEADLINE_MS).unref();
-      stop().then(
+      // The spans still buffered go out last, so a stop's own spans are not lost.
+      stop().then(() => tracing?.shutdown()).then(
         () => process.exit(0),
         (error: unknown) => {
           logger.error({ err: error }, 'failed to stop cleanly');

@@ -11,6 +11,8 @@ import { ensureTemporalCli } from './temporal-cli.ts';
 /** How long one program may take to say it is ready. */
 const READY_TIMEOUT_MS = 60_000;
 const STAGES = [0, 1, 2] as const;
+/** Loaded before each program's own modules (node --import), so its instrumentations see koa and pg load; it does nothing unless OTEL_* asks for traces. */
+const TRACING_MODULE = fileURLToPath(new URL('../lib/telemetry/tracing.ts', import.meta.url));
 
 /** What this start runs itself, and where Temporal is. */
 export interface Plan {
@@ -74,9 +76,11 @@ export function stagesOf(config: SupervisorConfig, plan: Plan, env: NodeJS.Proce
   const specOf = (program: Program): ChildSpec => ({
     name: program.name,
     command: process.execPath,
-    args: [fileURLToPath(new URL(`../${program.entry}`, import.meta.url))],
+    args: [...('readConfig' in program ? ['--import', TRACING_MODULE] : []), fileURLToPath(new URL(`../${program.entry}`, import.meta.url))],
     env: {
       ...env,
+      // Each program is a service of its own in a trace.
+      OTEL_SERVICE_NAME: program.name,
       ...(program.metricsPort ? { METRICS_ADDRESS: `127.0.0.1:${portOf(config)(program.metricsPort)}` } : {}),
       ...(program.name === 'temporal' ? { TEMPORAL_CLI_PATH: temporalCli } : {}),
     },

@@ -1,7 +1,9 @@
 // The outbox relay: publishes the orders outbox to Temporal, and reconciles orders left NEW. Run as many as you like.
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { createLogger } from '../lib/logger.ts';
 import { runMain } from '../lib/main.ts';
+import { tracing } from '../lib/telemetry/tracing.ts';
 import { openOrdersDatabase } from '../services/orders/database.ts';
 import { OutboxRelay } from '../services/orders/outbox/outbox-relay.ts';
 import { Reconciler } from '../services/orders/reconcile/reconciler.ts';
@@ -12,7 +14,8 @@ await runMain(async () => {
   const logger = createLogger('outbox-relay', config.LOG_LEVEL);
   const orm = await openOrdersDatabase(config.ORDERS_DATABASE_URL, config.DATABASE_POOL_SIZE);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  // With tracing on, a start carries the active span in the workflow's headers: the workflow's spans continue the order's trace.
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracing ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : {} });
   const relay = new OutboxRelay({
     orm,
     temporal,

@@ -4,9 +4,11 @@ import { Worker, type ActivityInterceptorsFactory, type NativeConnection } from 
 import { createOrdersActivities } from '../activities/orders.activities.ts';
 import { createPaymentsActivities } from '../activities/payments.activities.ts';
 import type { Orm } from '../lib/database/open-database.ts';
+import { tracing } from '../lib/telemetry/tracing.ts';
 import { TASK_QUEUES } from '../workflows/names.ts';
 import { countLongRetries } from './attempt-metric.ts';
-import { workflowBundle } from './workflow-bundle.ts';
+import { workflowBundle, WORKFLOW_SOURCE } from './workflow-bundle.ts';
+import { activityTracing, WORKFLOW_TRACING_MODULE, workflowSpanSinks } from './worker-tracing.ts';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -24,7 +26,8 @@ export async function createPaymentsWorker(options: WorkerOptions): Promise<Work
     ...commonOptions(options),
     taskQueue: TASK_QUEUES.payments,
     activities: createPaymentsActivities({ orm: options.orm }),
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await workflowBundle(tracing ? { ...WORKFLOW_SOURCE, interceptorModules: [WORKFLOW_TRACING_MODULE] } : WORKFLOW_SOURCE),
+    ...(tracing ? { sinks: workflowSpanSinks(tracing) } : {}),
   });
 }
 
@@ -43,6 +46,6 @@ function commonOptions({ connection, orm, namespace, activityInterceptors = [] }
     namespace,
     // More activities at once than connections would only queue them on the pool, timing out there.
     maxConcurrentActivityTaskExecutions: orm.config.get('pool').max,
-    interceptors: { activity: [countLongRetries(), ...activityInterceptors] },
+    interceptors: { activity: [...(tracing ? [activityTracing] : []), countLongRetries(), ...activityInterceptors] },
   };
 }

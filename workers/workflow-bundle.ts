@@ -17,12 +17,17 @@ export interface BundleSource {
   workflowsPath: string;
   /** Where the bundles are kept, one file per version of the sources. */
   cacheDir: string;
+  /** Workflow interceptor modules bundled with the code (the tracing ones, when tracing is on). Such a bundle is cached beside the plain one, under its own name. */
+  interceptorModules?: string[];
 }
+
+/** The payment workflow's sources, and where their bundles are cached. */
+export const WORKFLOW_SOURCE: BundleSource = { workflowsPath: WORKFLOWS_PATH, cacheDir: CACHE_DIR };
 
 const PREFIX = 'workflow-bundle-';
 const require = createRequire(import.meta.url);
 /** The bundler and the workflow runtime it bundles: another SDK makes another bundle. */
-const SDK_VERSIONS = ['@temporalio/worker', '@temporalio/workflow'].map((name) => `${name}@${(require(`${name}/package.json`) as { version: string }).version}`);
+const SDK_VERSIONS = ['@temporalio/worker', '@temporalio/workflow', '@temporalio/interceptors-opentelemetry'].map((name) => `${name}@${(require(`${name}/package.json`) as { version: string }).version}`);
 
 /**
  * What a cache file holds: the code, and its hash, so that a damaged file is told from a good one;
@@ -40,21 +45,28 @@ interface CacheFile {
 const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
 
 /** The workflow code: the cached bundle of these sources if there is a sound one, else a new bundle, cached. */
-export async function workflowBundle({ workflowsPath, cacheDir }: BundleSource = { workflowsPath: WORKFLOWS_PATH, cacheDir: CACHE_DIR }): Promise<WorkflowBundle> {
+export async function workflowBundle({ workflowsPath, cacheDir, interceptorModules = [] }: BundleSource = WORKFLOW_SOURCE): Promise<WorkflowBundle> {
   const sources = sourcesOf(workflowsPath);
   // Named from the folder, not the disk: a copy of the tree (a test's) shares the bundle of the same sources.
-  const key = sha256([...SDK_VERSIONS, ...sources.map((file) => `${relative(dirname(workflowsPath), file)}\0${sha256(readFileSync(file))}`)].join('\n'));
-  const file = join(cacheDir, `${PREFIX}${key}.json`);
+  const named = (path: string) => relative(dirname(workflowsPath), path);
+  const key = sha256([...SDK_VERSIONS, ...interceptorModules.map(named), ...sources.map((file) => `${named(file)}\0${sha256(readFileSync(file))}`)].join('\n'));
+  const prefix = interceptorModules.length > 0 ? `${PREFIX}intercepted-` : PREFIX;
+  const file = join(cacheDir, `${prefix}${key}.json`);
   const cached = readCache(file, dirname(workflowsPath));
   if (cached) {
     reportToSourceWatch([...sources, ...Object.keys(cached.read).map((path) => resolve(dirname(workflowsPath), path))]);
     return { code: cached.code };
   }
   const read = new Set<string>();
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN'), webpackConfigHook: (config) => recordingReads(config, read) });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules: interceptorModules,
+    logger: new DefaultLogger('WARN'),
+    webpackConfigHook: (config) => recordingReads(config, read),
+  });
   reportToSourceWatch([...sources, ...read]);
   try {
-    writeCache(cacheDir, file, { codeSha256: sha256(code), code, read: hashesOf([...read], dirname(workflowsPath)) });
+    writeCache(cacheDir, prefix, file, { codeSha256: sha256(code), code, read: hashesOf([...read], dirname(workflowsPath)) });
   } catch (error) {
     // A folder that cannot be written (an image's read-only tree) only costs the next start a bundling.
     process.emitWarning(`the workflow bundle was not cached in ${cacheDir}: ${error instanceof Error ? error.message : String(error)}`);
@@ -115,13 +127,13 @@ function readCache(file: string, folder: string): CacheFile | undefined {
   }
 }
 
-/** Written to a file of its own, then renamed: a reader sees the whole bundle or none. The bundles of older sources go. */
-function writeCache(cacheDir: string, file: string, contents: CacheFile): void {
+/** Written to a file of its own, then renamed: a reader sees the whole bundle or none. The bundles of older sources (of the same prefix) go. */
+function writeCache(cacheDir: string, prefix: string, file: string, contents: CacheFile): void {
   mkdirSync(cacheDir, { recursive: true });
   const partial = `${file}.${process.pid}.partial`;
   writeFileSync(partial, JSON.stringify(contents));
   renameSync(partial, file);
   for (const name of readdirSync(cacheDir)) {
-    if (name.startsWith(PREFIX) && name.endsWith('.json') && join(cacheDir, name) !== file) rmSync(join(cacheDir, name), { force: true });
+    if (/^[0-9a-f]{64}\.json$/.test(name.slice(prefix.length)) && name.startsWith(prefix) && join(cacheDir, name) !== file) rmSync(join(cacheDir, name), { force: true });
   }
 }

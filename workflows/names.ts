@@ -16,6 +16,11 @@ export function paymentWorkflowId(orderId: string): string {
   return `${PAYMENT_WORKFLOW_ID_PREFIX}${orderId}`;
 }
 
+/** The order a payment workflow is for; undefined for any other workflow id. */
+export function orderIdOf(workflowId: string): string | undefined {
+  return workflowId.startsWith(PAYMENT_WORKFLOW_ID_PREFIX) ? workflowId.slice(PAYMENT_WORKFLOW_ID_PREFIX.length) : undefined;
+}
+
 /** Registered on the Temporal server so the Web UI can find and filter payments. */
 export const SEARCH_ATTRIBUTES = {
   orderId: defineSearchAttributeKey('OrderId', SearchAttributeType.KEYWORD),

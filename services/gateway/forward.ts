@@ -2,10 +2,12 @@ import type { Context, Middleware } from 'koa';
 import getRawBody from 'raw-body';
 import { BODY_LIMIT_BYTES } from '../../lib/http/input.ts';
 import { HttpProblem } from '../../lib/http/problem.ts';
+import { describeActiveSpan } from '../../lib/telemetry/trace-context.ts';
 import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf, REPLAYED_HEADER } from '../../lib/idempotency/idempotent.ts';
 import { callUpstream, type Upstream } from './upstream.ts';
 
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'location', REPLAYED_HEADER];
+const ORDER_LOCATION = /^\/api\/orders\/([0-9a-f-]{36})$/;
 
 /**
  * Passes the caller's request on to an internal service as the authenticated user and relays
@@ -27,6 +29,9 @@ export function forwardTo(upstream: Upstream): Middleware {
       if (value) ctx.set(name, value);
     }
     ctx.body = answer;
+    // A placed order's id, known here only from the answer: its trace can then be found by it.
+    const orderId = ORDER_LOCATION.exec(response.headers.get('location') ?? '')?.[1];
+    if (orderId) describeActiveSpan({ orderId });
   };
 }
 

@@ -4,6 +4,7 @@ import { Migration20261125020000_orders } from './migrations/Migration2026112502
 import { Migration20261125030000_outbox_dead_letters } from './migrations/Migration20261125030000_outbox_dead_letters.ts';
 import { Migration20261125040000_currency_mismatch } from './migrations/Migration20261125040000_currency_mismatch.ts';
 import { Migration20261125060000_payment_abandoned } from './migrations/Migration20261125060000_payment_abandoned.ts';
+import { Migration20261126040000_outbox_traceparent } from './migrations/Migration20261126040000_outbox_traceparent.ts';
 import { Order } from './orders/order.entity.ts';
 import { OutboxMessage } from './outbox/outbox-message.entity.ts';
 
@@ -15,6 +16,7 @@ export const ordersMigrations = [
   Migration20261125030000_outbox_dead_letters,
   Migration20261125040000_currency_mismatch,
   Migration20261125060000_payment_abandoned,
+  Migration20261126040000_outbox_traceparent,
 ];
 
 export function openOrdersDatabase(url: string, poolSize: number): Promise<Orm> {

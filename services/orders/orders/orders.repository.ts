@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { z } from 'zod';
 import { HttpProblem } from '../../../lib/http/problem.ts';
+import { currentTraceparent, inSpan } from '../../../lib/telemetry/trace-context.ts';
 import type { PaymentRequest } from '../../../workflows/payment.types.ts';
 import { OUTBOX_CHANNEL, OutboxMessage, PAYMENT_REQUESTED } from '../outbox/outbox-message.entity.ts';
 import { Order } from './order.entity.ts';
@@ -34,9 +35,10 @@ export async function placeOrder(
   context: { currency: string; requestId: string },
 ): Promise<Order> {
   const { currency, requestId } = context;
-  return em.transactional(async (tx) => {
+  const id = randomUUID();
+  return inSpan('place order', { orderId: id }, () => em.transactional(async (tx) => {
     const order = tx.create(Order, {
-      id: randomUUID(),
+      id,
       userId,
       amount: request.amount,
       currency,
@@ -54,12 +56,14 @@ export async function placeOrder(
       lastError: null,
       publishedAt: null,
       deadAt: null,
+      // This span's: the relay's span is its child, across the outbox.
+      traceparent: currentTraceparent(),
     });
     await tx.flush();
     // Delivered at commit, and only if it commits: wakes the relay at once.
     await tx.execute('select pg_notify(?, ?)', [OUTBOX_CHANNEL, order.id]);
     return order;
-  });
+  }));
 }
 
 export async function findOrder(em: EntityManager, userId: string, orderId: string): Promise<Order> {

@@ -20,6 +20,8 @@ export const OutboxMessage = defineEntity({
     publishedAt: p.datetime().nullable(),
     /** Set when the relay gave up on the row (dead letter); an operator clears it to re-arm the row. */
     deadAt: p.datetime().nullable(),
+    /** The W3C traceparent of the request that placed it: the relay's start continues that trace. Null while tracing is off. */
+    traceparent: p.text().nullable(),
     createdAt: createdAt(),
   },
   // The relay's claim query reads only the unpublished, live rows, oldest first.

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Orm } from '../../../lib/database/open-database.ts';
 import { listen } from '../../../lib/database/listen.ts';
 import type { Logger } from '../../../lib/logger.ts';
+import { continuing, inSpan } from '../../../lib/telemetry/trace-context.ts';
 import type { PaymentRequest } from '../../../workflows/payment.types.ts';
 import { OUTBOX_CHANNEL } from './outbox-message.entity.ts';
 import { startPayment, temporalUnavailable } from './start-payment.ts';
@@ -24,6 +25,7 @@ export interface OutboxRelayOptions {
 interface DueMessage {
   id: string;
   payload: PaymentRequest;
+  traceparent: string | null;
 }
 
 /**
@@ -97,12 +99,12 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     return this.options.orm.em.fork().transactional(async (tx) => {
       const due = await tx.execute<DueMessage[]>(
-        `select id, payload from outbox_messages
+        `select id, payload, traceparent from outbox_messages
           where published_at is null and dead_at is null and next_attempt_at <= now()
           order by id limit ? for update skip locked`,
         [this.options.batchSize],
       );
-      const results = await Promise.allSettled(due.map((message) => startPayment(this.options.temporal, message.payload, this.options.startTimeoutMs)));
+      const results = await Promise.allSettled(due.map((message) => this.publish(message)));
       for (const [index, message] of due.entries()) {
         const result = results[index];
         // Stryker disable next-line ConditionalExpression: allSettled answers one result per message, so there always is one
@@ -114,6 +116,15 @@ export class OutboxRelay {
       }
       return due.length;
     });
+  }
+
+  /**
+   * Starts the message's workflow in a span that continues the trace of the request that placed
+   * the order: the client interceptor carries it on into the workflow's headers.
+   */
+  private publish(message: DueMessage): Promise<void> {
+    const attributes = { orderId: message.payload.orderId, 'outbox.message_id': message.id };
+    return inSpan('publish outbox message', attributes, () => startPayment(this.options.temporal, message.payload, this.options.startTimeoutMs), continuing(message.traceparent));
   }
 
   // clock_timestamp(), not now(): now() is when this transaction began, before the starts.

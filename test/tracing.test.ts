@@ -1,0 +1,73 @@
+import { request } from '../harness/http.ts';
+import { startSystem, type RunningSystem } from '../harness/system.ts';
+import { signUserToken } from '../services/gateway/sign-token.ts';
+import { eventually } from './helpers/eventually.ts';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
+
+// One order is one trace: from the gateway's request to the orders worker's last activity, across
+// the outbox (the relay continues the trace stored with the row) and through Temporal.
+describe('tracing on the whole system', () => {
+  let receiver: OtlpReceiver;
+  let system: RunningSystem;
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+    system = await startSystem({
+      label: 'tracing',
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200' },
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await system?.stop();
+    await receiver?.close();
+  });
+
+  test('one order is one trace from the gateway to the orders worker, unbroken across the outbox', async () => {
+    const token = await signUserToken(system.secrets.JWT_SECRET, 'tracy');
+    await request(system.gatewayUrl, 'POST', '/api/account', { token });
+    await request(system.gatewayUrl, 'POST', '/api/account/deposits', { token, body: { amount: 500 } });
+    const placed = await request(system.gatewayUrl, 'POST', '/api/orders', { token, body: { amount: 120, description: 'traced' } });
+    expect(placed.status).toBe(202);
+    const orderId: string = placed.body.id;
+    const paid = await eventually(
+      () => request(system.gatewayUrl, 'GET', `/api/orders/${orderId}`, { token }),
+      (answer) => answer.body.status !== 'NEW',
+    );
+    expect(paid.body.status).toBe('PAID');
+
+    const ofOrder = (span: ReceivedSpan) => span.attributes.get('orderId') === orderId;
+    const named = (service: string, name: string) => (span: ReceivedSpan) => span.service === service && span.name === name && ofOrder(span);
+    // The orders worker's span is the last to end; the workflow's spans leave through its sink at the end of a task.
+    await eventually(
+      async () => receiver.spans,
+      (spans) => spans.some(named('orders-worker', 'RunActivity:completeOrder')) && spans.some(named('payments-worker', 'RunWorkflow:paymentWorkflow')),
+    );
+    const one = (service: string, name: string) => {
+      const found = receiver.spans.filter(named(service, name));
+      expect(found.map((span) => `${span.service} ${span.name}`)).toEqual([`${service} ${name}`]);
+      return found[0] as ReceivedSpan;
+    };
+    const placeOrder = one('orders', 'place order');
+    const publish = one('outbox-relay', 'publish outbox message');
+    const start = receiver.spans.find((span) => span.service === 'outbox-relay' && span.name === 'StartWorkflow:paymentWorkflow' && span.parentSpanId === publish.spanId);
+    const run = one('payments-worker', 'RunWorkflow:paymentWorkflow');
+    const debit = one('payments-worker', 'RunActivity:debit');
+    const complete = one('orders-worker', 'RunActivity:completeOrder');
+
+    const trace = receiver.spans.filter((span) => span.traceId === placeOrder.traceId);
+    // The gateway's spans come first: the order's id, learnt from the answer, is on one of them.
+    expect(trace.some((span) => span.service === 'gateway' && span.parentSpanId === '')).toBe(true);
+    expect(trace.some((span) => span.service === 'gateway' && ofOrder(span))).toBe(true);
+    expect(new Set(trace.map((span) => span.service))).toEqual(new Set(['gateway', 'orders', 'outbox-relay', 'payments-worker', 'orders-worker']));
+    for (const span of [publish, run, debit, complete]) expect(span.traceId).toBe(placeOrder.traceId);
+
+    // Parent links: across the outbox, the relay's span is a child of the span that wrote the row;
+    // the workflow a child of its start; every span's parent is in the trace.
+    expect(publish.parentSpanId).toBe(placeOrder.spanId);
+    expect(start).toBeDefined();
+    expect(run.parentSpanId).toBe(start?.spanId);
+    const ids = new Set(trace.map((span) => span.spanId));
+    const roots = trace.filter((span) => !ids.has(span.parentSpanId));
+    expect(roots.map((span) => `${span.service} ${span.name}`)).toHaveLength(1);
+    expect(roots[0]?.service).toBe('gateway');
+  }, 60_000);
+});
