@@ -17,8 +17,8 @@ describe('tracing on the whole system', () => {
     });
   }, 180_000);
   afterAll(async () => {
-    await system?.stop();
-    await receiver?.close();
+    await system.stop();
+    await receiver.close();
   });
 
   test('one order is one trace from the gateway to the orders worker, unbroken across the outbox', async () => {
@@ -38,7 +38,7 @@ describe('tracing on the whole system', () => {
     const named = (service: string, name: string) => (span: ReceivedSpan) => span.service === service && span.name === name && ofOrder(span);
     // The orders worker's span is the last to end; the workflow's spans leave through its sink at the end of a task.
     await eventually(
-      async () => receiver.spans,
+      () => Promise.resolve(receiver.spans),
       (spans) => spans.some(named('orders-worker', 'RunActivity:completeOrder')) && spans.some(named('payments-worker', 'RunWorkflow:paymentWorkflow')),
     );
     const one = (service: string, name: string) => {

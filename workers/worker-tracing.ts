@@ -32,9 +32,12 @@ export function workflowSpanSinks(tracing: Tracing): InjectedSinks<Sinks> {
     // The program's own processor is shut down with the program.
     shutdown: () => Promise.resolve(),
   };
-  // The SDK types of the two majors differ in name only where currentShape bridges them.
-  return { exporter: makeWorkflowExporter(processor as never, tracing.resource as never) };
+  // The SDK types of the two majors differ only where currentShape bridges them.
+  return { exporter: makeWorkflowExporter(processor as unknown as ProcessorOverload[0], tracing.resource as unknown as ProcessorOverload[1]) };
 }
+
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- Parameters<> reads the last overload, the SpanProcessor one, which is not deprecated
+type ProcessorOverload = Parameters<typeof makeWorkflowExporter>;
 
 interface OneDotXSpan extends ReadableSpan {
   parentSpanId?: string;

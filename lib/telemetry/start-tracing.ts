@@ -1,5 +1,4 @@
 // The OpenTelemetry SDK, started by tracing.ts only when the environment asks for traces.
-import { register } from 'node:module';
 import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -7,8 +6,9 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { defaultResource, detectResources, envDetector, processDetector } from '@opentelemetry/resources';
+import { defaultResource, detectResources, processDetector, resourceAttributesEnvDetector, serviceNameEnvDetector } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { register as interceptImports } from 'import-in-the-middle/register-hooks.mjs';
 import { BatchSpanProcessor, ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { ConfigError } from '../config.ts';
 import { OrderIdProcessor } from './order-id-processor.ts';
@@ -31,9 +31,10 @@ function exporterFrom(env: NodeJS.ProcessEnv): SpanExporter {
 }
 
 export function startTracing(env: NodeJS.ProcessEnv): Tracing {
-  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+  // koa is an ES module here: only an import hook sees it load (pg, undici and http are patched without one).
+  interceptImports({ include: ['koa'] });
   // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (envDetector), and which process it is.
-  const resource = defaultResource().merge(detectResources({ detectors: [envDetector, processDetector] }));
+  const resource = defaultResource().merge(detectResources({ detectors: [serviceNameEnvDetector, resourceAttributesEnvDetector, processDetector] }));
   const processor = new OrderIdProcessor(new BatchSpanProcessor({ exporter: exporterFrom(env) }));
   const sdk = new NodeSDK({
     resource,
