@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { workflowBundle, WORKFLOWS_PATH } from '../workers/workflow-bundle.ts';
+import { workflowBundle, WORKFLOW_SOURCE, WORKFLOWS_PATH } from '../workers/workflow-bundle.ts';
+import { WORKFLOW_TRACING_MODULE } from '../workers/worker-tracing.ts';
 
 // Histories of real runs, recorded by `npm run record-histories`: the workflow code of today
 // must replay every one of them, or it would break payments already in flight.
@@ -45,6 +46,15 @@ test('the recorded scenarios are all there', () => {
 test.each(histories.map((history) => [history.name, history] as const))('the %s history replays on the current workflow code', async (_name, { workflowId, history }) => {
   // The very bundle the payments worker runs.
   await expect(Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId)).resolves.toBeUndefined();
+});
+
+test('every history replays on the bundle a traced payments worker runs (OpenTelemetry interceptors in the sandbox)', async () => {
+  const traced = await workflowBundle({ ...WORKFLOW_SOURCE, interceptorModules: [WORKFLOW_TRACING_MODULE] });
+  const failures: string[] = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: traced }, histories)) {
+    if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+  }
+  expect(failures).toEqual([]);
 });
 
 test('a history fails to replay when the commands of its own branch change, and only then', async () => {
