@@ -19,5 +19,8 @@ COPY scripts/migrate.ts ./scripts/migrate.ts
 # The operator's tool for the outbox's dead letters: `npm run outbox -- list | retry <id>`.
 COPY scripts/outbox.ts ./scripts/outbox.ts
 USER node
+# Every program loads its tracing before its own modules; it does nothing unless OTEL_EXPORTER_OTLP_ENDPOINT
+# (with OTEL_SERVICE_NAME per service) asks for traces.
+ENV NODE_OPTIONS=--import=./lib/telemetry/tracing.ts
 # Node 24 runs the TypeScript sources directly (type stripping); there is no build step.
 CMD ["node", "services/gateway/main.ts"]

@@ -6,6 +6,7 @@ import autocannon from 'autocannon';
 import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
 import { signUserToken } from '../services/gateway/sign-token.ts';
 import { programRunning } from '../harness/processes.ts';
+import { exportingTo, startOtlpReceiver } from '../harness/otlp-receiver.ts';
 import { startSystem } from '../harness/system.ts';
 import { measureCeiling } from './ceiling/run-ceiling.ts';
 import { latencyPlot } from './latency-plot.ts';
@@ -16,10 +17,13 @@ const RATES = (process.env.BENCH_RATES ?? '5,10,15,20').split(',').map(Number);
 const ORDERS_PER_RATE = Number(process.env.BENCH_ORDERS ?? 100);
 const BURST = Number(process.env.BENCH_BURST ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/** BENCH_TRACING=1: every program traces, exporting to a receiver in this process; results are written as saga-traced.*. */
+const TRACING = process.env.BENCH_TRACING === '1';
 const say = (line: string) => console.log(line);
 
+const receiver = TRACING ? await startOtlpReceiver() : undefined;
 // A load test is one address and a few users far over any sane limit: the limits are off.
-const system = await startSystem({ label: 'bench-saga', logLevel: 'warn', env: WITHOUT_RATE_LIMITS });
+const system = await startSystem({ label: 'bench-saga', logLevel: 'warn', env: { ...WITHOUT_RATE_LIMITS, ...(receiver ? exportingTo(receiver) : {}) } });
 try {
   const tokens = await Promise.all(Array.from({ length: 20 }, (_, index) => signUserToken(system.secrets.JWT_SECRET, `saga-bench-${index}`)));
   for (const token of tokens) {
@@ -80,8 +84,10 @@ try {
   const fractionOfCeiling = Math.round((burst.sustainedPerSecond / ceiling.perSecond) * 100) / 100;
   console.table(runs);
   console.table(processes);
-  console.log({ ceiling, ourBurstPerSecond: burst.sustainedPerSecond, fractionOfCeiling, gateway });
+  console.log({ ceiling, ourBurstPerSecond: burst.sustainedPerSecond, fractionOfCeiling, gateway, tracing: TRACING, spansReceived: receiver?.spans.length });
 
+  const name = TRACING ? 'saga-traced' : 'saga';
+  const plot = TRACING ? 'latency-vs-rate-traced.svg' : 'latency-vs-rate.svg';
   const table = [
     '| offered/s | sustained/s | POST p50 | POST p95 | POST p99 | to final p50 | to final p95 | to final p99 |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -95,14 +101,15 @@ try {
     '| --- | --- | --- |',
     ...processes.map((sample) => `| ${sample.process} | ${sample.cpuPercentDuringBurst} | ${sample.rssMiB} |`),
     '',
-    '![latency against offered rate](latency-vs-rate.svg)',
+    `![latency against offered rate](${plot})`,
   ].join('\n');
   const results = new URL('results/', import.meta.url);
   await mkdir(results, { recursive: true });
-  await writeFile(new URL('saga.json', results), `${JSON.stringify({ date: new Date().toISOString(), runs, ceiling, fractionOfCeiling, gateway, processes }, null, 2)}\n`);
-  await writeFile(new URL('saga.md', results), `${table}\n`);
-  await writeFile(new URL('latency-vs-rate.svg', results), latencyPlot(runs));
-  say(`Written: bench/results/saga.json, saga.md, latency-vs-rate.svg`);
+  await writeFile(new URL(`${name}.json`, results), `${JSON.stringify({ date: new Date().toISOString(), tracing: TRACING, runs, ceiling, fractionOfCeiling, gateway, processes }, null, 2)}\n`);
+  await writeFile(new URL(`${name}.md`, results), `${table}\n`);
+  await writeFile(new URL(plot, results), latencyPlot(runs));
+  say(`Written: bench/results/${name}.json, ${name}.md and its latency plot`);
 } finally {
   await system.stop();
+  await receiver?.close();
 }

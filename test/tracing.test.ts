@@ -2,7 +2,7 @@ import { request } from '../harness/http.ts';
 import { startSystem, type RunningSystem } from '../harness/system.ts';
 import { signUserToken } from '../services/gateway/sign-token.ts';
 import { eventually } from './helpers/eventually.ts';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver.ts';
+import { exportingTo, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../harness/otlp-receiver.ts';
 
 // One order is one trace: from the gateway's request to the orders worker's last activity, across
 // the outbox (the relay continues the trace stored with the row) and through Temporal.
@@ -13,7 +13,7 @@ describe('tracing on the whole system', () => {
     receiver = await startOtlpReceiver();
     system = await startSystem({
       label: 'tracing',
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200' },
+      env: exportingTo(receiver),
     });
   }, 180_000);
   afterAll(async () => {

@@ -11,6 +11,11 @@ export interface ReceivedSpan {
   attributes: Map<string, unknown>;
 }
 
+/** The settings that make the programs of a started system export their traces to `receiver`, soon after each span ends. */
+export function exportingTo(receiver: OtlpReceiver): Record<string, string> {
+  return { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200' };
+}
+
 export interface OtlpReceiver {
   /** The base URL for OTEL_EXPORTER_OTLP_ENDPOINT (the exporters add /v1/traces). */
   url: string;
@@ -34,7 +39,8 @@ const attributesOf = (list: KeyValue[] = []) => new Map(list.map(({ key, value }
 
 /**
  * A collector of traces as the programs send them: OTLP over HTTP in JSON
- * (OTEL_EXPORTER_OTLP_PROTOCOL=http/json), on a free loopback port, keeping every span it gets.
+ * (OTEL_EXPORTER_OTLP_PROTOCOL=http/json), on a free loopback port, keeping every span it gets
+ * (a test reads them; the bench, tracing on, only counts them).
  */
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
