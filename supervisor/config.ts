@@ -16,6 +16,8 @@ export function readSupervisorConfig(env: NodeJS.ProcessEnv = process.env) {
       TEMPORAL_ADDRESS: setting.hostPort().optional(),
       JWT_SECRET: setting.secret().optional(),
       INTERNAL_TOKEN: setting.secret().optional(),
+      /** Runs a trace viewer (Jaeger) and has every program export its traces to it. */
+      TRACE_VIEWER: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
       /** How long the whole start may take before it fails with the reason. */
       START_TIMEOUT_MS: setting.milliseconds(120_000),
     },

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { whenParentGone } from '../lib/parent-process.ts';
 import { Child, StartFailure } from './child.ts';
 import { readSupervisorConfig, type SupervisorConfig } from './config.ts';
-import { checkPortsFree, childEnvironment, planFor, stagesOf, temporalCliFor, type Plan } from './plan.ts';
+import { checkPortsFree, childEnvironment, planFor, stagesOf, temporalCliFor, traceViewerFor, type Plan } from './plan.ts';
 import { claimDataDir } from './single-instance.ts';
 import { PAYMENT_WORKFLOW_ID_PREFIX } from '../workflows/names.ts';
 import { REPORT_IMPORTS_ENV, watchProgramSources } from './source-watch.ts';
@@ -42,6 +42,9 @@ function banner(config: SupervisorConfig, plan: Plan, logFile: string): string {
     `  Health       ${api}/healthz, ${api}/readyz`,
     `  Metrics      http://127.0.0.1:${config.GATEWAY_METRICS_PORT}/metrics (gateway), :${config.PAYMENTS_METRICS_PORT} (payments), :${config.ORDERS_METRICS_PORT} (orders), :${config.PAYMENTS_WORKER_METRICS_PORT} and :${config.ORDERS_WORKER_METRICS_PORT} (workers)`,
     plan.runsTemporal ? `  Temporal UI  http://localhost:${config.TEMPORAL_UI_PORT}  (payments are workflows ${PAYMENT_WORKFLOW_ID_PREFIX}<orderId>)` : `  Temporal     ${plan.temporalAddress}`,
+    ...(plan.runsTraceViewer
+      ? [`  Traces       http://localhost:${config.TRACE_VIEWER_PORT}/search?service=gateway  (an order's trace: tag orderId=<orderId>)`]
+      : []),
     `  Data         ${config.DATA_DIR}`,
     `  Log          ${logFile}`,
     '  Stop         Ctrl-C',
@@ -120,8 +123,9 @@ async function startShop(progress: Progress): Promise<void> {
   const plan = planFor(config);
   await checkPortsFree(config, plan);
   const temporalCli = await temporalCliFor(plan, say);
+  const traceViewer = await traceViewerFor(plan, say);
   const env = { ...childEnvironment(config, plan), ...(DEV ? REPORT_IMPORTS_ENV : {}) };
-  const children = stagesOf(config, plan, env, temporalCli).map((stage) => stage.map((spec) => new Child(spec, say)));
+  const children = stagesOf(config, plan, env, temporalCli, traceViewer).map((stage) => stage.map((spec) => new Child(spec, say)));
   const sourceWatch = DEV ? watchProgramSources(children.flat(), say) : undefined;
   const up = await run(children, config.START_TIMEOUT_MS, say, () => {
     sourceWatch?.close();

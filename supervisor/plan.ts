@@ -6,6 +6,7 @@ import { loadDevSecrets } from './dev-secrets.ts';
 import { embeddedPostgresUrl } from './embedded-postgres-url.ts';
 import { assertPortsFree } from './ports.ts';
 import { PORT_SETTINGS, PROGRAMS, type PortSetting, type Program } from './programs.ts';
+import { ensureJaeger } from './jaeger.ts';
 import { ensureTemporalCli } from './temporal-cli.ts';
 
 /** How long one program may take to say it is ready. */
@@ -20,6 +21,8 @@ export interface Plan {
   runsPostgres: boolean;
   /** The Temporal dev server, unless TEMPORAL_ADDRESS names a server. */
   runsTemporal: boolean;
+  /** The trace viewer, when TRACE_VIEWER=true. */
+  runsTraceViewer: boolean;
   temporalAddress: string;
   /** The programs it runs: the wrappers of PostgreSQL and Temporal only when it runs them. */
   programs: Program[];
@@ -28,8 +31,10 @@ export interface Plan {
 export function planFor(config: SupervisorConfig): Plan {
   const runsPostgres = !config.PAYMENTS_DATABASE_URL || !config.ORDERS_DATABASE_URL || !config.GATEWAY_DATABASE_URL;
   const runsTemporal = !config.TEMPORAL_ADDRESS;
-  const programs: Program[] = PROGRAMS.filter((program) => (program.name === 'postgres' ? runsPostgres : program.name === 'temporal' ? runsTemporal : true));
-  return { runsPostgres, runsTemporal, temporalAddress: config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`, programs };
+  const runsTraceViewer = config.TRACE_VIEWER;
+  const runs: Partial<Record<string, boolean>> = { postgres: runsPostgres, temporal: runsTemporal, 'trace-viewer': runsTraceViewer };
+  const programs: Program[] = PROGRAMS.filter((program) => runs[program.name] ?? true);
+  return { runsPostgres, runsTemporal, runsTraceViewer, temporalAddress: config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`, programs };
 }
 
 const portOf = (config: SupervisorConfig) => (setting: string) => config[setting as PortSetting];
@@ -44,6 +49,11 @@ export async function checkPortsFree(config: SupervisorConfig, plan: Plan): Prom
 export async function temporalCliFor(plan: Plan, say: (line: string) => void): Promise<string | undefined> {
   if (!plan.runsTemporal) return undefined;
   return ensureTemporalCli(say);
+}
+
+export async function traceViewerFor(plan: Plan, say: (line: string) => void): Promise<string | undefined> {
+  if (!plan.runsTraceViewer) return undefined;
+  return ensureJaeger(say);
 }
 
 /**
@@ -68,11 +78,13 @@ export function childEnvironment(config: SupervisorConfig, plan: Plan): NodeJS.P
     TEMPORAL_UI_URL: `http://localhost:${config.TEMPORAL_UI_PORT}`,
     // A local run signs in from the storefront without an identity provider.
     DEV_SIGN_IN: 'true',
+    // Every program's traces go to the viewer (lib/telemetry/tracing.ts reads it).
+    ...(plan.runsTraceViewer ? { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${config.TRACE_VIEWER_OTLP_PORT}` } : {}),
   };
 }
 
 /** The programs in stages: each stage starts together, once the one before is ready; they stop in the reverse order. */
-export function stagesOf(config: SupervisorConfig, plan: Plan, env: NodeJS.ProcessEnv, temporalCli: string | undefined): ChildSpec[][] {
+export function stagesOf(config: SupervisorConfig, plan: Plan, env: NodeJS.ProcessEnv, temporalCli: string | undefined, traceViewer?: string): ChildSpec[][] {
   const specOf = (program: Program): ChildSpec => ({
     name: program.name,
     command: process.execPath,
@@ -83,6 +95,7 @@ export function stagesOf(config: SupervisorConfig, plan: Plan, env: NodeJS.Proce
       OTEL_SERVICE_NAME: program.name,
       ...(program.metricsPort ? { METRICS_ADDRESS: `127.0.0.1:${portOf(config)(program.metricsPort)}` } : {}),
       ...(program.name === 'temporal' ? { TEMPORAL_CLI_PATH: temporalCli } : {}),
+      ...(program.name === 'trace-viewer' ? { TRACE_VIEWER_PATH: traceViewer } : {}),
     },
     readiness: program.readiness(portOf(config), plan.temporalAddress),
     readyTimeoutMs: READY_TIMEOUT_MS,

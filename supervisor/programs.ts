@@ -28,7 +28,7 @@ const saysReady = (setting: string) => (portOf: (setting: string) => number) => 
 const connectsToTemporal = (_: unknown, temporalAddress: string) => `Temporal at ${temporalAddress}, says it is ready`;
 
 /**
- * In the order they start: PostgreSQL and Temporal; then the services, which migrate their
+ * In the order they start: PostgreSQL, Temporal (and the trace viewer, when asked for); then the services, which migrate their
  * databases; then the workers that share those databases, the relay and the gateway. They stop
  * in the reverse order.
  */
@@ -46,6 +46,14 @@ export const PROGRAMS = [
     stage: 0,
     ports: { TEMPORAL_PORT: 7233, TEMPORAL_UI_PORT: 8233 },
     readiness: (_, temporalAddress) => `the dev server to answer on ${temporalAddress}`,
+  },
+  {
+    // Only when TRACE_VIEWER=true: the programs then export their traces to it.
+    name: 'trace-viewer',
+    entry: 'supervisor/trace-viewer.ts',
+    stage: 0,
+    ports: { TRACE_VIEWER_PORT: 16_686, TRACE_VIEWER_OTLP_PORT: 4318 },
+    readiness: (portOf) => `Jaeger's API on port ${portOf('TRACE_VIEWER_PORT')}`,
   },
   {
     name: 'payments',

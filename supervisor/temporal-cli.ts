@@ -15,7 +15,8 @@ const GO_HEARTBEAT_MS = 15_000;
 /** A folder beside the cache where one run (its pid follows) downloads or builds the CLI. */
 const STAGING_PREFIX = '.temporal-cli-partial-';
 
-function cacheRoot(): string {
+/** Where the tools a local run builds or downloads are kept (the Temporal CLI, the trace viewer). */
+export function cacheRoot(): string {
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'shop-payments');
 }
 
@@ -44,7 +45,7 @@ export async function ensureTemporalCli(log: (line: string) => void = console.er
 
   let downloadFailure: string;
   try {
-    return await intoCache((folder) =>
+    return await intoCache(cachedTemporalCli(), (folder) =>
       downloadTemporalCli({ baseUrl: downloadUrl(), version: TEMPORAL_CLI_VERSION, executable: EXECUTABLE, into: folder, log }),
     );
   } catch (error) {
@@ -56,7 +57,7 @@ export async function ensureTemporalCli(log: (line: string) => void = console.er
   let goFailure = 'Go is not installed';
   if (go) {
     try {
-      return await intoCache((folder) => buildWithGo(go, folder, log));
+      return await intoCache(cachedTemporalCli(), (folder) => buildWithGo(go, folder, log));
     } catch (error) {
       goFailure = `the Go build failed: ${(error as Error).message.split('\n').slice(0, 20).join('\n')}`;
     }
@@ -71,16 +72,16 @@ export async function ensureTemporalCli(log: (line: string) => void = console.er
 }
 
 /**
- * Makes the CLI in a new folder beside the cache, then renames it into place: a download or build
- * that is interrupted leaves no half-written file where the next run would take it as found.
+ * Makes a tool (`make` returns its file) in a new folder beside the cache, then renames it to
+ * `target`: a download or build that is interrupted leaves no half-written file where the next
+ * run would take it as found.
  */
-async function intoCache(make: (folder: string) => Promise<string>): Promise<string> {
+export async function intoCache(target: string, make: (folder: string) => Promise<string>): Promise<string> {
   await mkdir(cacheRoot(), { recursive: true });
   await removeAbandonedStaging();
   const staging = await mkdtemp(join(cacheRoot(), `${STAGING_PREFIX}${process.pid}-`));
   try {
     const made = await make(staging);
-    const target = cachedTemporalCli();
     await mkdir(dirname(target), { recursive: true });
     await rename(made, target);
     return target;
@@ -117,12 +118,12 @@ async function buildWithGo(go: string, folder: string, log: (line: string) => vo
   return join(folder, EXECUTABLE);
 }
 
-function onPath(executable: string): string[] {
+export function onPath(executable: string): string[] {
   return (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, executable));
 }
 
 /** Go on PATH, else where its installer puts it ($GOROOT, /usr/local/go). */
-function findGo(): string | undefined {
+export function findGo(): string | undefined {
   const goExecutable = process.platform === 'win32' ? 'go.exe' : 'go';
   const candidates = [...onPath(goExecutable), join(process.env.GOROOT ?? '/usr/local/go', 'bin', goExecutable)];
   return candidates.find((candidate) => existsSync(candidate));

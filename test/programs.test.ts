@@ -1,6 +1,6 @@
 import { readSupervisorConfig } from '../supervisor/config.ts';
 import { childEnvironment, planFor, stagesOf } from '../supervisor/plan.ts';
-import { PORT_SETTINGS, PROGRAMS } from '../supervisor/programs.ts';
+import { APP_PROGRAMS, PORT_SETTINGS, PROGRAMS } from '../supervisor/programs.ts';
 
 // The registry of programs is what `npm start` runs: every program in it, each child told every
 // port explicitly, so none works only because its own default happens to match the supervisor's.
@@ -11,6 +11,8 @@ const config = readSupervisorConfig({
   DATA_DIR: '/nonexistent/shop-data',
   JWT_SECRET: 'j'.repeat(40),
   INTERNAL_TOKEN: 'i'.repeat(40),
+  // Every program of the registry runs: the trace viewer too.
+  TRACE_VIEWER: 'true',
   ...Object.fromEntries(Object.entries(ports).map(([setting, port]) => [setting, String(port)])),
 });
 const plan = planFor(config);
@@ -40,4 +42,13 @@ test('each program reads, with its own configuration reader, the ports the super
   const gateway = specs.find((spec) => spec.name === 'gateway');
   expect(gateway?.env['PAYMENTS_URL']).toBe(`http://127.0.0.1:${ports['PAYMENTS_PORT'] ?? 0}`);
   expect(gateway?.env['ORDERS_URL']).toBe(`http://127.0.0.1:${ports['ORDERS_PORT'] ?? 0}`);
+});
+
+test('each program of the image loads the tracing module before its own, is a service of its own in a trace, and exports to the trace viewer', () => {
+  for (const program of APP_PROGRAMS) {
+    const spec = specs.find((candidate) => candidate.name === program.name);
+    expect([program.name, spec?.args.slice(0, 2)]).toEqual([program.name, ['--import', expect.stringMatching(/\/lib\/telemetry\/tracing\.ts$/)]]);
+    expect([program.name, spec?.env['OTEL_SERVICE_NAME']]).toEqual([program.name, program.name]);
+    expect([program.name, spec?.env['OTEL_EXPORTER_OTLP_ENDPOINT']]).toEqual([program.name, `http://127.0.0.1:${ports['TRACE_VIEWER_OTLP_PORT'] ?? 0}`]);
+  }
 });
