@@ -1,5 +1,6 @@
 import { request } from '../harness/http.ts';
 import { startSystem, type RunningSystem } from '../harness/system.ts';
+import { tracingRequested } from '../lib/telemetry/tracing.ts';
 import { signUserToken } from '../services/gateway/sign-token.ts';
 import { eventually } from './helpers/eventually.ts';
 import { exportingTo, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../harness/otlp-receiver.ts';
@@ -70,4 +71,14 @@ describe('tracing on the whole system', () => {
     expect(roots.map((span) => `${span.service} ${span.name}`)).toHaveLength(1);
     expect(roots[0]?.service).toBe('gateway');
   }, 60_000);
+});
+
+test('tracing is on only when OTEL_* asks for it, and OTEL_SDK_DISABLED wins', () => {
+  expect(tracingRequested({})).toBe(false);
+  expect(tracingRequested({ OTEL_SERVICE_NAME: 'gateway' })).toBe(false);
+  expect(tracingRequested({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' })).toBe(true);
+  expect(tracingRequested({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:4318/v1/traces' })).toBe(true);
+  expect(tracingRequested({ OTEL_TRACES_EXPORTER: 'console' })).toBe(true);
+  expect(tracingRequested({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' })).toBe(false);
+  expect(tracingRequested({ OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' })).toBe(false);
 });
