@@ -20,7 +20,7 @@ export class Instances {
    */
   forRequest(): string[] {
     const start = this.next;
-
+    this.next = (start + 1) % this.origins.length;
     const turn = [...this.origins.slice(start), ...this.origins.slice(0, start)];
     const now = Date.now();
     const dead = (origin: string) => (this.deadUntil.get(origin) ?? 0) > now;
