@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../lib/config.ts';
 import { serve, type RunningServer } from '../lib/http/server.ts';
 import { readGatewayConfig, WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
+import { Instances } from '../services/gateway/instances.ts';
 import { createOrdersApp } from '../services/orders/app.ts';
 import { readOrdersConfig } from '../services/orders/config.ts';
 import { request } from '../harness/http.ts';
@@ -137,6 +138,26 @@ test('an instance that dies after it received the request: 504 with the Idempote
     await live.close();
     dying.close();
   }
+});
+
+test('an instance that refused a connection is tried last, for the pass-over time only', async () => {
+  const instances = new Instances(['http://a', 'http://b', 'http://c'], 200);
+  expect([instances.forRequest(), instances.forRequest(), instances.forRequest()]).toEqual([
+    ['http://a', 'http://b', 'http://c'],
+    ['http://b', 'http://c', 'http://a'],
+    ['http://c', 'http://a', 'http://b'],
+  ]);
+  instances.markDead('http://b');
+  expect([instances.forRequest(), instances.forRequest(), instances.forRequest()]).toEqual([
+    ['http://a', 'http://c', 'http://b'],
+    ['http://c', 'http://a', 'http://b'],
+    ['http://c', 'http://a', 'http://b'],
+  ]);
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  expect(instances.forRequest()).toEqual(['http://a', 'http://b', 'http://c']);
+  instances.markDead('http://a');
+  instances.markAlive('http://a');
+  expect(instances.forRequest()).toEqual(['http://b', 'http://c', 'http://a']);
 });
 
 test('the gateway is ready while one instance of each service answers', async () => {
