@@ -24,7 +24,8 @@ export const setting = {
   /** One or more http(s) origins, comma-separated: the instances of a service (PAYMENTS_URL, ORDERS_URL). */
   serviceUrls: (fallback: string) => z.string().optional().transform((text, ctx) => parseServiceUrls(text ?? fallback, ctx)),
   postgresUrl: () => z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL' }),
-  hostPort: () => z.string().regex(/^[\w.-]+:\d{1,5}$/, 'expected host:port'),
+  /** A name or IPv4 address, or an IPv6 address in brackets, then a port. */
+  hostPort: () => z.string().regex(/^([\w.-]+|\[[\da-fA-F:.]+\]):\d{1,5}$/, 'expected host:port'),
   /** Connections in one process's database pool; every pooled process's share of max_connections. */
   poolSize: () => z.coerce.number().int().positive().max(100).default(10),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),

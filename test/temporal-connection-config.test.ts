@@ -35,6 +35,10 @@ test('nothing set: the local server, namespace default, no TLS', () => {
   expect(read({})).toEqual({ namespace: 'default', options: { address: '127.0.0.1:7233' }, addressGiven: false });
 });
 
+test('an IPv6 address in brackets is an address', () => {
+  expect(read({ TEMPORAL_ADDRESS: '[::1]:7233' }).options.address).toBe('[::1]:7233');
+});
+
 test('Temporal Cloud with an API key: its address and namespace, TLS on', () => {
   const cloud = read({ TEMPORAL_ADDRESS: 'shop.a1b2c.tmprl.cloud:7233', TEMPORAL_NAMESPACE: 'shop.a1b2c', TEMPORAL_API_KEY: 'key-123' });
   expect(cloud).toEqual({ namespace: 'shop.a1b2c', options: { address: 'shop.a1b2c.tmprl.cloud:7233', apiKey: 'key-123', tls: true }, addressGiven: true });

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile, type ConfigDataSource } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
-import { ConfigError } from '../config.ts';
+import { ConfigError, setting } from '../config.ts';
 
 /** Where the programs look for Temporal when nothing names a server (`npm start` runs its dev server there). */
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
@@ -27,7 +27,6 @@ export interface TemporalConnection {
   addressGiven: boolean;
 }
 
-const HOST_PORT = /^(\[[\da-fA-F:.]+\]|[\w.-]+):\d{1,5}$/;
 const BOOLEAN = new Set(['true', 'false', '1', '0']);
 
 /** The TLS material a profile can hold, with the variable (…_PATH or …_DATA) and the TOML key that set it. */
@@ -55,7 +54,7 @@ export function readTemporalConnection(env: NodeJS.ProcessEnv = process.env): Te
   }
 
   const where = (variable: string, toml: string) => (variable in env ? variable : `${toml} of the Temporal config file's profile`);
-  if (profile.address !== undefined && !HOST_PORT.test(profile.address)) problems.push(`${where('TEMPORAL_ADDRESS', 'address')}: expected host:port, not "${profile.address}"`);
+  if (profile.address !== undefined && !setting.hostPort().safeParse(profile.address).success) problems.push(`${where('TEMPORAL_ADDRESS', 'address')}: expected host:port, not "${profile.address}"`);
   if (profile.namespace === '') problems.push(`${where('TEMPORAL_NAMESPACE', 'namespace')}: must not be empty`);
 
   const tls = profile.tls ?? {};
