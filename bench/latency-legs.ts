@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import proto, { type google, type temporal } from '@temporalio/proto';
 import pg from 'pg';
 import type { RunningSystem } from '../harness/system.ts';
+import type { TemporalConnection } from '../lib/temporal/connection-config.ts';
 import { paymentWorkflowId } from '../workflows/names.ts';
 import { percentile } from './percentile.ts';
 
@@ -25,16 +26,16 @@ export type Leg = keyof typeof LEGS;
  * (created_at at insert, updated_at when completeOrder set its status) and its workflow's
  * history (event times the server wrote). Every clock is this machine's.
  */
-export async function latencyLegs(system: RunningSystem, orderIds: string[]): Promise<Record<Leg, { p50Ms: number; p99Ms: number }>> {
+export async function latencyLegs(system: RunningSystem, temporal: TemporalConnection, orderIds: string[]): Promise<Record<Leg, { p50Ms: number; p99Ms: number }>> {
   const orders = new pg.Client({ connectionString: system.postgresUrl('orders') });
-  const connection = await Connection.connect({ address: system.temporalAddress });
+  const connection = await Connection.connect(temporal.options);
   await orders.connect();
   try {
     const { rows } = await orders.query<{ id: string; created: Date; updated: Date }>(
       'select id, created_at as created, updated_at as updated from orders where id = any($1)',
       [orderIds],
     );
-    const client = new Client({ connection });
+    const client = new Client({ connection, namespace: temporal.namespace });
     const legs: Record<Leg, number[]> = { relay: [], toDebit: [], debit: [], toComplete: [], complete: [] };
     for (const row of rows) {
       const { events } = await client.workflow.getHandle(paymentWorkflowId(row.id)).fetchHistory();

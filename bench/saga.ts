@@ -8,6 +8,7 @@ import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
 import { signUserToken } from '../services/gateway/sign-token.ts';
 import { programRunning } from '../harness/processes.ts';
 import { startSystem } from '../harness/system.ts';
+import { readTemporalConnection } from '../lib/temporal/connection-config.ts';
 import { measureBareTemporal } from './bare-temporal/measure.ts';
 import { requireAllSucceeded, requireFinite } from './checks.ts';
 import { latencyLegs, LEGS, type Leg } from './latency-legs.ts';
@@ -26,6 +27,7 @@ const say = (line: string) => console.log(line);
 // A load test is one address and a few users far over any sane limit: the limits are off.
 const system = await startSystem({ label: 'bench-saga', logLevel: 'warn', env: WITHOUT_RATE_LIMITS });
 try {
+  const temporal = readTemporalConnection({ ...system.env, TEMPORAL_ADDRESS: system.temporalAddress });
   const tokens = await Promise.all(Array.from({ length: 20 }, (_, index) => signUserToken(system.secrets.JWT_SECRET, `saga-bench-${index}`)));
   for (const token of tokens) {
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
@@ -44,7 +46,7 @@ try {
     const { run, ids } = await placeOrders(system, tokens, ORDERS_PER_RATE, rate);
     runs.push(run);
     // Where the time goes, at the lowest rate: one order's own latency, not a queue's.
-    legs ??= await latencyLegs(system, ids);
+    legs ??= await latencyLegs(system, temporal, ids);
   }
   say(`A burst of ${BURST} orders...`);
   const before = sampleProcesses(system.pid);
@@ -59,7 +61,7 @@ try {
   }));
 
   say(`Bare Temporal on the same server: ${ORDERS_PER_RATE} workflows of the same shape one at a time, then a burst of ${BURST}...`);
-  const bare = await measureBareTemporal(system.temporalAddress, { burst: BURST, sequential: ORDERS_PER_RATE });
+  const bare = await measureBareTemporal(temporal, { burst: BURST, sequential: ORDERS_PER_RATE });
 
   say(`The gateway's cost: ${SECONDS} s of order creation through it, then ${SECONDS} s straight to the orders service...`);
   // The relay is paused meanwhile, so the saga's work on these orders does not skew either side.

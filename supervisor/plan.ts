@@ -16,7 +16,7 @@ const STAGES = [0, 1, 2] as const;
 export interface Plan {
   /** The embedded PostgreSQL, unless every database is given. */
   runsPostgres: boolean;
-  /** The Temporal dev server, unless TEMPORAL_ADDRESS names a server. */
+  /** The Temporal dev server, unless TEMPORAL_ADDRESS (or a Temporal config profile) names a server. */
   runsTemporal: boolean;
   temporalAddress: string;
   /** The programs it runs: the wrappers of PostgreSQL and Temporal only when it runs them. */
@@ -25,9 +25,9 @@ export interface Plan {
 
 export function planFor(config: SupervisorConfig): Plan {
   const runsPostgres = !config.PAYMENTS_DATABASE_URL || !config.ORDERS_DATABASE_URL || !config.GATEWAY_DATABASE_URL;
-  const runsTemporal = !config.TEMPORAL_ADDRESS;
+  const runsTemporal = !config.temporal.addressGiven;
   const programs: Program[] = PROGRAMS.filter((program) => (program.name === 'postgres' ? runsPostgres : program.name === 'temporal' ? runsTemporal : true));
-  return { runsPostgres, runsTemporal, temporalAddress: config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`, programs };
+  return { runsPostgres, runsTemporal, temporalAddress: runsTemporal ? `127.0.0.1:${config.TEMPORAL_PORT}` : config.temporal.options.address, programs };
 }
 
 const portOf = (config: SupervisorConfig) => (setting: string) => config[setting as PortSetting];
@@ -46,7 +46,8 @@ export async function temporalCliFor(plan: Plan, say: (line: string) => void): P
 
 /**
  * The settings every child gets. Each is passed explicitly, never left to a child's own default:
- * every program's ports, the databases, the secrets and where Temporal is.
+ * every program's ports, the databases, the secrets, and where Temporal is and which namespace
+ * (its credentials, TEMPORAL_TLS_* or TEMPORAL_API_KEY, pass on from this process's environment).
  */
 export function childEnvironment(config: SupervisorConfig, plan: Plan): NodeJS.ProcessEnv {
   const devSecrets = config.JWT_SECRET && config.INTERNAL_TOKEN ? undefined : loadDevSecrets(config.DATA_DIR);
@@ -63,6 +64,7 @@ export function childEnvironment(config: SupervisorConfig, plan: Plan): NodeJS.P
     PAYMENTS_URL: `http://127.0.0.1:${config.PAYMENTS_PORT}`,
     ORDERS_URL: `http://127.0.0.1:${config.ORDERS_PORT}`,
     TEMPORAL_ADDRESS: plan.temporalAddress,
+    TEMPORAL_NAMESPACE: config.temporal.namespace,
     TEMPORAL_UI_URL: `http://localhost:${config.TEMPORAL_UI_PORT}`,
     // A local run signs in from the storefront without an identity provider.
     DEV_SIGN_IN: 'true',

@@ -11,8 +11,8 @@ await runMain(async () => {
   const config = readOutboxRelayConfig();
   const logger = createLogger('outbox-relay', config.LOG_LEVEL);
   const orm = await openOrdersDatabase(config.ORDERS_DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const connection = await Connection.connect(config.temporal.options);
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const relay = new OutboxRelay({
     orm,
     temporal,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { TemporalConnection } from '../../lib/temporal/connection-config.ts';
 import { percentile } from '../percentile.ts';
 import { first, second } from './noop.activities.ts';
 import { noopPayment } from './noop.workflow.ts';
@@ -18,19 +19,20 @@ export interface BareTemporal {
  * two workers, as the payments and orders workers do) with no-op activities, started straight
  * from a Temporal client on the same server: what Temporal alone costs and carries here.
  */
-export async function measureBareTemporal(address: string, counts: { burst: number; sequential: number }): Promise<BareTemporal> {
+export async function measureBareTemporal(temporal: TemporalConnection, counts: { burst: number; sequential: number }): Promise<BareTemporal> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const connection = await NativeConnection.connect({ address });
-  const clientConnection = await Connection.connect({ address });
-  const client = new Client({ connection: clientConnection });
+  const connection = await NativeConnection.connect(temporal.options);
+  const clientConnection = await Connection.connect(temporal.options);
+  const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
   const [taskQueue, secondTaskQueue] = [`bare-${randomUUID()}`, `bare-second-${randomUUID()}`];
   const workflowWorker = await Worker.create({
     connection,
+    namespace: temporal.namespace,
     taskQueue,
     workflowsPath: fileURLToPath(new URL('./noop.workflow.ts', import.meta.url)),
     activities: { first },
   });
-  const secondWorker = await Worker.create({ connection, taskQueue: secondTaskQueue, activities: { second } });
+  const secondWorker = await Worker.create({ connection, namespace: temporal.namespace, taskQueue: secondTaskQueue, activities: { second } });
   const run = () => client.workflow.execute(noopPayment, { taskQueue, workflowId: `bare-${randomUUID()}`, args: [secondTaskQueue] });
   try {
     return await secondWorker.runUntil(
