@@ -1,7 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -9,7 +10,6 @@ import pg from 'pg';
 import { parse } from 'yaml';
 import { freePort } from '../harness/free-port.ts';
 import { startStack } from '../harness/stack.ts';
-import { startTemporalDevServer } from '../harness/temporal.ts';
 import { STOP_DEADLINE_MS } from '../lib/main.ts';
 import { NAMESPACE_RETENTION, SEARCH_ATTRIBUTE_SPECS, TEMPORAL_SERVER_VERSION } from '../ops/temporal/server.ts';
 import { readGatewayConfig } from '../services/gateway/config.ts';
@@ -54,6 +54,16 @@ function environmentOf(name: string, secrets: Record<string, string> = {}): Reco
   return Object.fromEntries(
     Object.entries(services[name]?.environment ?? {}).map(([key, value]) => [key, value.replace(/\$\{(\w+):\?[^}]*\}/g, (_, variable: string) => secrets[variable] ?? SECRET)]),
   );
+}
+
+/**
+ * A Go tool of Temporal's release in the cache where the cluster mode keeps what it builds
+ * (~/.cache/shop-payments/<name>-v<version>/): it builds them before this test can run them.
+ */
+function cachedTool(name: string, executable: string): string {
+  const path = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'shop-payments', `${name}-v${TEMPORAL_SERVER_VERSION}`, executable);
+  if (!existsSync(path)) throw new Error(`${path} is missing: the cluster mode's Temporal tools are built first (npm run start:cluster, or .ci/run)`);
+  return path;
 }
 
 const dependenciesOf = (service: ComposeService | undefined) => (Array.isArray(service?.depends_on) ? service.depends_on : Object.keys(service?.depends_on ?? {}));
@@ -245,25 +255,6 @@ describe('Temporal', () => {
       expect([name, config.TEMPORAL_NAMESPACE]).toEqual([name, setup['TEMPORAL_NAMESPACE']]);
     }
   });
-
-  test("the namespace setup, run with compose's settings on a real server, registers the namespace and then its search attributes, and runs again unchanged", async () => {
-    const temporal = await startTemporalDevServer();
-    try {
-      const cli = findTemporalCli() ?? 'temporal';
-      // A namespace of its own: the dev server already has 'default' and the attributes.
-      const env = { ...environmentOf('temporal-setup'), PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TEMPORAL_CLI: cli, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: 'compose-setup' };
-      const script = join(root, 'ops', 'temporal', 'setup-namespace.sh');
-      for (let round = 0; round < 2; round++) await run('sh', [script], { env });
-      const { stdout } = await run(cli, ['operator', 'namespace', 'describe', '--namespace', 'compose-setup', '--address', temporal.address, '--output', 'json']);
-      const described = JSON.parse(stdout) as { config: { workflowExecutionRetentionTtl: string } };
-      expect(described.config.workflowExecutionRetentionTtl).toBe(`${Number.parseInt(NAMESPACE_RETENTION, 10) * 3_600}s`);
-      const listed = await run(cli, ['operator', 'search-attribute', 'list', '--namespace', 'compose-setup', '--address', temporal.address, '--output', 'json']);
-      const custom = (JSON.parse(listed.stdout) as { customAttributes: Record<string, string> }).customAttributes;
-      for (const spec of SEARCH_ATTRIBUTE_SPECS) expect(custom).toHaveProperty(spec.split('=')[0] ?? '');
-    } finally {
-      await temporal.teardown();
-    }
-  }, 120_000);
 });
 
 describe('PostgreSQL', () => {
@@ -320,4 +311,46 @@ describe('PostgreSQL', () => {
     const foreign = new pg.Client({ connectionString: Object.assign(new URL(own), { pathname: other }).toString() });
     await expect(foreign.connect()).rejects.toThrow(/permission denied for database/);
   });
+
+  test(`Temporal ${TEMPORAL_SERVER_VERSION} as compose sets it up and runs it: schema by the SQL tool as its role, the server from its settings alone, then the namespace and its search attributes, each step again unchanged`, async () => {
+    // The server and SQL tool of this release, as `go install` builds them into the cache (the
+    // cluster mode's tools): the images' temporal-server and temporal-sql-tool, natively.
+    const sqlTool = cachedTool('temporal-sql-tool', 'sql');
+    const serverBinary = cachedTool('temporal-server', 'server');
+    const schemaEnv = { ...environmentOf('temporal-schema', PASSWORDS), SQL_HOST: '127.0.0.1', SQL_PORT: String(port), TEMPORAL_SQL_TOOL: sqlTool, PATH: process.env.PATH ?? '' };
+    for (let round = 0; round < 2; round++) await run('sh', [join(root, 'ops', 'temporal', 'setup-schema.sh')], { env: schemaEnv });
+
+    // The server reads its whole configuration from the environment (the image's entrypoint runs `temporal-server start`).
+    const ports = Object.fromEntries(
+      await Promise.all(
+        ['FRONTEND_GRPC_PORT', 'FRONTEND_MEMBERSHIP_PORT', 'FRONTEND_HTTP_PORT', 'HISTORY_GRPC_PORT', 'HISTORY_MEMBERSHIP_PORT', 'MATCHING_GRPC_PORT', 'MATCHING_MEMBERSHIP_PORT', 'WORKER_GRPC_PORT', 'WORKER_MEMBERSHIP_PORT'].map(async (name) => [name, String(await freePort())]),
+      ),
+    );
+    const [dynamicConfig = ''] = (services['temporal']?.volumes?.[0] ?? '').split(':');
+    const server = spawn(serverBinary, ['start'], {
+      env: { ...environmentOf('temporal', PASSWORDS), POSTGRES_SEEDS: '127.0.0.1', DB_PORT: String(port), BIND_ON_IP: '127.0.0.1', DYNAMIC_CONFIG_FILE_PATH: join(root, dynamicConfig), LOG_LEVEL: 'warn', ...ports },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const serverLog: string[] = [];
+    server.stderr.on('data', (chunk: Buffer) => serverLog.push(chunk.toString()));
+    try {
+      const cli = findTemporalCli() ?? 'temporal';
+      const address = `127.0.0.1:${ports['FRONTEND_GRPC_PORT'] ?? ''}`;
+      const setupEnv = { ...environmentOf('temporal-setup'), TEMPORAL_ADDRESS: address, TEMPORAL_CLI: cli, PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
+      for (let round = 0; round < 2; round++) {
+        await run('sh', [join(root, 'ops', 'temporal', 'setup-namespace.sh')], { env: setupEnv }).catch((error: unknown) => {
+          throw new Error(`setup-namespace.sh failed: ${String(error)}\nThe server said:\n${serverLog.join('').slice(-3_000)}`);
+        });
+      }
+      const namespace = ['--namespace', environmentOf('temporal-setup')['TEMPORAL_NAMESPACE'] ?? '', '--address', address, '--output', 'json'];
+      const described = JSON.parse((await run(cli, ['operator', 'namespace', 'describe', ...namespace], { env: setupEnv })).stdout) as { config: { workflowExecutionRetentionTtl: string } };
+      expect(described.config.workflowExecutionRetentionTtl).toBe(`${Number.parseInt(NAMESPACE_RETENTION, 10) * 3_600}s`);
+      const listed = JSON.parse((await run(cli, ['operator', 'search-attribute', 'list', ...namespace], { env: setupEnv })).stdout) as { customAttributes: Record<string, string> };
+      expect(Object.keys(listed.customAttributes).sort()).toEqual(SEARCH_ATTRIBUTE_SPECS.map((spec) => spec.split('=')[0]).sort());
+    } finally {
+      const exited = once(server, 'exit');
+      server.kill('SIGTERM');
+      await exited;
+    }
+  }, 180_000);
 });

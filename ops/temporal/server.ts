@@ -7,7 +7,7 @@ import { SEARCH_ATTRIBUTES } from '../../workflows/names.ts';
 export const TEMPORAL_SERVER_VERSION = '1.32.2';
 
 /** How long a closed workflow stays in the namespace; after that the databases' inbox and conditional updates are the last guard. */
-export const NAMESPACE_RETENTION = '168h';
+export const NAMESPACE_RETENTION = '72h';
 
 const CLI_TYPE_NAMES = { KEYWORD: 'Keyword', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' } as const;
 
