@@ -94,6 +94,14 @@ export async function buildImage(into: string): Promise<BuiltImage> {
   return { dir: stage.dir, env: stage.env, steps };
 }
 
+/** The build context's exclusions: the paths in .dockerignore (this project's are plain paths, no patterns). */
+const IGNORED = readFileSync(join(root, '.dockerignore'), 'utf8')
+  .split('\n')
+  .map((line) => line.trim())
+  .filter((line) => line && !line.startsWith('#'));
+if (IGNORED.some((line) => /[*?![]/.test(line))) throw new Error('.dockerignore has a pattern: harness/dockerfile.ts understands plain paths only');
+const ignored = (path: string) => IGNORED.some((line) => path === line || path.startsWith(`${line}/`));
+
 async function copy(stage: Stage, args: string, stages: Map<string, Stage>, inStage: (stage: Stage, path: string) => string): Promise<void> {
   const words = args.split(/\s+/);
   const from = words[0]?.startsWith('--from=') ? stages.get(words.shift()?.slice('--from='.length) ?? '') : undefined;
@@ -102,6 +110,7 @@ async function copy(stage: Stage, args: string, stages: Map<string, Stage>, inSt
   const target = inStage(stage, destination);
   const intoFolder = destination.endsWith('/') || words.length > 1;
   for (const source of words) {
+    if (!from && ignored(source)) throw new Error(`COPY ${source}: .dockerignore leaves it out of the build context`);
     const path = from ? inStage(from, source) : join(root, source);
     const to = intoFolder ? join(target, source.split('/').pop() ?? '') : target;
     mkdirSync(dirname(to), { recursive: true });
@@ -110,6 +119,6 @@ async function copy(stage: Stage, args: string, stages: Map<string, Stage>, inSt
     if (from && statSync(path).isDirectory()) {
       mkdirSync(to, { recursive: true });
       await run('cp', ['-al', `${path}/.`, to]);
-    } else cpSync(path, to, { recursive: true });
+    } else cpSync(path, to, { recursive: true, filter: (file) => from !== undefined || !ignored(relative(root, file)) });
   }
 }
