@@ -1,19 +1,20 @@
 import { z } from 'zod';
 import { readConfig, setting } from '../lib/config.ts';
+import { readTemporalConnection } from '../lib/temporal/connection-config.ts';
 import { defaultPort, PORT_SETTINGS, type PortSetting } from './programs.ts';
 
 /** Every program's ports, each with its default from the registry of programs. */
 const ports = Object.fromEntries(PORT_SETTINGS.map((name) => [name, setting.port(defaultPort(name))])) as Record<PortSetting, ReturnType<typeof setting.port>>;
 
+/** Its own settings, and how the programs reach Temporal: a server of the user's, or the dev server it runs when none is named. */
 export function readSupervisorConfig(env: NodeJS.ProcessEnv = process.env) {
-  return readConfig(
+  const config = readConfig(
     {
       DATA_DIR: z.string().min(1).default('.data'),
       ...ports,
       PAYMENTS_DATABASE_URL: setting.postgresUrl().optional(),
       ORDERS_DATABASE_URL: setting.postgresUrl().optional(),
       GATEWAY_DATABASE_URL: setting.postgresUrl().optional(),
-      TEMPORAL_ADDRESS: setting.hostPort().optional(),
       JWT_SECRET: setting.secret().optional(),
       INTERNAL_TOKEN: setting.secret().optional(),
       /** Runs a trace viewer (Jaeger) and has every program export its traces to it. */
@@ -23,5 +24,6 @@ export function readSupervisorConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     env,
   );
+  return { ...config, temporal: readTemporalConnection(env) };
 }
 export type SupervisorConfig = ReturnType<typeof readSupervisorConfig>;

@@ -19,7 +19,7 @@ const TRACING_MODULE = fileURLToPath(new URL('../lib/telemetry/tracing.ts', impo
 export interface Plan {
   /** The embedded PostgreSQL, unless every database is given. */
   runsPostgres: boolean;
-  /** The Temporal dev server, unless TEMPORAL_ADDRESS names a server. */
+  /** The Temporal dev server, unless TEMPORAL_ADDRESS (or a Temporal config profile) names a server. */
   runsTemporal: boolean;
   /** The trace viewer, when TRACE_VIEWER=true. */
   runsTraceViewer: boolean;
@@ -30,11 +30,11 @@ export interface Plan {
 
 export function planFor(config: SupervisorConfig): Plan {
   const runsPostgres = !config.PAYMENTS_DATABASE_URL || !config.ORDERS_DATABASE_URL || !config.GATEWAY_DATABASE_URL;
-  const runsTemporal = !config.TEMPORAL_ADDRESS;
+  const runsTemporal = !config.temporal.addressGiven;
   const runsTraceViewer = config.TRACE_VIEWER;
   const runs: Partial<Record<string, boolean>> = { postgres: runsPostgres, temporal: runsTemporal, 'trace-viewer': runsTraceViewer };
   const programs: Program[] = PROGRAMS.filter((program) => runs[program.name] ?? true);
-  return { runsPostgres, runsTemporal, runsTraceViewer, temporalAddress: config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`, programs };
+  return { runsPostgres, runsTemporal, runsTraceViewer, temporalAddress: runsTemporal ? `127.0.0.1:${config.TEMPORAL_PORT}` : config.temporal.options.address, programs };
 }
 
 const portOf = (config: SupervisorConfig) => (setting: string) => config[setting as PortSetting];
@@ -58,7 +58,8 @@ export async function traceViewerFor(plan: Plan, say: (line: string) => void): P
 
 /**
  * The settings every child gets. Each is passed explicitly, never left to a child's own default:
- * every program's ports, the databases, the secrets and where Temporal is.
+ * every program's ports, the databases, the secrets, and where Temporal is and which namespace
+ * (its credentials, TEMPORAL_TLS_* or TEMPORAL_API_KEY, pass on from this process's environment).
  */
 export function childEnvironment(config: SupervisorConfig, plan: Plan): NodeJS.ProcessEnv {
   const devSecrets = config.JWT_SECRET && config.INTERNAL_TOKEN ? undefined : loadDevSecrets(config.DATA_DIR);
@@ -75,6 +76,7 @@ export function childEnvironment(config: SupervisorConfig, plan: Plan): NodeJS.P
     PAYMENTS_URL: `http://127.0.0.1:${config.PAYMENTS_PORT}`,
     ORDERS_URL: `http://127.0.0.1:${config.ORDERS_PORT}`,
     TEMPORAL_ADDRESS: plan.temporalAddress,
+    TEMPORAL_NAMESPACE: config.temporal.namespace,
     TEMPORAL_UI_URL: `http://localhost:${config.TEMPORAL_UI_PORT}`,
     // A local run signs in from the storefront without an identity provider.
     DEV_SIGN_IN: 'true',

@@ -13,9 +13,9 @@ await runMain(async () => {
   const config = readOutboxRelayConfig();
   const logger = createLogger('outbox-relay', config.LOG_LEVEL);
   const orm = await openOrdersDatabase(config.ORDERS_DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await Connection.connect(config.temporal.options);
   // With tracing on, a start carries the active span in the workflow's headers: the workflow's spans continue the order's trace.
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracing ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : {} });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, interceptors: tracing ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : {} });
   const relay = new OutboxRelay({
     orm,
     temporal,

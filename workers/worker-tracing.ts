@@ -1,16 +1,13 @@
 // What a worker adds when tracing is on (lib/telemetry/tracing.ts): Temporal's OpenTelemetry
 // interceptors, so each activity is a span in the trace of the workflow that scheduled it, and
-// the sink through which the workflow's own spans leave its sandbox.
-import { createRequire } from 'node:module';
+// the sink through which the workflow's own spans leave its sandbox (its interceptors are bundled
+// with the workflow code: TRACED_WORKFLOW_SOURCE).
 import { TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { Sinks } from '@temporalio/workflow';
 import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
 import type { Tracing } from '../lib/telemetry/tracing.ts';
-
-/** The workflow interceptors, bundled with the workflow code (they run inside its sandbox, deterministically). */
-export const WORKFLOW_TRACING_MODULE = createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 
 /** Each activity a span, a child of the workflow's span that scheduled it. */
 export const activityTracing: ActivityInterceptorsFactory = (ctx) => ({

@@ -21,11 +21,19 @@ export interface BundleSource {
   interceptorModules?: string[];
 }
 
-/** The payment workflow's sources, and where their bundles are cached. */
-export const WORKFLOW_SOURCE: BundleSource = { workflowsPath: WORKFLOWS_PATH, cacheDir: CACHE_DIR };
-
 const PREFIX = 'workflow-bundle-';
 const require = createRequire(import.meta.url);
+
+/** The payment workflow's sources, and where their bundles are cached. */
+export const WORKFLOW_SOURCE: BundleSource = { workflowsPath: WORKFLOWS_PATH, cacheDir: CACHE_DIR };
+/**
+ * The same with Temporal's OpenTelemetry workflow interceptors, which run inside the workflow's
+ * sandbox: the bundle a payments worker runs when tracing is on (workers/worker-tracing.ts).
+ */
+export const TRACED_WORKFLOW_SOURCE: BundleSource = {
+  ...WORKFLOW_SOURCE,
+  interceptorModules: [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')],
+};
 /** The bundler and the workflow runtime it bundles: another SDK makes another bundle. */
 const SDK_VERSIONS = ['@temporalio/worker', '@temporalio/workflow', '@temporalio/interceptors-opentelemetry'].map((name) => `${name}@${(require(`${name}/package.json`) as { version: string }).version}`);
 
