@@ -251,8 +251,9 @@ describe('Temporal', () => {
     const setup = environmentOf('temporal-setup');
     expect(setup).toMatchObject({ SEARCH_ATTRIBUTES: SEARCH_ATTRIBUTE_SPECS.join(' '), NAMESPACE_RETENTION });
     for (const name of ['payments-worker', 'orders-worker', 'outbox-relay', 'gateway']) {
-      const config = PROGRAMS[name]?.readConfig?.(environmentOf(name)) as { TEMPORAL_NAMESPACE: string };
-      expect([name, config.TEMPORAL_NAMESPACE]).toEqual([name, setup['TEMPORAL_NAMESPACE']]);
+      // The workers and the relay connect with it (their Temporal connection); the gateway links the Web UI to it.
+      const config = PROGRAMS[name]?.readConfig?.(environmentOf(name)) as { temporal?: { namespace: string }; TEMPORAL_NAMESPACE?: string };
+      expect([name, config.temporal?.namespace ?? config.TEMPORAL_NAMESPACE]).toEqual([name, setup['TEMPORAL_NAMESPACE']]);
     }
   });
 });
