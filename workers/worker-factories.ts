@@ -6,6 +6,7 @@ import { createPaymentsActivities } from '../activities/payments.activities.ts';
 import type { Orm } from '../lib/database/open-database.ts';
 import { TASK_QUEUES } from '../workflows/names.ts';
 import { countLongRetries } from './attempt-metric.ts';
+import { logIds } from './log-ids.ts';
 import { workflowBundle } from './workflow-bundle.ts';
 
 export interface WorkerOptions {
@@ -43,6 +44,6 @@ function commonOptions({ connection, orm, namespace, activityInterceptors = [] }
     namespace,
     // More activities at once than connections would only queue them on the pool, timing out there.
     maxConcurrentActivityTaskExecutions: orm.config.get('pool').max,
-    interceptors: { activity: [countLongRetries(), ...activityInterceptors] },
+    interceptors: { activity: [countLongRetries(), logIds(), ...activityInterceptors] },
   };
 }
