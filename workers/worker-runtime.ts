@@ -10,6 +10,16 @@ const PINO_LEVEL = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn',
 const NO_WORKFLOWS = 'No workflows registered, not polling for workflow tasks';
 
 /**
+ * The level a line of the SDK is logged at. The worker's own news (state changes, what it polls)
+ * is chatter below info; the activities' lines, warnings and errors keep theirs.
+ */
+function pinoLevel({ level, message, meta }: LogEntry) {
+  if (message === NO_WORKFLOWS) return 'debug';
+  if (level === 'INFO' && meta?.['sdkComponent'] === 'worker') return 'debug';
+  return PINO_LEVEL[level];
+}
+
+/**
  * Sets up the Temporal SDK's runtime for a worker process, before its first connection. Its log
  * lines (the SDK's own, the native core's, and the activities' context loggers) go through the
  * process's pino logger as JSON. The process's own runner owns the signals, so the drain happens
@@ -27,7 +37,6 @@ export function installWorkerRuntime(metricsAddress: string | undefined, logger:
   });
 }
 
-function toPino(logger: Logger, { level, message, meta }: LogEntry): void {
-  const pinoLevel = message === NO_WORKFLOWS ? 'debug' : PINO_LEVEL[level];
-  logger[pinoLevel](meta ?? {}, message);
+function toPino(logger: Logger, entry: LogEntry): void {
+  logger[pinoLevel(entry)](entry.meta ?? {}, entry.message);
 }
