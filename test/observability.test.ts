@@ -55,7 +55,7 @@ function jsonLinesOf(logText: string, program: string): Record<string, unknown>[
 }
 
 const scrape = (port: number) => fetch(`http://127.0.0.1:${port}/metrics`).then((answer) => answer.text());
-const status = (port: number, path: string) => fetch(`http://127.0.0.1:${port}${path}`).then((answer) => answer.status);
+const status = (port: number, path: string) => fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5_000) }).then((answer) => answer.status);
 
 describe('observability of a running system', () => {
   let system: RunningSystem;
