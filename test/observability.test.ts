@@ -75,7 +75,8 @@ describe('observability of a running system', () => {
     );
     expect(paid.body.status).toBe('PAID');
   }, 240_000);
-  afterAll(() => system.stop());
+  let stopped = false;
+  afterAll(() => (stopped ? undefined : system.stop()));
 
   test("the activities' log lines are JSON and name the workflow, the order and the request that placed it", async () => {
     // The harness writes the lines as they come; the last activity's line may still be on its way.
@@ -100,6 +101,12 @@ describe('observability of a running system', () => {
   test('a line written while a request is served, not only its access line, carries the request id, the user and the order', async () => {
     const placed = jsonLinesOf(await readFile(system.logFile, 'utf8'), 'orders').filter((line) => line['msg'] === 'order placed');
     expect(placed).toEqual([expect.objectContaining({ requestId, userId: 'olga', orderId, amount: 120 })]);
+  });
+
+  test('a newcomer sees no warnings from a healthy start: the orders worker runs no workflows by design', async () => {
+    const log = await readFile(system.logFile, 'utf8');
+    const warnings = ['orders-worker', 'payments-worker', 'outbox-relay'].flatMap((program) => jsonLinesOf(log, program).filter((line) => Number(line['level']) >= 40));
+    expect(warnings).toEqual([]);
   });
 
   test('every metric the alert rules and the dashboard read is one the system exports', async () => {
@@ -148,4 +155,14 @@ describe('observability of a running system', () => {
       expect([port, await eventually(() => status(system.ports[port], '/readyz'), (answer) => answer === 200, 30_000)]).toEqual([port, 200]);
     }
   }, 90_000);
+
+  // Last: it stops the system.
+  test('stops without a wall of warnings: Temporal is asked to stop after the workers, and says nothing of its own pollers', async () => {
+    stopped = true;
+    const before = (await readFile(system.logFile, 'utf8')).length;
+    await system.stop();
+    const stopping = (await readFile(system.logFile, 'utf8')).slice(before);
+    expect(stopping).toContain('supervisor     | stopped');
+    expect(stopping.split('\n').filter((line) => /level=WARN|"level":[4-6]0/.test(line))).toEqual([]);
+  }, 60_000);
 });
