@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { request } from '../harness/http.ts';
-import { descendantRunning } from '../harness/processes.ts';
+import { descendantRunning, descendantsOf, programRunning } from '../harness/processes.ts';
 import { startSystem, type RunningSystem } from '../harness/system.ts';
 import { signUserToken } from '../services/gateway/sign-token.ts';
 import type { PortSetting } from '../supervisor/programs.ts';
@@ -135,21 +135,27 @@ describe('observability of a running system', () => {
     expect(unknown).toEqual([]);
   });
 
-  test('the workers and the relay are ready on their metrics port while Temporal answers, and not while it does not', async () => {
+  // Frozen (SIGSTOP), a dependency holds every call open: the probes' deadline makes that a 503.
+  const dependencies: [string, () => Promise<number[]>][] = [
+    ['Temporal', async () => [(await descendantRunning(system.pid, 'server start-dev'))?.pid ?? 0]],
+    // Everything below its wrapper: the postmaster, which would fork new backends, and every backend the pools hold.
+    ['PostgreSQL', async () => (await descendantsOf((await programRunning(system.pid, 'postgres'))?.pid ?? 0)).map(({ pid }) => pid)],
+  ];
+  test.each(dependencies)('the workers and the relay are ready on their metrics port while %s answers, and not while it does not', async (_, pidsOf) => {
     for (const port of PROBED_ON_METRICS_PORT) {
       expect([port, await status(system.ports[port], '/healthz'), await status(system.ports[port], '/readyz')]).toEqual([port, 200, 200]);
     }
-    const temporal = await descendantRunning(system.pid, 'server start-dev');
-    if (!temporal) throw new Error('no Temporal server runs');
-    process.kill(temporal.pid, 'SIGSTOP');
+    const pids = await pidsOf();
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of pids) process.kill(pid, 'SIGSTOP');
     try {
       for (const port of PROBED_ON_METRICS_PORT) {
         const ready = await eventually(() => status(system.ports[port], '/readyz'), (answer) => answer === 503, 15_000);
-        // Alive all the same: an orchestrator must not restart them for Temporal's outage.
+        // Alive all the same: an orchestrator must not restart them for a dependency's outage.
         expect([port, ready, await status(system.ports[port], '/healthz')]).toEqual([port, 503, 200]);
       }
     } finally {
-      process.kill(temporal.pid, 'SIGCONT');
+      for (const pid of pids) process.kill(pid, 'SIGCONT');
     }
     for (const port of PROBED_ON_METRICS_PORT) {
       expect([port, await eventually(() => status(system.ports[port], '/readyz'), (answer) => answer === 200, 30_000)]).toEqual([port, 200]);
