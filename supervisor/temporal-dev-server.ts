@@ -4,6 +4,7 @@
 // namespace and the search attributes the payment workflow sets.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { readConfig, setting } from '../lib/config.ts';
@@ -44,16 +45,32 @@ const server = spawn(
     ...namespace,
     ...searchAttributes,
   ],
-  { stdio: ['ignore', 'inherit', 'inherit'] },
+  { stdio: ['ignore', 'pipe', 'pipe'] },
 );
+// Stopping, the single-binary server stops its frontend before its own system workers, which then
+// warn of every poll the closed frontend cut (temporalio/temporal#4383, open): a screenful of
+// warnings on each Ctrl-C that says nothing about the shop. Its warnings are dropped once it has
+// been asked to stop; its errors, and everything before, pass.
+let stopping = false;
+for (const [from, to] of [
+  [server.stdout, process.stdout],
+  [server.stderr, process.stderr],
+] as const) {
+  createInterface({ input: from }).on('line', (line) => {
+    if (!(stopping && line.includes('level=WARN'))) to.write(`${line}\n`);
+  });
+}
 console.log(`starting the Temporal dev server on ${address} (state in ${join(config.DATA_DIR, 'temporal.db')})`);
 server.once('error', (error) => {
   console.error(`could not run ${config.TEMPORAL_CLI_PATH}: ${error.message}`);
   process.exit(1);
 });
 // However the server ends, so does this process: the supervisor then starts both again.
-server.once('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-const stop = () => server.kill('SIGTERM');
+server.once('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+const stop = () => {
+  stopping = true;
+  server.kill('SIGTERM');
+};
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
 whenParentGone(stop);

@@ -8,6 +8,7 @@ import { STOP_DEADLINE_MS } from '../lib/main.ts';
 import { tracing } from '../lib/telemetry/tracing.ts';
 import { TASK_QUEUES } from '../workflows/names.ts';
 import { countLongRetries } from './attempt-metric.ts';
+import { logIds } from './log-ids.ts';
 import { TRACED_WORKFLOW_SOURCE, workflowBundle, WORKFLOW_SOURCE } from './workflow-bundle.ts';
 import { activityTracing, workflowSpanSinks } from './worker-tracing.ts';
 
@@ -55,6 +56,6 @@ function commonOptions({ connection, orm, namespace, activityInterceptors = [] }
     // More activities at once than connections would only queue them on the pool, timing out there.
     maxConcurrentActivityTaskExecutions: orm.config.get('pool').max,
     shutdownGraceTime: ACTIVITY_DRAIN_MS,
-    interceptors: { activity: [...(tracing ? [activityTracing] : []), countLongRetries(), ...activityInterceptors] },
+    interceptors: { activity: [...(tracing ? [activityTracing] : []), countLongRetries(), logIds(), ...activityInterceptors] },
   };
 }

@@ -10,6 +10,8 @@ import type { Compiler, Configuration } from 'webpack';
 
 /** The workflow code the payments worker runs, bundled from this file. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Bundled with it: the workflow interceptors (in the same folder, so a change of them makes a new bundle). */
+const WORKFLOW_INTERCEPTOR_MODULES = [fileURLToPath(new URL('../workflows/request-id.interceptors.ts', import.meta.url))];
 const CACHE_DIR = fileURLToPath(new URL('../node_modules/.cache/shop-payments/', import.meta.url));
 
 export interface BundleSource {
@@ -68,7 +70,7 @@ export async function workflowBundle({ workflowsPath, cacheDir, interceptorModul
   const read = new Set<string>();
   const { code } = await bundleWorkflowCode({
     workflowsPath,
-    workflowInterceptorModules: interceptorModules,
+    workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES, ...interceptorModules],
     logger: new DefaultLogger('WARN'),
     webpackConfigHook: (config) => recordingReads(config, read),
   });
