@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { request } from '../harness/http.ts';
 import { startSystem, type RunningSystem } from '../harness/system.ts';
 import { tracingRequested } from '../lib/telemetry/tracing.ts';
@@ -37,10 +38,18 @@ describe('tracing on the whole system', () => {
 
     const ofOrder = (span: ReceivedSpan) => span.attributes.get('orderId') === orderId;
     const named = (service: string, name: string) => (span: ReceivedSpan) => span.service === service && span.name === name && ofOrder(span);
-    // The orders worker's span is the last to end; the workflow's spans leave through its sink at the end of a task.
+    // Each program exports in batches of its own, in no particular order: wait for every one's.
+    const expected = [
+      ['gateway', 'router - /api/orders'],
+      ['orders', 'place order'],
+      ['outbox-relay', 'publish outbox message'],
+      ['payments-worker', 'RunWorkflow:paymentWorkflow'],
+      ['payments-worker', 'RunActivity:debit'],
+      ['orders-worker', 'RunActivity:completeOrder'],
+    ] as const;
     await eventually(
       () => Promise.resolve(receiver.spans),
-      (spans) => spans.some(named('orders-worker', 'RunActivity:completeOrder')) && spans.some(named('payments-worker', 'RunWorkflow:paymentWorkflow')),
+      (spans) => expected.every(([service, name]) => spans.some(named(service, name))),
     );
     const one = (service: string, name: string) => {
       const found = receiver.spans.filter(named(service, name));
@@ -70,6 +79,13 @@ describe('tracing on the whole system', () => {
     const roots = trace.filter((span) => !ids.has(span.parentSpanId));
     expect(roots.map((span) => `${span.service} ${span.name}`)).toHaveLength(1);
     expect(roots[0]?.service).toBe('gateway');
+
+    // The trace leads to the order's log lines: the workers' lines carry its id.
+    const logged = await eventually(
+      () => Promise.resolve(readFileSync(system.logFile, 'utf8')),
+      (log) => log.includes(`"traceId":"${placeOrder.traceId}"`),
+    );
+    expect(logged.split('\n').some((line) => line.includes(`"traceId":"${placeOrder.traceId}"`) && line.includes(orderId))).toBe(true);
   }, 60_000);
 });
 
