@@ -17,7 +17,7 @@ export function orderHandlers(currency: string): OrderHandlers {
       });
       ctx.status = 202;
       ctx.set('location', publicPath(ORDERS_ROUTES.readOrder, { id: order.id }));
-      ctx.body = toOrderJson(order);
+      ctx.body = order;
     },
 
     listOrders: async (ctx) => {
