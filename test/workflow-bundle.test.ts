@@ -30,6 +30,16 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+test('bundling runs in a process of its own: the worker does not keep the memory webpack and swc leave behind', async () => {
+  // First in this file, so that no bundling ran in this process before; made afresh, in a cache
+  // folder of its own. Run in this process, webpack grew its resident memory by some 140 MiB for
+  // good (native memory, not V8's heap).
+  const fresh = { ...source, cacheDir: join(dir, 'fresh-cache') };
+  const before = process.memoryUsage.rss();
+  expect((await workflowBundle(fresh)).code).toContain('paymentWorkflow');
+  expect((process.memoryUsage.rss() - before) / 2 ** 20).toBeLessThan(50);
+}, 60_000);
+
 test('the first start bundles and caches; an unchanged source reuses the cached file', async () => {
   const { code } = await workflowBundle(source);
   expect(code).toContain('paymentWorkflow');

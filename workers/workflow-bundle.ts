@@ -1,18 +1,20 @@
 // The payments worker's workflow code, bundled once and kept while its sources are unchanged:
 // bundling takes seconds of webpack on every start, reading a cached bundle takes milliseconds.
+import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, DefaultLogger, type WorkflowBundle } from '@temporalio/worker';
-import type { Compiler, Configuration } from 'webpack';
+import type { WorkflowBundle } from '@temporalio/worker';
+import type { BundleMessage } from './workflow-bundler.ts';
 
 /** The workflow code the payments worker runs, bundled from this file. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 /** Bundled with it: the workflow interceptors (in the same folder, so a change of them makes a new bundle). */
 const WORKFLOW_INTERCEPTOR_MODULES = [fileURLToPath(new URL('../workflows/request-id.interceptors.ts', import.meta.url))];
 const CACHE_DIR = fileURLToPath(new URL('../node_modules/.cache/shop-payments/', import.meta.url));
+const BUNDLER_PATH = fileURLToPath(new URL('./workflow-bundler.ts', import.meta.url));
 
 export interface BundleSource {
   /** The file the bundle starts from. Every file of its folder is a source, and every other file the bundle is found to read (recorded with it). */
@@ -67,16 +69,10 @@ export async function workflowBundle({ workflowsPath, cacheDir, interceptorModul
     reportToSourceWatch([...sources, ...Object.keys(cached.read).map((path) => resolve(dirname(workflowsPath), path))]);
     return { code: cached.code };
   }
-  const read = new Set<string>();
-  const { code } = await bundleWorkflowCode({
-    workflowsPath,
-    workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES, ...interceptorModules],
-    logger: new DefaultLogger('WARN'),
-    webpackConfigHook: (config) => recordingReads(config, read),
-  });
+  const { code, read } = await bundleInChildProcess(workflowsPath, [...WORKFLOW_INTERCEPTOR_MODULES, ...interceptorModules]);
   reportToSourceWatch([...sources, ...read]);
   try {
-    writeCache(cacheDir, prefix, file, { codeSha256: sha256(code), code, read: hashesOf([...read], dirname(workflowsPath)) });
+    writeCache(cacheDir, prefix, file, { codeSha256: sha256(code), code, read: hashesOf(read, dirname(workflowsPath)) });
   } catch (error) {
     // A folder that cannot be written (an image's read-only tree) only costs the next start a bundling.
     process.emitWarning(`the workflow bundle was not cached in ${cacheDir}: ${error instanceof Error ? error.message : String(error)}`);
@@ -106,18 +102,24 @@ function reportToSourceWatch(sources: string[]): void {
   delete process.env['WATCH_REPORT_DEPENDENCIES'];
 }
 
-/** Webpack's config with a plugin that adds every file the build read, outside node_modules, to `read`. */
-function recordingReads(config: Configuration, read: Set<string>): Configuration {
-  const plugin = {
-    apply: (compiler: Compiler) =>
-      compiler.hooks.done.tap('record-workflow-sources', (stats) => {
-        // Folders are listed too; the SDK's generated entry point lives in memory only.
-        for (const path of stats.compilation.fileDependencies) {
-          if (!path.split(sep).includes('node_modules') && statSync(path, { throwIfNoEntry: false })?.isFile()) read.add(path);
-        }
-      }),
-  };
-  return { ...config, plugins: [...(config.plugins ?? []), plugin] };
+/**
+ * Runs webpack in a child (workflow-bundler.ts) and takes its bundle: the memory it leaves behind
+ * goes with the child. The child does not report its imports to a source watch (its parent would
+ * take them for its own: see reportToSourceWatch).
+ */
+function bundleInChildProcess(workflowsPath: string, interceptorModules: string[]): Promise<BundleMessage> {
+  const env = { ...process.env };
+  delete env['WATCH_REPORT_DEPENDENCIES'];
+  const child = fork(BUNDLER_PATH, [workflowsPath, ...interceptorModules], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    let bundle: BundleMessage | undefined;
+    child.once('message', (message) => (bundle = message as BundleMessage));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (bundle && code === 0) resolve(bundle);
+      else reject(new Error(`bundling the workflow code failed (${signal ?? `exit code ${code}`})`));
+    });
+  });
 }
 
 /** Each file's sha256, keyed by its path relative to `folder` (a copy of the tree reads the same). */

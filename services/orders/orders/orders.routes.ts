@@ -21,7 +21,7 @@ export function orderHandlers(currency: string, logger: Logger): OrderHandlers {
       logger.info({ amount: order.amount }, 'order placed');
       ctx.status = 202;
       ctx.set('location', publicPath(ORDERS_ROUTES.readOrder, { id: order.id }));
-      ctx.body = toOrderJson(order);
+      ctx.body = order;
     },
 
     listOrders: async (ctx) => {
