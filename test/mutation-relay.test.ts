@@ -13,6 +13,7 @@ import { startPayment } from '../services/orders/outbox/start-payment.ts';
 import { paymentWorkflowId, TASK_QUEUES } from '../workflows/names.ts';
 import type { PaymentRequest } from '../workflows/payment.types.ts';
 import { freshDatabaseUrl } from '../harness/database-url.ts';
+import { until } from './helpers/eventually.ts';
 import { testLogger } from '../harness/stack.ts';
 import { startTemporalDevServer } from '../harness/temporal.ts';
 
@@ -77,14 +78,6 @@ async function listenSessions(): Promise<number> {
 }
 
 const makeDue = () => orm.em.fork().execute('update outbox_messages set next_attempt_at = now()');
-
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('the relay publishes', () => {
   test('a batch at a time, oldest first: each row started as its order\'s payment workflow, then marked published once', async () => {
