@@ -134,14 +134,14 @@ describe('order events', () => {
     events.subscribe('dana', subscriber('dana-1'));
     const stopSecond = events.subscribe('dana', subscriber('dana-2'));
     events.subscribe('eli', subscriber('eli'));
-    await until(() => log.length === 3, 'every subscriber told the connection is up');
+    await until(() => log.length >= 3, 'every subscriber told the connection is up');
     expect(log.sort()).toEqual(['dana-1 resumed', 'dana-2 resumed', 'eli resumed']);
 
     log.length = 0;
     stopSecond();
     await announce('dana', 'one');
     await announce('eli', 'two');
-    await until(() => log.length === 2, 'both announced orders heard');
+    await until(() => log.length >= 2, 'both announced orders heard');
     expect(log).toEqual(['dana-1 order one', 'eli order two']);
 
     log.length = 0;
@@ -157,9 +157,9 @@ describe('order events', () => {
       const broken = { ...quiet(), onOrder: () => { throw new Error('stream gone'); }, onResume: () => { throw new Error('stream gone'); } };
       events.subscribe('finn', broken);
       events.subscribe('finn', { ...quiet(), onOrder: (order) => ids.push(order.id), onResume: () => resumed++ });
-      await until(() => resumed === 1, 'the working subscriber told the connection is up');
+      await until(() => resumed >= 1, 'the working subscriber told the connection is up');
       await announce('finn', 'first');
-      await until(() => ids.length === 1, 'the first order heard');
+      await until(() => ids.length >= 1, 'the first order heard');
 
       const stop = events.subscribe('gia', quiet());
       stop();
@@ -167,7 +167,7 @@ describe('order events', () => {
       // A stale unsubscribe, called again after the user subscribed anew, must not drop the new one.
       stop();
       await announce('gia', 'second');
-      await until(() => ids.length === 2, 'the second order heard');
+      await until(() => ids.length >= 2, 'the second order heard');
       expect(ids).toEqual(['first', 'second']);
     } finally {
       await events.close();
