@@ -56,7 +56,7 @@ export async function callUpstream<T>(upstream: Upstream, ctx: Context, request:
 }
 
 // Errors that prove the request never left the gateway: no connection was made.
-const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_DELIVERED: ReadonlySet<string | undefined> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /**
  * The answer to a call that got no answer. Only a request that never reached the service is a
@@ -66,7 +66,7 @@ const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTU
  */
 export function upstreamFailed(upstream: Upstream, method: string, error: unknown): HttpProblem {
   const code = (error as { cause?: { code?: string } }).cause?.code;
-  if (code !== undefined && NOT_DELIVERED.has(code)) {
+  if (NOT_DELIVERED.has(code)) {
     return new HttpProblem(503, 'service-unavailable', `The ${upstream.name} service is not reachable; nothing was done. Try again shortly.`, {
       headers: { 'retry-after': '1' },
     });
