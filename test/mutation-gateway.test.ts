@@ -246,6 +246,8 @@ describe('the gateway forwards exactly what the service needs, and relays exactl
         `authorization: Bearer ${token}`,
         'content-type: text/plain',
         `content-length: ${BODY_LIMIT_BYTES + 1}`,
+        // So the exchange ends with the answer, instead of at sendRaw's time limit.
+        'connection: close',
       ];
       const exchange = await sendRaw(gatewayUrl, `${head.join('\r\n')}\r\n\r\n`, 2_000);
       expect(exchange.statuses).toEqual([413]);
