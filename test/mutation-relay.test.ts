@@ -46,9 +46,10 @@ interface Row {
   backoff_seconds: number;
 }
 async function rows(): Promise<Row[]> {
+  // The backoff is rounded up: the row is read a moment after it was set, which a busy machine makes longer than half a second.
   return orm.em.fork().execute<Row[]>(
     `select aggregate_id, attempts, published_at, dead_at, last_error,
-            round(extract(epoch from next_attempt_at - clock_timestamp()))::int as backoff_seconds
+            ceil(extract(epoch from next_attempt_at - clock_timestamp()))::int as backoff_seconds
        from outbox_messages order by id`,
   );
 }
