@@ -103,6 +103,7 @@ describe('completeOrder', () => {
     const cancelled = await orderRow(order.id);
     await expect(completeOrder(orm.em.fork(), order.id, 'INSUFFICIENT_FUNDS')).rejects.toMatchObject({
       kind: 'CONFLICTING_OUTCOME',
+      message: `order ${order.id} is CANCELLED, the payment says INSUFFICIENT_FUNDS`,
       details: { orderId: order.id, outcome: 'INSUFFICIENT_FUNDS', status: 'CANCELLED', failureReason: 'NO_ACCOUNT' },
     });
     await expect(completeOrder(orm.em.fork(), order.id, 'PAID')).rejects.toBeInstanceOf(SagaConflict);
@@ -113,6 +114,7 @@ describe('completeOrder', () => {
     const id = randomUUID();
     await expect(completeOrder(orm.em.fork(), id, 'PAID')).rejects.toMatchObject({
       kind: 'CONFLICTING_OUTCOME',
+      message: `order ${id} is missing, the payment says PAID`,
       details: { orderId: id, outcome: 'PAID', status: null, failureReason: null },
     });
   });
