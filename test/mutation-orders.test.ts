@@ -3,6 +3,7 @@
 // announces, and how order events reach (only) their subscribers.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { pino } from 'pino';
 import type { Orm } from '../lib/database/open-database.ts';
 import { SagaConflict } from '../lib/saga-conflict.ts';
 import { openOrdersDatabase } from '../services/orders/database.ts';
@@ -124,6 +125,12 @@ describe('order events', () => {
   const quiet = (): Subscriber => ({ onOrder: () => undefined, onResume: () => undefined, onClose: () => undefined });
   const announce = (userId: string, id: string) =>
     orm.em.fork().execute('select pg_notify(?, ?)', [ORDER_STATUS_CHANNEL, JSON.stringify({ userId, order: { id } as OrderJson })]);
+  /** A real pino logger whose warnings and errors are kept, by message, for the test to read. */
+  const recordingLogger = () => {
+    const messages: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => messages.push((JSON.parse(line) as { msg: string }).msg) });
+    return { logger, messages };
+  };
 
   test('every subscriber hears that the connection is up, an unsubscribed one hears no more, and closing tells every one', async () => {
     const events = new OrderEvents(databaseUrl, testLogger);
@@ -149,10 +156,33 @@ describe('order events', () => {
     log.length = 0;
     await events.close();
     expect(log.sort()).toEqual(['dana-1 closed', 'eli closed']);
+    // Closed is closed: a second close (a shutdown that runs twice) tells no one again.
+    await events.close();
+    expect(log).toHaveLength(2);
+  });
+
+  test('a change for a user no one follows is dropped quietly: nothing delivered, nothing logged', async () => {
+    const { logger, messages } = recordingLogger();
+    const events = new OrderEvents(databaseUrl, logger);
+    const ids: string[] = [];
+    let resumed = 0;
+    try {
+      events.subscribe('hal', { ...quiet(), onOrder: (order) => ids.push(order.id), onResume: () => resumed++ });
+      await until(() => resumed >= 1, 'the LISTEN connection up');
+      await announce('nobody', 'unfollowed');
+      await announce('hal', 'followed');
+      // Delivered in order on one connection: once Hal hears his, the other was handled.
+      await until(() => ids.length >= 1, 'Hal hearing his change');
+      expect(ids).toEqual(['followed']);
+      expect(messages).toEqual([]);
+    } finally {
+      await events.close();
+    }
   });
 
   test("a subscriber that throws keeps the change from no other subscriber, and one user's last unsubscribe leaves a new subscription working", async () => {
-    const events = new OrderEvents(databaseUrl, testLogger);
+    const { logger, messages } = recordingLogger();
+    const events = new OrderEvents(databaseUrl, logger);
     const ids: string[] = [];
     let resumed = 0;
     try {
@@ -162,6 +192,8 @@ describe('order events', () => {
       await until(() => resumed >= 1, 'the working subscriber told the connection is up');
       await announce('finn', 'first');
       await until(() => ids.length >= 1, 'the first order heard');
+      // Each failure is logged for an operator: the broken subscriber's resume, then its order.
+      expect(messages).toEqual(['an order event could not be delivered', 'an order event could not be delivered']);
 
       const stop = events.subscribe('gia', quiet());
       stop();
