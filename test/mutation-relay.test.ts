@@ -110,6 +110,14 @@ describe('the relay publishes', () => {
     expect((await rows()).map((row) => row.published_at !== null)).toEqual([true, false]);
   });
 
+  test('stop() returns only once the drain under way is done: nothing is left half published', async () => {
+    await insertRowWithoutNotify();
+    const relay = relayWith();
+    relay.wake();
+    await relay.stop();
+    expect((await rows()).map((row) => [row.attempts, row.published_at !== null])).toEqual([[1, true]]);
+  });
+
   test('a relay never started stops cleanly', async () => {
     await expect(relayWith().stop()).resolves.toBeUndefined();
   });
