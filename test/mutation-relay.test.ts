@@ -9,7 +9,7 @@ import { openOrdersDatabase } from '../services/orders/database.ts';
 import { placeOrder } from '../services/orders/orders/orders.repository.ts';
 import { OUTBOX_CHANNEL } from '../services/orders/outbox/outbox-message.entity.ts';
 import { OutboxRelay, type OutboxRelayOptions } from '../services/orders/outbox/outbox-relay.ts';
-import { startPayment } from '../services/orders/outbox/start-payment.ts';
+import { startPayment, temporalUnavailable } from '../services/orders/outbox/start-payment.ts';
 import { paymentWorkflowId, TASK_QUEUES } from '../workflows/names.ts';
 import type { PaymentRequest } from '../workflows/payment.types.ts';
 import { freshDatabaseUrl } from '../harness/database-url.ts';
@@ -219,6 +219,11 @@ describe('startPayment', () => {
     await startPayment(temporal.client, payment);
     const { memo } = await temporal.client.workflow.getHandle(paymentWorkflowId(payment.orderId)).describe();
     expect(Object.keys(memo ?? {})).toEqual([]);
+  });
+
+  test('a failure that is no gRPC answer (the client failing before sending) says nothing of Temporal: the row is to blame', () => {
+    expect(temporalUnavailable(new Error('could not serialise the request'))).toBe(false);
+    expect(temporalUnavailable('not even an Error')).toBe(false);
   });
 
   test('other failures are thrown, for the relay to record', async () => {
