@@ -1,0 +1,19 @@
+// The last guard before a service: a request that no authentication passed never leaves the gateway.
+import type { Context } from 'koa';
+import { startCaptureServer } from './helpers/raw-http.ts';
+import { callUpstream } from '../services/gateway/upstream.ts';
+
+test('a request with no authenticated user is refused before it is sent: fetch would send its user as "undefined"', async () => {
+  const service = await startCaptureServer();
+  try {
+    const upstream = { name: 'payments', url: service.url, internalToken: 'x', timeoutMs: 1_000 };
+    // A route wired without authenticate(): nothing set ctx.state.userId.
+    const ctx = { method: 'GET', path: '/api/account', search: '', state: {} } as unknown as Context;
+    await expect(callUpstream(upstream, ctx, { headers: {}, signal: AbortSignal.timeout(1_000) }, () => undefined)).rejects.toThrow(
+      'GET /api/account reached the payments service unauthenticated',
+    );
+    expect(service.requests).toEqual([]);
+  } finally {
+    await service.close();
+  }
+});
