@@ -1,4 +1,5 @@
-// The last guard before a service: a request that no authentication passed never leaves the gateway.
+// The last guards before a service: a request that no authentication passed, or whose path the URL
+// parser would rewrite, never leaves the gateway.
 import type { Context } from 'koa';
 import { startCaptureServer } from './helpers/raw-http.ts';
 import { callUpstream } from '../services/gateway/upstream.ts';
@@ -12,6 +13,22 @@ test('a request with no authenticated user is refused before it is sent: fetch w
     await expect(callUpstream(upstream, ctx, { headers: {}, signal: AbortSignal.timeout(1_000) }, () => undefined)).rejects.toThrow(
       'GET /api/account reached the payments service unauthenticated',
     );
+    expect(service.requests).toEqual([]);
+  } finally {
+    await service.close();
+  }
+});
+
+test('a path the URL parser would rewrite (an encoded dot segment) is refused, so the service gets exactly the path the route matched', async () => {
+  const service = await startCaptureServer();
+  try {
+    const upstream = { name: 'orders', url: service.url, internalToken: 'x', timeoutMs: 1_000 };
+    const ctx = { method: 'GET', path: '/api/orders/%2e%2e', search: '', state: { userId: 'ola' } } as unknown as Context;
+    await expect(callUpstream(upstream, ctx, { headers: {}, signal: AbortSignal.timeout(1_000) }, () => undefined)).rejects.toMatchObject({
+      status: 400,
+      type: '/problems/invalid-path',
+      message: 'The path must not contain dot segments or backslashes.',
+    });
     expect(service.requests).toEqual([]);
   } finally {
     await service.close();
