@@ -2,6 +2,7 @@
 // worker (a started workflow just waits): the relay's and start's guarantees that the mutation run
 // (npm run mutation) found unchecked, each in a file quick enough to run for every mutant.
 import { randomUUID } from 'node:crypto';
+import { connect as connectTcp, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Orm } from '../lib/database/open-database.ts';
@@ -116,6 +117,45 @@ describe('the relay publishes', () => {
     relay.wake();
     await relay.stop();
     expect((await rows()).map((row) => [row.attempts, row.published_at !== null])).toEqual([[1, true]]);
+  });
+
+  test('a wake-up while a drain is under way makes it look once more: a row committed after its claim is not left for the poll', async () => {
+    // Temporal behind a proxy that holds the first start: the drain has claimed its rows by then.
+    let held: (() => void) | undefined;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const proxy = createNetServer((client) => {
+      const server = connectTcp(Number(temporal.address.split(':')[1]), temporal.address.split(':')[0]);
+      server.pipe(client);
+      client.once('data', (first) => {
+        client.pause();
+        held?.();
+        void released.then(() => {
+          server.write(first);
+          client.pipe(server);
+        });
+      });
+      client.on('error', () => server.destroy());
+      server.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const connection = Connection.lazy({ address: `127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+    const relay = relayWith({ temporal: new Client({ connection }) });
+    try {
+      await insertRowWithoutNotify();
+      relay.wake();
+      await holding;
+      await insertRowWithoutNotify();
+      relay.wake();
+      release();
+      await until(async () => (await rows()).every((row) => row.published_at !== null), 'both rows published, the second by the look once more', 5_000);
+    } finally {
+      release();
+      await relay.stop();
+      await connection.close();
+      proxy.close();
+    }
   });
 
   test('a relay never started stops cleanly', async () => {
