@@ -121,8 +121,7 @@ describe('the relay publishes', () => {
 
   test('a wake-up while a drain is under way makes it look once more: a row committed after its claim is not left for the poll', async () => {
     // Temporal behind a proxy that holds the first start: the drain has claimed its rows by then.
-    let held: (() => void) | undefined;
-    const holding = new Promise<void>((resolve) => (held = resolve));
+    let held = false;
     let release = () => {};
     const released = new Promise<void>((resolve) => (release = resolve));
     const proxy = createNetServer((client) => {
@@ -130,7 +129,7 @@ describe('the relay publishes', () => {
       server.pipe(client);
       client.once('data', (first) => {
         client.pause();
-        held?.();
+        held = true;
         void released.then(() => {
           server.write(first);
           client.pipe(server);
@@ -145,7 +144,7 @@ describe('the relay publishes', () => {
     try {
       await insertRowWithoutNotify();
       relay.wake();
-      await holding;
+      await until(() => held, "the drain's start held at the proxy", 5_000);
       await insertRowWithoutNotify();
       relay.wake();
       release();
