@@ -12,7 +12,7 @@ export default {
   jest: { configFile: 'test/mutation/jest.config.js', enableFindRelatedTests: true },
   // Each mutant runs only the tests that cover it.
   coverageAnalysis: 'perTest',
-  mutate: group.mutate,
+  mutate: group.mutate(),
   // The data and reports of earlier runs, and the sandboxes of runs beside this one, stay out of the sandbox.
   ignorePatterns: ['.data', 'coverage', 'reports', 'bench/results', 'test-results', '.stryker-tmp*'],
   // Two test processes share the machine's cores with the databases and Temporal they start.

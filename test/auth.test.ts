@@ -62,7 +62,12 @@ describe('the gateway lets in only valid tokens', () => {
       const answer = await request(stack.gatewayUrl, method, path, { token, body: method === 'POST' ? { amount: 1, description: 'x' } : undefined });
       expect([method, path, answer.status]).toEqual([method, path, 401]);
       expect(answer.headers.get('content-type')).toBe('application/problem+json');
-      expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      // No token is told how to send one; a token sent is told it is not good, by RFC 6750's error code.
+      expect([answer.headers.get('www-authenticate'), answer.body.detail]).toEqual(
+        token === undefined
+          ? ['Bearer', 'Send a token as "Authorization: Bearer <JWT>".']
+          : ['Bearer error="invalid_token"', 'The token is invalid or has expired.'],
+      );
     }
     const [row] = await stack.paymentsOrm.em.fork().execute<{ count: string }[]>('select count(*) from accounts where user_id like ?', [`${mallory}%`]);
     expect(Number(row?.count)).toBe(0);

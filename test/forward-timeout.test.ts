@@ -63,7 +63,7 @@ test('a timed-out order answers 504 "retry with the same Idempotency-Key"; the r
   const first = await request(gateway.url, 'POST', '/api/orders', order);
   expect(first.status).toBe(504);
   expect(first.headers.get('content-type')).toBe('application/problem+json');
-  expect(first.body.detail).toMatch(/retry with the same Idempotency-Key/);
+  expect(first.body.detail).toBe('The orders service did not answer in time. It may have been carried out: retry with the same Idempotency-Key.');
 
   // The service did it after all, once the gateway had given up.
   const deadline = Date.now() + 5_000;
@@ -83,5 +83,11 @@ test('a service that cannot be reached answers 503 with Retry-After: nothing was
   const answer = await request(gateway.url, 'POST', '/api/account/deposits', { token, body: { amount: 5 }, headers: { 'idempotency-key': 'tessa-deposit-1' } });
   expect(answer.status).toBe(503);
   expect(answer.headers.get('retry-after')).toBe('1');
-  expect(answer.body.detail).toMatch(/nothing was done/);
+  expect(answer.body.detail).toBe('The payments service is not reachable; nothing was done. Try again shortly.');
+});
+
+test('a service that does not answer its /readyz in time, like one that cannot be reached, keeps the gateway from being ready', async () => {
+  delayNext = TIMEOUT_MS * 3;
+  const answer = await request(gateway.url, 'GET', '/readyz');
+  expect([answer.status, answer.body.detail]).toEqual([503, 'Not reachable: payments, orders.']);
 });

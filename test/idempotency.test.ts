@@ -25,7 +25,19 @@ describe('Idempotency-Key on deposits', () => {
     expect(retry.status).toBe(201);
     expect(retry.body).toEqual(first.body);
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    // The first answer had no Location, so the replay has none either (not an empty or 'null' one).
+    expect(retry.headers.get('location')).toBeNull();
     expect(await readBooks(stack.paymentsOrm, 'frank')).toEqual(before);
+  });
+
+  test('without a key, each request is carried out: two deposits are two deposits', async () => {
+    const before = await readBooks(stack.paymentsOrm, 'frank');
+    for (let i = 0; i < 2; i++) {
+      const answer = await frank('POST', '/api/account/deposits', { body: { amount: 7 } });
+      expect(answer.status).toBe(201);
+      expect(answer.headers.get('idempotent-replayed')).toBeNull();
+    }
+    expect((await readBooks(stack.paymentsOrm, 'frank')).balance).toBe((before.balance ?? 0) + 14);
   });
 
   test('the same body written differently is the same request', async () => {
@@ -40,6 +52,7 @@ describe('Idempotency-Key on deposits', () => {
     const reused = await frank('POST', '/api/account/deposits', withKey('deposit-3', { amount: 11 }));
     expect(reused.status).toBe(422);
     expect(reused.headers.get('content-type')).toBe('application/problem+json');
+    expect(reused.body).toMatchObject({ type: '/problems/idempotency-key-reused', detail: 'This Idempotency-Key was already used for a different request.' });
     expect(await readBooks(stack.paymentsOrm, 'frank')).toEqual(before);
   });
 
@@ -51,6 +64,7 @@ describe('Idempotency-Key on deposits', () => {
       const retry = await frank('POST', '/api/account/deposits', withKey('deposit-4', { amount: 1 }));
       expect(retry.status).toBe(409);
       expect(retry.headers.get('content-type')).toBe('application/problem+json');
+      expect(retry.body).toMatchObject({ type: '/problems/request-in-progress', detail: 'A request with this Idempotency-Key is still in progress; retry shortly.' });
     });
     const afterwards = await frank('POST', '/api/account/deposits', withKey('deposit-4', { amount: 1 }));
     expect(afterwards.status).toBe(201);
@@ -63,10 +77,13 @@ describe('Idempotency-Key on deposits', () => {
     const account = await holdRows(stack.paymentsDatabaseUrl, 'select 1 from accounts where user_id = $1 for update', ['frank']);
     const first = frank('POST', '/api/account/deposits', withKey('deposit-5', { amount: 1000 }));
     expect(await lockWaiters(stack.paymentsDatabaseUrl, '%update accounts%', 1)).toBe(1);
-    const others = await Promise.all(
-      Array.from({ length: 9 }, () => frank('POST', '/api/account/deposits', withKey('deposit-5', { amount: 1000 }))),
-    );
+    // Answered while the first still runs; should they wait for it instead, they would wait for
+    // ever on the account row held here: they get ten seconds, then the row is let go.
+    const answering = Promise.all(Array.from({ length: 9 }, () => frank('POST', '/api/account/deposits', withKey('deposit-5', { amount: 1000 }))));
+    const inTime = await Promise.race([answering.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 10_000))]);
     await account.release();
+    expect(inTime).toBe(true);
+    const others = await answering;
     expect((await first).status).toBe(201);
     expect(others.map((answer) => answer.status)).toEqual(Array.from({ length: 9 }, () => 409));
     const after = await readBooks(stack.paymentsOrm, 'frank');
@@ -120,6 +137,7 @@ describe('Idempotency-Key on deposits', () => {
     const before = await readBooks(stack.paymentsOrm, 'frank');
     const answer = await frank('POST', '/api/account/deposits', withKey('k'.repeat(256), { amount: 1 }));
     expect(answer.status).toBe(422);
+    expect(answer.body).toMatchObject({ type: '/problems/invalid-idempotency-key', detail: 'The Idempotency-Key header is not valid.' });
     expect(answer.body.errors).toEqual([{ pointer: 'header:idempotency-key', detail: 'must be 1 to 255 visible ASCII characters' }]);
     expect(await readBooks(stack.paymentsOrm, 'frank')).toEqual(before);
   });

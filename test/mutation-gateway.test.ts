@@ -10,6 +10,7 @@ import { upstreamFailed } from '../services/gateway/upstream.ts';
 import { readBooks } from './helpers/books.ts';
 import { request } from '../harness/http.ts';
 import { failLedgerWritesOf } from './helpers/ledger-fault.ts';
+import { sendRaw } from './helpers/raw-http.ts';
 import { serveGateway, startStack, type Stack } from '../harness/stack.ts';
 
 let stack: Stack;
@@ -97,6 +98,8 @@ describe('Idempotency-Key on orders', () => {
     const first = await place();
     expect(first.status).toBe(202);
     expect(first.headers.get('location')).toBe(`/api/orders/${first.body.id}`);
+    // A header the service did not send is not relayed at all (not as an empty or 'null' one).
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
 
     const retry = await place();
     expect(retry.status).toBe(202);
@@ -104,7 +107,9 @@ describe('Idempotency-Key on orders', () => {
     expect(retry.headers.get('location')).toBe(first.headers.get('location'));
     expect(retry.headers.get('content-type')).toMatch(/^application\/json/);
     expect(retry.body).toEqual(first.body);
-    expect((await ivy('GET', '/api/orders')).body.items.map((order: { id: string }) => order.id)).toEqual([first.body.id]);
+    const list = await ivy('GET', '/api/orders');
+    expect(list.body.items.map((order: { id: string }) => order.id)).toEqual([first.body.id]);
+    expect(list.headers.get('location')).toBeNull();
   });
 });
 
@@ -131,14 +136,14 @@ describe('the gateway forwards exactly what the service needs, and relays exactl
   }
 
   /** A gateway in front of a stand-in service that records each request and answers with every header it might. */
-  async function withRecordingService(test: (gatewayUrl: string, received: Received[]) => Promise<void>): Promise<void> {
+  async function withRecordingService(test: (gatewayUrl: string, received: Received[]) => Promise<void>, status = 201): Promise<void> {
     const received: Received[] = [];
     const service = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
-        res.writeHead(201, {
+        res.writeHead(status, {
           'content-type': 'application/json; charset=utf-8',
           location: '/api/orders/made',
           'idempotent-replayed': 'true',
@@ -231,5 +236,35 @@ describe('the gateway forwards exactly what the service needs, and relays exactl
       expect((await post(BODY_LIMIT_BYTES)).status).toBe(201);
       expect(received.map(({ body }) => body.length)).toEqual([BODY_LIMIT_BYTES]);
     });
+  });
+
+  test('a Content-Length over the limit answers 413 at once, without waiting for a body that may never come', async () => {
+    await withRecordingService(async (gatewayUrl, received) => {
+      const token = await stack.tokenFor('mo');
+      const head = [
+        'POST /api/account/deposits HTTP/1.1',
+        'host: shop',
+        `authorization: Bearer ${token}`,
+        'content-type: text/plain',
+        `content-length: ${BODY_LIMIT_BYTES + 1}`,
+        // So the exchange ends with the answer, instead of at sendRaw's time limit.
+        'connection: close',
+      ];
+      const exchange = await sendRaw(gatewayUrl, `${head.join('\r\n')}\r\n\r\n`, 2_000);
+      expect(exchange.statuses).toEqual([413]);
+      expect(received).toEqual([]);
+    });
+  });
+
+  test("the gateway is ready while each service answers its own /readyz with a success, and not while one answers with a failure", async () => {
+    await withRecordingService(async (gatewayUrl, received) => {
+      const ready = await request(gatewayUrl, 'GET', '/readyz');
+      expect([ready.status, ready.body]).toEqual([200, { status: 'ready' }]);
+      expect(received.map(({ method, url }) => `${method} ${url}`)).toEqual(['GET /readyz', 'GET /readyz']);
+    });
+    await withRecordingService(async (gatewayUrl) => {
+      const notReady = await request(gatewayUrl, 'GET', '/readyz');
+      expect([notReady.status, notReady.body.detail]).toEqual([503, 'Not reachable: payments, orders.']);
+    }, 503);
   });
 });

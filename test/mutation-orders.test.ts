@@ -3,6 +3,7 @@
 // announces, and how order events reach (only) their subscribers.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { pino } from 'pino';
 import type { Orm } from '../lib/database/open-database.ts';
 import { SagaConflict } from '../lib/saga-conflict.ts';
 import { openOrdersDatabase } from '../services/orders/database.ts';
@@ -11,6 +12,7 @@ import { OrderEvents, type Subscriber } from '../services/orders/orders/order-ev
 import { placeOrder, type OrderJson } from '../services/orders/orders/orders.repository.ts';
 import { OUTBOX_CHANNEL } from '../services/orders/outbox/outbox-message.entity.ts';
 import { freshDatabaseUrl } from '../harness/database-url.ts';
+import { until } from './helpers/eventually.ts';
 import { testLogger } from '../harness/stack.ts';
 
 let orm: Orm;
@@ -102,6 +104,7 @@ describe('completeOrder', () => {
     const cancelled = await orderRow(order.id);
     await expect(completeOrder(orm.em.fork(), order.id, 'INSUFFICIENT_FUNDS')).rejects.toMatchObject({
       kind: 'CONFLICTING_OUTCOME',
+      message: `order ${order.id} is CANCELLED, the payment says INSUFFICIENT_FUNDS`,
       details: { orderId: order.id, outcome: 'INSUFFICIENT_FUNDS', status: 'CANCELLED', failureReason: 'NO_ACCOUNT' },
     });
     await expect(completeOrder(orm.em.fork(), order.id, 'PAID')).rejects.toBeInstanceOf(SagaConflict);
@@ -112,6 +115,7 @@ describe('completeOrder', () => {
     const id = randomUUID();
     await expect(completeOrder(orm.em.fork(), id, 'PAID')).rejects.toMatchObject({
       kind: 'CONFLICTING_OUTCOME',
+      message: `order ${id} is missing, the payment says PAID`,
       details: { orderId: id, outcome: 'PAID', status: null, failureReason: null },
     });
   });
@@ -119,11 +123,14 @@ describe('completeOrder', () => {
 
 describe('order events', () => {
   const quiet = (): Subscriber => ({ onOrder: () => undefined, onResume: () => undefined, onClose: () => undefined });
-  const until = async (condition: () => boolean) => {
-    while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
-  };
   const announce = (userId: string, id: string) =>
     orm.em.fork().execute('select pg_notify(?, ?)', [ORDER_STATUS_CHANNEL, JSON.stringify({ userId, order: { id } as OrderJson })]);
+  /** A real pino logger whose warnings and errors are kept, by message, for the test to read. */
+  const recordingLogger = () => {
+    const messages: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => messages.push((JSON.parse(line) as { msg: string }).msg) });
+    return { logger, messages };
+  };
 
   test('every subscriber hears that the connection is up, an unsubscribed one hears no more, and closing tells every one', async () => {
     const events = new OrderEvents(databaseUrl, testLogger);
@@ -136,32 +143,57 @@ describe('order events', () => {
     events.subscribe('dana', subscriber('dana-1'));
     const stopSecond = events.subscribe('dana', subscriber('dana-2'));
     events.subscribe('eli', subscriber('eli'));
-    await until(() => log.length === 3);
+    await until(() => log.length >= 3, 'every subscriber told the connection is up');
     expect(log.sort()).toEqual(['dana-1 resumed', 'dana-2 resumed', 'eli resumed']);
 
     log.length = 0;
     stopSecond();
     await announce('dana', 'one');
     await announce('eli', 'two');
-    await until(() => log.length === 2);
+    await until(() => log.length >= 2, 'both announced orders heard');
     expect(log).toEqual(['dana-1 order one', 'eli order two']);
 
     log.length = 0;
     await events.close();
     expect(log.sort()).toEqual(['dana-1 closed', 'eli closed']);
+    // Closed is closed: a second close (a shutdown that runs twice) tells no one again.
+    await events.close();
+    expect(log).toHaveLength(2);
+  });
+
+  test('a change for a user no one follows is dropped quietly: nothing delivered, nothing logged', async () => {
+    const { logger, messages } = recordingLogger();
+    const events = new OrderEvents(databaseUrl, logger);
+    const ids: string[] = [];
+    let resumed = 0;
+    try {
+      events.subscribe('hal', { ...quiet(), onOrder: (order) => ids.push(order.id), onResume: () => resumed++ });
+      await until(() => resumed >= 1, 'the LISTEN connection up');
+      await announce('nobody', 'unfollowed');
+      await announce('hal', 'followed');
+      // Delivered in order on one connection: once Hal hears his, the other was handled.
+      await until(() => ids.length >= 1, 'Hal hearing his change');
+      expect(ids).toEqual(['followed']);
+      expect(messages).toEqual([]);
+    } finally {
+      await events.close();
+    }
   });
 
   test("a subscriber that throws keeps the change from no other subscriber, and one user's last unsubscribe leaves a new subscription working", async () => {
-    const events = new OrderEvents(databaseUrl, testLogger);
+    const { logger, messages } = recordingLogger();
+    const events = new OrderEvents(databaseUrl, logger);
     const ids: string[] = [];
     let resumed = 0;
     try {
       const broken = { ...quiet(), onOrder: () => { throw new Error('stream gone'); }, onResume: () => { throw new Error('stream gone'); } };
       events.subscribe('finn', broken);
       events.subscribe('finn', { ...quiet(), onOrder: (order) => ids.push(order.id), onResume: () => resumed++ });
-      await until(() => resumed === 1);
+      await until(() => resumed >= 1, 'the working subscriber told the connection is up');
       await announce('finn', 'first');
-      await until(() => ids.length === 1);
+      await until(() => ids.length >= 1, 'the first order heard');
+      // Each failure is logged for an operator: the broken subscriber's resume, then its order.
+      expect(messages).toEqual(['an order event could not be delivered', 'an order event could not be delivered']);
 
       const stop = events.subscribe('gia', quiet());
       stop();
@@ -169,7 +201,7 @@ describe('order events', () => {
       // A stale unsubscribe, called again after the user subscribed anew, must not drop the new one.
       stop();
       await announce('gia', 'second');
-      await until(() => ids.length === 2);
+      await until(() => ids.length >= 2, 'the second order heard');
       expect(ids).toEqual(['first', 'second']);
     } finally {
       await events.close();

@@ -2,6 +2,7 @@
 // worker (a started workflow just waits): the relay's and start's guarantees that the mutation run
 // (npm run mutation) found unchecked, each in a file quick enough to run for every mutant.
 import { randomUUID } from 'node:crypto';
+import { connect as connectTcp, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Orm } from '../lib/database/open-database.ts';
@@ -9,10 +10,11 @@ import { openOrdersDatabase } from '../services/orders/database.ts';
 import { placeOrder } from '../services/orders/orders/orders.repository.ts';
 import { OUTBOX_CHANNEL } from '../services/orders/outbox/outbox-message.entity.ts';
 import { OutboxRelay, type OutboxRelayOptions } from '../services/orders/outbox/outbox-relay.ts';
-import { startPayment } from '../services/orders/outbox/start-payment.ts';
+import { startPayment, temporalUnavailable } from '../services/orders/outbox/start-payment.ts';
 import { paymentWorkflowId, TASK_QUEUES } from '../workflows/names.ts';
 import type { PaymentRequest } from '../workflows/payment.types.ts';
 import { freshDatabaseUrl } from '../harness/database-url.ts';
+import { until } from './helpers/eventually.ts';
 import { testLogger } from '../harness/stack.ts';
 import { startTemporalDevServer } from '../harness/temporal.ts';
 
@@ -45,9 +47,10 @@ interface Row {
   backoff_seconds: number;
 }
 async function rows(): Promise<Row[]> {
+  // The backoff is rounded up: the row is read a moment after it was set, which a busy machine makes longer than half a second.
   return orm.em.fork().execute<Row[]>(
     `select aggregate_id, attempts, published_at, dead_at, last_error,
-            round(extract(epoch from next_attempt_at - clock_timestamp()))::int as backoff_seconds
+            ceil(extract(epoch from next_attempt_at - clock_timestamp()))::int as backoff_seconds
        from outbox_messages order by id`,
   );
 }
@@ -78,14 +81,6 @@ async function listenSessions(): Promise<number> {
 
 const makeDue = () => orm.em.fork().execute('update outbox_messages set next_attempt_at = now()');
 
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('the relay publishes', () => {
   test('a batch at a time, oldest first: each row started as its order\'s payment workflow, then marked published once', async () => {
     const orderIds = [await place(), await place(), await place()];
@@ -114,6 +109,52 @@ describe('the relay publishes', () => {
     // stop() waits for a drain under way: were one started, it would be over now.
     await relay.stop();
     expect((await rows()).map((row) => row.published_at !== null)).toEqual([true, false]);
+  });
+
+  test('stop() returns only once the drain under way is done: nothing is left half published', async () => {
+    await insertRowWithoutNotify();
+    const relay = relayWith();
+    relay.wake();
+    await relay.stop();
+    expect((await rows()).map((row) => [row.attempts, row.published_at !== null])).toEqual([[1, true]]);
+  });
+
+  test('a wake-up while a drain is under way makes it look once more: a row committed after its claim is not left for the poll', async () => {
+    // Temporal behind a proxy that holds the first start: the drain has claimed its rows by then.
+    let held = false;
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const proxy = createNetServer((client) => {
+      const server = connectTcp(Number(temporal.address.split(':')[1]), temporal.address.split(':')[0]);
+      server.pipe(client);
+      client.once('data', (first) => {
+        client.pause();
+        held = true;
+        void released.then(() => {
+          server.write(first);
+          client.pipe(server);
+        });
+      });
+      client.on('error', () => server.destroy());
+      server.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const connection = Connection.lazy({ address: `127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+    const relay = relayWith({ temporal: new Client({ connection }) });
+    try {
+      await insertRowWithoutNotify();
+      relay.wake();
+      await until(() => held, "the drain's start held at the proxy", 5_000);
+      await insertRowWithoutNotify();
+      relay.wake();
+      release();
+      await until(async () => (await rows()).every((row) => row.published_at !== null), 'both rows published, the second by the look once more', 5_000);
+    } finally {
+      release();
+      await relay.stop();
+      await connection.close();
+      proxy.close();
+    }
   });
 
   test('a relay never started stops cleanly', async () => {
@@ -217,6 +258,11 @@ describe('startPayment', () => {
     await startPayment(temporal.client, payment);
     const { memo } = await temporal.client.workflow.getHandle(paymentWorkflowId(payment.orderId)).describe();
     expect(Object.keys(memo ?? {})).toEqual([]);
+  });
+
+  test('a failure that is no gRPC answer (the client failing before sending) says nothing of Temporal: the row is to blame', () => {
+    expect(temporalUnavailable(new Error('could not serialise the request'))).toBe(false);
+    expect(temporalUnavailable('not even an Error')).toBe(false);
   });
 
   test('other failures are thrown, for the relay to record', async () => {

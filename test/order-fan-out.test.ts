@@ -5,6 +5,7 @@ import type { OrderJson } from '../services/orders/orders/orders.repository.ts';
 import { openOrdersDatabase } from '../services/orders/database.ts';
 import { freshDatabaseUrl } from '../harness/database-url.ts';
 import { testLogger } from '../harness/stack.ts';
+import { until } from './helpers/eventually.ts';
 
 let orm: Orm;
 let databaseUrl: string;
@@ -27,16 +28,17 @@ test('an order status change reaches only its owner: every subscriber of the oth
       orm.em.fork().execute('select pg_notify(?, ?)', [ORDER_STATUS_CHANNEL, JSON.stringify({ userId, order: { description } as OrderJson })]);
     let sent = 0;
     // The LISTEN session comes up on its own time: announce until Ann hears one.
-    while (heard.ann?.length === 0) {
+    await until(async () => {
+      if (heard.ann?.length !== 0) return true;
       await announce('ann', `ann-${++sent}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+      return false;
+    }, 'Ann hearing one of her changes');
     expect(heard.ben).toEqual([]);
 
     // And the other way round, for both of Ben's subscribers, after Ann's further changes.
     for (let i = 0; i < 20; i++) await announce('ann', `ann-more-${i}`);
     await announce('ben', 'ben-only');
-    while ((heard.ben?.length ?? 0) < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => (heard.ben?.length ?? 0) >= 2, "both of Ben's subscribers hearing his change");
     expect(heard.ben).toEqual(['ben-only', 'ben-only']);
     expect(heard.ann?.slice(-20)).toEqual(Array.from({ length: 20 }, (_, i) => `ann-more-${i}`));
   } finally {

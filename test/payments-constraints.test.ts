@@ -2,6 +2,7 @@ import type { Orm } from '../lib/database/open-database.ts';
 import { openPaymentsDatabase } from '../services/payments/database.ts';
 import { debit, voidDebit } from '../services/payments/inbox/debit.ts';
 import { freshDatabaseUrl } from '../harness/database-url.ts';
+import { until } from './helpers/eventually.ts';
 
 let orm: Orm;
 beforeAll(async () => {
@@ -48,7 +49,7 @@ test('a void racing a debit that is mid-transaction waits for it on the inbox ke
     });
     await isLocked;
     const debiting = debit(racing.em.fork(), message);
-    await until(async () => (await racing.em.fork().execute(`select 1 from pg_locks where locktype = 'transactionid' and not granted`)).length > 0);
+    await until(async () => (await racing.em.fork().execute(`select 1 from pg_locks where locktype = 'transactionid' and not granted`)).length > 0, 'the debit waiting on the held account row');
     const voiding = voidDebit(racing.em.fork(), message);
     const settled = await Promise.race([voiding.then(() => 'void answered'), new Promise((resolve) => setTimeout(() => resolve('void waits'), 500))]);
     expect(settled).toBe('void waits');
@@ -63,7 +64,3 @@ test('a void racing a debit that is mid-transaction waits for it on the inbox ke
     await racing.close();
   }
 });
-
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
-}

@@ -20,7 +20,7 @@ describe('the payments worker', () => {
   test('caches a bounded number of workflows, not the thousands the SDK derives from the heap limit', async () => {
     const worker = await createPaymentsWorker({ connection: temporal.nativeConnection, orm });
     // Run, if only for the check: a worker that never ran keeps its connection from closing.
-    await worker.runUntil(async () => expect(worker.options.maxCachedWorkflows).toBe(PAYMENTS_CACHED_WORKFLOWS));
+    await worker.runUntil(() => Promise.resolve(expect(worker.options.maxCachedWorkflows).toBe(PAYMENTS_CACHED_WORKFLOWS)));
     expect(PAYMENTS_CACHED_WORKFLOWS).toBeLessThanOrEqual(400);
   });
 });

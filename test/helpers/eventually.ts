@@ -7,3 +7,15 @@ export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) 
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/**
+ * Waits until `condition` holds, and fails (naming `what`) once `timeoutMs` have passed: a change
+ * that keeps the condition from ever holding fails the test quickly instead of hanging it.
+ */
+export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting after ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

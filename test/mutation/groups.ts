@@ -7,32 +7,35 @@ import { readFileSync } from 'node:fs';
 // Where only one function of a file is money-critical, its lines are found by name (linesOf), so
 // an edit elsewhere in the file cannot shift the range onto other code.
 // workflows/ is never mutated: Temporal bundles it into its sandbox, out of Stryker's reach.
-export const MUTATION_GROUPS: Record<string, { mutate: string[]; tests: string[] }> = {
+// `mutate` is a function: only Stryker's own process calls it, on the project's files; its test
+// processes load this file too (for `tests`), in a sandbox whose files are instrumented, where
+// linesOf would not find the function's opening line as written.
+export const MUTATION_GROUPS: Record<string, { mutate: () => string[]; tests: string[] }> = {
   payments: {
-    mutate: ['services/payments/inbox/debit.ts', linesOf('services/payments/accounts/accounts.ts', 'export async function deposit(')],
+    mutate: () => ['services/payments/inbox/debit.ts', linesOf('services/payments/accounts/accounts.ts', 'export async function deposit(')],
     tests: ['money-guarantees', 'payments-constraints', 'mutation-payments'],
   },
   // The gateway's code runs in nearly every test that goes through it: each file here is one that
   // checks this group's own guarantee, so that a mutant does not pay for the others'.
   auth: {
-    mutate: ['services/gateway/authenticate.ts', linesOf('services/gateway/storefront.routes.ts', "router.post('/storefront/sign-in'")],
+    mutate: () => ['services/gateway/authenticate.ts', linesOf('services/gateway/storefront.routes.ts', "router.post('/storefront/sign-in'")],
     tests: ['auth', 'mutation-gateway'],
   },
   forward: {
-    mutate: ['services/gateway/forward.ts', 'services/gateway/upstream.ts'],
-    tests: ['request-target', 'forward-timeout', 'mutation-gateway'],
+    mutate: () => ['services/gateway/forward.ts', 'services/gateway/upstream.ts'],
+    tests: ['request-target', 'forward-timeout', 'mutation-gateway', 'upstream-guard'],
   },
   idempotency: {
-    mutate: ['lib/idempotency/idempotent.ts'],
+    mutate: () => ['lib/idempotency/idempotent.ts'],
     tests: ['idempotency', 'mutation-gateway'],
   },
   orders: {
-    mutate: [linesOf('services/orders/orders/orders.repository.ts', 'export async function placeOrder('), 'services/orders/orders/complete-order.ts', 'services/orders/orders/order-events.ts'],
+    mutate: () => [linesOf('services/orders/orders/orders.repository.ts', 'export async function placeOrder('), 'services/orders/orders/complete-order.ts', 'services/orders/orders/order-events.ts'],
     tests: ['money-guarantees', 'order-fan-out', 'mutation-orders'],
   },
   // Apart from the orders group: its test file starts a Temporal dev server, which every run pays for.
   relay: {
-    mutate: ['services/orders/outbox/outbox-relay.ts', 'services/orders/outbox/start-payment.ts'],
+    mutate: () => ['services/orders/outbox/outbox-relay.ts', 'services/orders/outbox/start-payment.ts'],
     tests: ['mutation-relay'],
   },
 };
@@ -53,7 +56,7 @@ function linesOf(file: string, opening: string): string {
 }
 
 /** The group this process works on: MUTATION_GROUP, set by test/mutation/run.ts. */
-export function mutationGroup(): { name: string; mutate: string[]; tests: string[] } {
+export function mutationGroup(): { name: string; mutate: () => string[]; tests: string[] } {
   const name = process.env.MUTATION_GROUP ?? '';
   const group = Object.hasOwn(MUTATION_GROUPS, name) ? MUTATION_GROUPS[name] : undefined;
   if (!group) throw new Error(`MUTATION_GROUP must be one of ${Object.keys(MUTATION_GROUPS).join(', ')}; run \`npm run mutation\``);

