@@ -6,7 +6,7 @@ import { defaultPort, PORT_SETTINGS, type PortSetting } from './programs.ts';
 const ports = Object.fromEntries(PORT_SETTINGS.map((name) => [name, setting.port(defaultPort(name))])) as Record<PortSetting, ReturnType<typeof setting.port>>;
 
 export function readSupervisorConfig(env: NodeJS.ProcessEnv = process.env) {
-  return readConfig(
+  const config = readConfig(
     {
       DATA_DIR: z.string().min(1).default('.data'),
       ...ports,
@@ -21,5 +21,7 @@ export function readSupervisorConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     env,
   );
+  // zod keeps the names of the ports it was given, not the pattern of a later copy's (GATEWAY_PORT_2).
+  return config as typeof config & Record<PortSetting, number>;
 }
 export type SupervisorConfig = ReturnType<typeof readSupervisorConfig>;

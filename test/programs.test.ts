@@ -14,7 +14,7 @@ const config = readSupervisorConfig({
   ...Object.fromEntries(Object.entries(ports).map(([setting, port]) => [setting, String(port)])),
 });
 const plan = planFor(config);
-const specs = stagesOf(config, plan, childEnvironment(config, plan), '/usr/bin/temporal').flat();
+const specs = stagesOf(config, plan, childEnvironment(config, plan), { temporalCli: '/usr/bin/temporal' }).flat();
 
 test('npm start runs every program of the registry, once each, in the registry’s order', () => {
   expect(specs.map((spec) => spec.name)).toEqual(PROGRAMS.map((program) => program.name));
