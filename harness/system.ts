@@ -39,6 +39,8 @@ export interface SystemOptions {
   dataDir?: string;
   /** `npm run dev` rather than `npm start`: a program whose sources change restarts. */
   dev?: boolean;
+  /** `npm run start:cluster`: a Temporal cluster of two servers and two copies of every program. */
+  cluster?: boolean;
 }
 
 // The only variables that reach the system from the caller: where programs and caches are.
@@ -72,7 +74,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = join(LOG_DIR, `${options.label ?? 'system'}-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
   const log = createWriteStream(logFile);
-  const supervisor = spawn(process.execPath, [join(checkout, 'supervisor', 'main.ts'), ...(options.dev ? ['--dev'] : [])], {
+  const supervisor = spawn(process.execPath, [join(checkout, 'supervisor', 'main.ts'), ...(options.dev ? ['--dev'] : []), ...(options.cluster ? ['--cluster'] : [])], {
     cwd: checkout,
     env,
     // The IPC channel closes when this process dies, however it dies; the supervisor then stops the system.
