@@ -60,8 +60,9 @@ export async function ensureTemporalCertificates(folder: string): Promise<Tempor
   const staging = await mkdtemp(`${folder}.partial-`);
   try {
     await writeCertificates(temporalCertificatesIn(staging));
-    await rename(staging, folder).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+    await rename(staging, folder).catch((error: unknown) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
     });
   } finally {
     await rm(staging, { recursive: true, force: true });

@@ -98,8 +98,8 @@ async function upgradeSchemas(): Promise<void> {
         SQL_DATABASE: database.name,
       };
       for (const args of [['create-database'], ['setup-schema', '-v', '0.0'], ['update-schema', '--schema-name', database.schema]]) {
-        await run(config.TEMPORAL_SQL_TOOL_PATH, ['--quiet', ...args], { env }).catch((error: Error & { stderr?: string }) => {
-          throw new Error(`temporal sql tool ${args[0]} on ${database.name} failed: ${error.stderr ?? error.message}`);
+        await run(config.TEMPORAL_SQL_TOOL_PATH, ['--quiet', ...args], { env }).catch((error: unknown) => {
+          throw new Error(`temporal sql tool ${args[0]} on ${database.name} failed: ${whatFailed(error)}`);
         });
       }
     }
@@ -153,10 +153,7 @@ async function registerNamespace(): Promise<void> {
   const deadline = Date.now() + REGISTER_TIMEOUT_MS;
   const until = async (what: string, step: () => Promise<unknown>) => {
     for (;;) {
-      const failure = await step().then(
-        () => undefined,
-        (error: Error & { stderr?: string }) => error.stderr ?? error.message,
-      );
+      const failure = await step().then(() => undefined, whatFailed);
       if (failure === undefined) return;
       if (Date.now() > deadline) throw new Error(`could not ${what}: ${failure}`);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -164,8 +161,8 @@ async function registerNamespace(): Promise<void> {
   };
   await until(`create the namespace ${config.TEMPORAL_NAMESPACE}`, async () => {
     if (await temporal('operator', 'namespace', 'describe').then(() => true, () => false)) return;
-    await temporal('operator', 'namespace', 'create', '--retention', '72h').catch((error: Error & { stderr?: string }) => {
-      if (!/already exists/i.test(error.stderr ?? '')) throw error;
+    await temporal('operator', 'namespace', 'create', '--retention', '72h').catch((error: unknown) => {
+      if (!/already exists/i.test(whatFailed(error))) throw error;
     });
   });
   const wanted = Object.values(SEARCH_ATTRIBUTES).map((key) => key.name);
@@ -177,4 +174,10 @@ async function registerNamespace(): Promise<void> {
     await temporal('operator', 'search-attribute', 'create', ...missing.flatMap((name) => ['--name', name, '--type', 'Keyword']));
     throw new Error(`registered ${missing.join(', ')}; checking again`);
   });
+}
+
+/** What a failed command said (its stderr), or the error's message. */
+function whatFailed(error: unknown): string {
+  const { stderr, message } = error as { stderr?: string; message?: string };
+  return stderr || message || String(error);
 }

@@ -60,7 +60,7 @@ describe('npm run start:cluster', () => {
     expect((await request(system.gatewayUrl, 'POST', '/api/account', { token })).status).toBe(201);
     expect((await request(system.gatewayUrl, 'POST', '/api/account/deposits', { token, body: { amount: 1_000 } })).status).toBe(201);
   }, 240_000);
-  afterAll(() => system?.stop());
+  afterAll(() => system.stop());
 
   test('two Temporal servers and two copies of every program run; an order placed through the second gateway is paid, by a workflow the cluster ran', async () => {
     const commands = (await descendantsOf(system.pid)).map((child) => child.command);
