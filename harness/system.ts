@@ -19,6 +19,8 @@ export interface RunningSystem {
   /** The environment the supervisor was started with. */
   env: NodeJS.ProcessEnv;
   gatewayUrl: string;
+  /** Every gateway: the one, or under the cluster mode both copies. */
+  gatewayUrls: string[];
   postgresUrl(database: string): string;
   temporalAddress: string;
   ports: Record<PortSetting, number>;
@@ -121,6 +123,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     logFile,
     env,
     gatewayUrl: `http://127.0.0.1:${ports.GATEWAY_PORT}`,
+    gatewayUrls: [ports.GATEWAY_PORT, ...(options.cluster ? [ports.GATEWAY_PORT_2] : [])].map((port) => `http://127.0.0.1:${port ?? 0}`),
     postgresUrl: (database) => embeddedPostgresUrl(ports.EMBEDDED_POSTGRES_PORT, database),
     temporalAddress: `127.0.0.1:${ports.TEMPORAL_PORT}`,
     ports,

@@ -107,6 +107,9 @@ export function childEnvironment(config: SupervisorConfig, plan: Plan): NodeJS.P
     TEMPORAL_ADDRESS: plan.temporalAddress,
     TEMPORAL_UI_URL: `http://localhost:${config.TEMPORAL_UI_PORT}`,
     ...(plan.cluster ? temporalTlsEnvironment(config) : {}),
+    // Two copies of each program share PostgreSQL's connections with the two Temporal servers:
+    // each copy gets half the pool `npm start` gives the one.
+    ...(plan.cluster ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '5' } : {}),
     // A local run signs in from the storefront without an identity provider.
     DEV_SIGN_IN: 'true',
   };
