@@ -23,10 +23,11 @@ export const TEMPORAL_SQL_TOOL: GoTool = {
   ldflags: '-s -w',
 };
 
+/** The newest that builds offline: 2.56.1 and later need github.com/labstack/echo/v4 v4.16.1, which the module proxy does not serve. */
 export const TEMPORAL_UI_SERVER: GoTool = {
   title: 'the Temporal Web UI server',
   name: 'temporal-ui-server',
-  version: '2.58.1',
+  version: '2.56.0',
   goPackage: 'github.com/temporalio/ui-server/v2/cmd/server',
   executable: 'server',
   ldflags: '-s -w',

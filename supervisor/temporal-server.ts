@@ -27,6 +27,7 @@ const DATABASES = [
 /** Any number, the same in every server process: the key of the lock held while the schemas are upgraded. */
 const SCHEMA_LOCK_KEY = 7_233_001;
 const REGISTER_TIMEOUT_MS = 60_000;
+const MEMBERSHIP_PORTS = ['TEMPORAL_FRONTEND_MEMBERSHIP_PORT', 'TEMPORAL_HISTORY_MEMBERSHIP_PORT', 'TEMPORAL_MATCHING_MEMBERSHIP_PORT', 'TEMPORAL_WORKER_MEMBERSHIP_PORT'];
 
 const config = readConfig({
   DATA_DIR: z.string().min(1),
@@ -36,6 +37,10 @@ const config = readConfig({
   EMBEDDED_POSTGRES_PORT: setting.port(defaultPort('EMBEDDED_POSTGRES_PORT')),
   TEMPORAL_PORT: setting.port(defaultPort('TEMPORAL_PORT')),
   TEMPORAL_NAMESPACE: setting.temporalNamespace(),
+  // Temporal keeps membership ports in a smallint column: a higher one fails the server's start.
+  ...Object.fromEntries(
+    MEMBERSHIP_PORTS.map((name) => [name, z.coerce.number().int().min(1).max(32_767, 'must be at most 32767 (Temporal stores membership ports as smallint)')]),
+  ),
   TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().min(1),
   TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().min(1),
   TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().min(1),
@@ -76,9 +81,15 @@ process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
 whenParentGone(stop);
 
-await untilFrontendAnswers();
-await registerNamespace();
-tellParentReady();
+try {
+  await untilFrontendAnswers();
+  await registerNamespace();
+  tellParentReady();
+} catch (error) {
+  // The server goes too (its exit ends this process): nothing is left running unsupervised.
+  console.error((error as Error).message);
+  server.kill('SIGKILL');
+}
 
 /** Creates Temporal's databases if missing and upgrades their schemas; each step is a no-op when done. */
 async function upgradeSchemas(): Promise<void> {
@@ -168,7 +179,7 @@ async function registerNamespace(): Promise<void> {
   const wanted = Object.values(SEARCH_ATTRIBUTES).map((key) => key.name);
   await until('register the search attributes', async () => {
     const { stdout } = await temporal('operator', 'search-attribute', 'list', '--output', 'json');
-    const known = new Set((JSON.parse(stdout) as { name: string }[]).map((attribute) => attribute.name));
+    const known = new Set(Object.keys((JSON.parse(stdout) as { customAttributes?: Record<string, string> }).customAttributes ?? {}));
     const missing = wanted.filter((name) => !known.has(name));
     if (missing.length === 0) return;
     await temporal('operator', 'search-attribute', 'create', ...missing.flatMap((name) => ['--name', name, '--type', 'Keyword']));
