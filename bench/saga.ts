@@ -7,6 +7,7 @@ import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
 import { signUserToken } from '../services/gateway/sign-token.ts';
 import { programRunning } from '../harness/processes.ts';
 import { startSystem } from '../harness/system.ts';
+import { readTemporalConnection } from '../lib/temporal/connection-config.ts';
 import { measureCeiling } from './ceiling/run-ceiling.ts';
 import { latencyPlot } from './latency-plot.ts';
 import { placeOrders, type OrderRun } from './place-orders.ts';
@@ -47,7 +48,7 @@ try {
   }));
 
   say(`The bare-Temporal ceiling: ${BURST} no-op workflows of the same shape...`);
-  const ceiling = await measureCeiling(system.temporalAddress, BURST);
+  const ceiling = await measureCeiling(readTemporalConnection({ ...system.env, TEMPORAL_ADDRESS: system.temporalAddress }), BURST);
 
   say(`The gateway's cost: ${SECONDS} s of order creation through it, then ${SECONDS} s straight to the orders service...`);
   // The relay is paused meanwhile, so the saga's work on these orders does not skew either side.

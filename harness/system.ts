@@ -69,6 +69,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   const env: NodeJS.ProcessEnv = {
     ...Object.fromEntries(PASSED_THROUGH.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]])),
     DATA_DIR: dataDir,
+    // Not the caller's Temporal config file either (envconfig reads ~/.config/temporalio/temporal.toml).
+    XDG_CONFIG_HOME: dataDir,
     ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
     LOG_LEVEL: options.logLevel ?? 'info',
     ...options.env,

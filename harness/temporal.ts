@@ -26,9 +26,9 @@ export async function workerRuntime(): Promise<{ metricsUrl: string; logs: LogEn
 
 /**
  * A real Temporal dev server (`temporal server start-dev`) on free ports, from the CLI that
- * `npm test` made sure of beforehand.
+ * `npm test` made sure of beforehand; its client works in `namespace`, made at launch.
  */
-export async function startTemporalDevServer(): Promise<TestWorkflowEnvironment> {
+export async function startTemporalDevServer(namespace = 'default'): Promise<TestWorkflowEnvironment> {
   await workerRuntime();
   const path = findTemporalCli();
   if (!path) throw new Error('No Temporal CLI found: run `node scripts/ensure-temporal-cli.ts` (npm test does).');
@@ -36,6 +36,7 @@ export async function startTemporalDevServer(): Promise<TestWorkflowEnvironment>
     server: {
       executable: { type: 'existing-path', path },
       port: await freePort(),
+      namespace,
       ui: false,
       log: { format: 'pretty', level: 'warn' },
       searchAttributes: Object.values(SEARCH_ATTRIBUTES),

@@ -21,8 +21,11 @@ export const setting = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback),
   host: (fallback: string) => z.string().min(1).default(fallback),
   url: (fallback: string) => z.url().default(fallback),
+  /** One or more http(s) origins, comma-separated: the instances of a service (PAYMENTS_URL, ORDERS_URL). */
+  serviceUrls: (fallback: string) => z.string().optional().transform((text, ctx) => parseServiceUrls(text ?? fallback, ctx)),
   postgresUrl: () => z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL' }),
-  hostPort: () => z.string().regex(/^[\w.-]+:\d{1,5}$/, 'expected host:port'),
+  /** A name or IPv4 address, or an IPv6 address in brackets, then a port. */
+  hostPort: () => z.string().regex(/^([\w.-]+|\[[\da-fA-F:.]+\]):\d{1,5}$/, 'expected host:port'),
   /** Connections in one process's database pool; every pooled process's share of max_connections. */
   poolSize: () => z.coerce.number().int().positive().max(100).default(10),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
@@ -35,6 +38,27 @@ export const setting = {
   temporalNamespace: () => z.string().min(1).default('default'),
   currency: () => z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as USD').default('USD'),
 };
+
+/**
+ * The origins in a comma-separated list of service URLs. Each must be a bare http(s) origin: a
+ * path would be dropped (the gateway sends the caller's path), credentials would go to every
+ * request's logs, and a repeated instance would get twice the share. The issue names the entry by
+ * its place, never by its text.
+ */
+function parseServiceUrls(text: string, ctx: z.RefinementCtx): string[] {
+  const origins: string[] = [];
+  text.split(',').forEach((entry, index) => {
+    const problem = (message: string) => ctx.addIssue({ code: 'custom', message: `entry ${index + 1}: ${message}` });
+    const url = URL.parse(entry.trim());
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) return problem('expected an http:// or https:// URL');
+    if (url.username || url.password) return problem('must not carry a user name or password');
+    if (url.pathname !== '/' || url.search || url.hash) return problem('expected scheme://host:port alone, without a path, query or fragment');
+    const before = origins.indexOf(url.origin);
+    if (before !== -1) return problem(`repeats entry ${before + 1}`);
+    origins.push(url.origin);
+  });
+  return origins;
+}
 
 /**
  * Where a service listens and keeps its data, in settings named after it: <NAME>_HOST,

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { readConfig, setting } from '../lib/config.ts';
+import { readTemporalConnection } from '../lib/temporal/connection-config.ts';
 import { defaultPort, PORT_SETTINGS, type PortSetting } from './programs.ts';
 
 /** Every program's ports, each with its default from the registry of programs. */
 const ports = Object.fromEntries(PORT_SETTINGS.map((name) => [name, setting.port(defaultPort(name))])) as Record<PortSetting, ReturnType<typeof setting.port>>;
 
+/** Its own settings, and how the programs reach Temporal: a server of the user's, or the dev server it runs when none is named. */
 export function readSupervisorConfig(env: NodeJS.ProcessEnv = process.env) {
   const config = readConfig(
     {
@@ -13,7 +15,6 @@ export function readSupervisorConfig(env: NodeJS.ProcessEnv = process.env) {
       PAYMENTS_DATABASE_URL: setting.postgresUrl().optional(),
       ORDERS_DATABASE_URL: setting.postgresUrl().optional(),
       GATEWAY_DATABASE_URL: setting.postgresUrl().optional(),
-      TEMPORAL_ADDRESS: setting.hostPort().optional(),
       JWT_SECRET: setting.secret().optional(),
       INTERNAL_TOKEN: setting.secret().optional(),
       /** How long the whole start may take before it fails with the reason. */
@@ -22,6 +23,7 @@ export function readSupervisorConfig(env: NodeJS.ProcessEnv = process.env) {
     env,
   );
   // zod keeps the names of the ports it was given, not the pattern of a later copy's (GATEWAY_PORT_2).
-  return config as typeof config & Record<PortSetting, number>;
+  const temporal = readTemporalConnection(env);
+  return { ...config, temporal } as typeof config & { temporal: typeof temporal } & Record<PortSetting, number>;
 }
 export type SupervisorConfig = ReturnType<typeof readSupervisorConfig>;

@@ -21,7 +21,7 @@ export interface Plan {
   cluster: boolean;
   /** The embedded PostgreSQL, unless every database is given (the cluster mode always runs it: Temporal's databases are there). */
   runsPostgres: boolean;
-  /** Temporal (the dev server, or the cluster), unless TEMPORAL_ADDRESS names a server. */
+  /** Temporal (the dev server, or the cluster), unless TEMPORAL_ADDRESS (or a Temporal config profile) names a server. */
   runsTemporal: boolean;
   temporalAddress: string;
   /** The programs it runs: the wrappers of PostgreSQL and Temporal only when it runs them. */
@@ -36,12 +36,12 @@ export interface Tools {
 
 export function planFor(config: SupervisorConfig, cluster = false): Plan {
   const runsPostgres = cluster || !config.PAYMENTS_DATABASE_URL || !config.ORDERS_DATABASE_URL || !config.GATEWAY_DATABASE_URL;
-  const runsTemporal = cluster || !config.TEMPORAL_ADDRESS;
+  const runsTemporal = cluster || !config.temporal.addressGiven;
   const mode = cluster ? 'cluster' : 'single';
   const programs: Program[] = PROGRAMS.filter((program: Program) => program.mode === undefined || program.mode === mode).filter((program) =>
     program.name === 'postgres' ? runsPostgres : program.name.startsWith('temporal') ? runsTemporal : true,
   );
-  const temporalAddress = runsTemporal ? `127.0.0.1:${config.TEMPORAL_PORT}` : (config.TEMPORAL_ADDRESS ?? '');
+  const temporalAddress = runsTemporal ? `127.0.0.1:${config.TEMPORAL_PORT}` : config.temporal.options.address;
   return { cluster, runsPostgres, runsTemporal, temporalAddress, programs };
 }
 
@@ -86,7 +86,8 @@ export async function toolsFor(plan: Plan, say: (line: string) => void): Promise
 
 /**
  * The settings every child gets. Each is passed explicitly, never left to a child's own default:
- * every program's ports, the databases, the secrets and where Temporal is.
+ * every program's ports, the databases, the secrets, and where Temporal is and which namespace
+ * (its credentials, TEMPORAL_TLS_* or TEMPORAL_API_KEY, pass on from this process's environment).
  */
 export function childEnvironment(config: SupervisorConfig, plan: Plan): NodeJS.ProcessEnv {
   const devSecrets = config.JWT_SECRET && config.INTERNAL_TOKEN ? undefined : loadDevSecrets(config.DATA_DIR);
@@ -105,6 +106,7 @@ export function childEnvironment(config: SupervisorConfig, plan: Plan): NodeJS.P
     PAYMENTS_URL: urls('payments', 'PAYMENTS_PORT'),
     ORDERS_URL: urls('orders', 'ORDERS_PORT'),
     TEMPORAL_ADDRESS: plan.temporalAddress,
+    TEMPORAL_NAMESPACE: config.temporal.namespace,
     TEMPORAL_UI_URL: `http://localhost:${config.TEMPORAL_UI_PORT}`,
     ...(plan.cluster ? temporalTlsEnvironment(config) : {}),
     // Two copies of each program share PostgreSQL's connections with the two Temporal servers:

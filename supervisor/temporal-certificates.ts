@@ -61,7 +61,7 @@ export async function ensureTemporalCertificates(folder: string): Promise<Tempor
   try {
     await writeCertificates(temporalCertificatesIn(staging));
     await rename(staging, folder).catch((error: unknown) => {
-      const code = (error as NodeJS.ErrnoException).code;
+      const { code } = error as NodeJS.ErrnoException;
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
     });
   } finally {

@@ -1,7 +1,7 @@
 // The Temporal dev server as a child of the supervisor. The CLI is a Go binary that cannot notice
 // that its parent is gone; this process runs it, says when it answers, and takes it down with it.
-// Its state is in SQLite under the data folder (a restart loses no workflow), with the search
-// attributes the payment workflow sets.
+// Its state is in SQLite under the data folder (a restart loses no workflow), with the programs'
+// namespace and the search attributes the payment workflow sets.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -20,6 +20,8 @@ const config = readConfig({
 });
 const address = `127.0.0.1:${config.TEMPORAL_PORT}`;
 const searchAttributes = Object.values(SEARCH_ATTRIBUTES).flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]);
+// The programs' namespace, made at launch beside `default` (which the dev server always has).
+const namespace = config.TEMPORAL_NAMESPACE === 'default' ? [] : ['--namespace', config.TEMPORAL_NAMESPACE];
 const server = spawn(
   config.TEMPORAL_CLI_PATH,
   [
@@ -39,6 +41,7 @@ const server = spawn(
     'synchronous=normal',
     '--log-level',
     'warn',
+    ...namespace,
     ...searchAttributes,
   ],
   { stdio: ['ignore', 'inherit', 'inherit'] },

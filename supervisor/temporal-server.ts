@@ -12,7 +12,7 @@ import pg from 'pg';
 import { z } from 'zod';
 import { readConfig, setting } from '../lib/config.ts';
 import { tellParentReady, whenParentGone } from '../lib/parent-process.ts';
-import { temporalTlsFromEnv } from '../lib/temporal-tls.ts';
+import { readTemporalConnection } from '../lib/temporal/connection-config.ts';
 import { SEARCH_ATTRIBUTES } from '../workflows/names.ts';
 import { EMBEDDED_POSTGRES_PASSWORD, EMBEDDED_POSTGRES_USER, embeddedPostgresUrl } from './embedded-postgres-url.ts';
 import { defaultPort } from './programs.ts';
@@ -121,7 +121,7 @@ async function upgradeSchemas(): Promise<void> {
 
 async function untilFrontendAnswers(): Promise<void> {
   for (;;) {
-    const answers = await Connection.connect({ address, connectTimeout: 1_000, tls: temporalTlsFromEnv() })
+    const answers = await Connection.connect({ ...readTemporalConnection().options, address, connectTimeout: 1_000 })
       .then(async (connection) => {
         try {
           await connection.workflowService.getSystemInfo({});

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import { BODY_LIMIT_BYTES } from '../lib/http/input.ts';
 import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
+import { Instances } from '../services/gateway/instances.ts';
 import { upstreamFailed } from '../services/gateway/upstream.ts';
 import { readBooks } from './helpers/books.ts';
 import { request } from '../harness/http.ts';
@@ -65,7 +66,7 @@ describe('local sign-in off', () => {
 });
 
 describe('a forward that got no answer says whether anything could have happened', () => {
-  const payments = { name: 'payments', url: 'http://127.0.0.1:1', internalToken: 'x', timeoutMs: 1_000 };
+  const payments = { name: 'payments', instances: new Instances(['http://127.0.0.1:1'], 1_000), internalToken: 'x', timeoutMs: 1_000 };
   // The codes undici and the resolver give when no connection was ever made.
   test.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])(
     'not connected (%s): 503, nothing was done, retry after a second',

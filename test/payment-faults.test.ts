@@ -144,7 +144,7 @@ test('the relay dies after starting the workflow, before marking the row: the ne
   const orderId = await placeOrder(vera, 200);
   // A relay process claims the row, starts the workflow and is SIGKILLed before it marks the row.
   const dying = spawn(process.execPath, [fileURLToPath(new URL('helpers/dying-relay.ts', import.meta.url))], {
-    env: { ...process.env, ORDERS_DATABASE_URL: stack.ordersDatabaseUrl, TEMPORAL_ADDRESS: temporal.address },
+    env: { ...process.env, ORDERS_DATABASE_URL: stack.ordersDatabaseUrl, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: temporal.namespace ?? 'default' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const [started] = (await once(dying.stdout, 'data')) as [Buffer];

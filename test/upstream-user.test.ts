@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { Context } from 'koa';
+import { Instances } from '../services/gateway/instances.ts';
 import { callUpstream } from '../services/gateway/upstream.ts';
 
 // Defence behind the gateway's guards: should a route ever be forwarded without authentication
@@ -14,7 +15,7 @@ test('a request without an authenticated user is not sent to the service', async
   });
   await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
   const { port } = service.address() as { port: number };
-  const upstream = { name: 'orders', url: `http://127.0.0.1:${port}`, internalToken: 'x'.repeat(32), timeoutMs: 2_000 };
+  const upstream = { name: 'orders', instances: new Instances([`http://127.0.0.1:${port}`], 1_000), internalToken: 'x'.repeat(32), timeoutMs: 2_000 };
   const ctx = { method: 'GET', path: '/api/orders', search: '', state: { requestId: 'r1' } } as unknown as Context;
   try {
     await expect(callUpstream(upstream, ctx, { headers: {}, signal: AbortSignal.timeout(2_000) }, (response) => response.status)).rejects.toThrow(/unauthenticated/);

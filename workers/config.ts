@@ -1,27 +1,29 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { programSettings, readConfig, setting } from '../lib/config.ts';
+import { readTemporalConnection, type TemporalConnection } from '../lib/temporal/connection-config.ts';
 
-const temporal = {
-  TEMPORAL_ADDRESS: setting.hostPort().default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: setting.temporalNamespace(),
-  ...programSettings,
-};
+/** What every worker process reads, whatever its side: how it logs, its pool, and how it reaches Temporal. */
+export type WorkerConfig = z.infer<z.ZodObject<typeof programSettings>> & { DATABASE_POOL_SIZE: number; temporal: TemporalConnection };
 
-/** What every worker process reads, whatever its side. */
-export type WorkerConfig = z.infer<z.ZodObject<typeof temporal>> & { DATABASE_POOL_SIZE: number };
+/** A worker's own settings, and the Temporal connection every worker shares. */
+function withTemporal<Config>(config: Config, env: NodeJS.ProcessEnv): Config & { temporal: TemporalConnection } {
+  return { ...config, temporal: readTemporalConnection(env) };
+}
 
 export function readPaymentsWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
-  return readConfig({ ...temporal, PAYMENTS_DATABASE_URL: setting.postgresUrl(), DATABASE_POOL_SIZE: setting.poolSize() }, env);
+  const config = readConfig({ ...programSettings, PAYMENTS_DATABASE_URL: setting.postgresUrl(), DATABASE_POOL_SIZE: setting.poolSize() }, env);
+  return withTemporal(config, env);
 }
 
 export function readOrdersWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
-  return readConfig({ ...temporal, ORDERS_DATABASE_URL: setting.postgresUrl(), DATABASE_POOL_SIZE: setting.poolSize() }, env);
+  const config = readConfig({ ...programSettings, ORDERS_DATABASE_URL: setting.postgresUrl(), DATABASE_POOL_SIZE: setting.poolSize() }, env);
+  return withTemporal(config, env);
 }
 
 export function readOutboxRelayConfig(env: NodeJS.ProcessEnv = process.env) {
-  return readConfig(
+  const config = readConfig(
     {
-      ...temporal,
+      ...programSettings,
       ORDERS_DATABASE_URL: setting.postgresUrl(),
       DATABASE_POOL_SIZE: setting.poolSize(),
       OUTBOX_BATCH_SIZE: setting.positiveInt(50),
@@ -32,4 +34,5 @@ export function readOutboxRelayConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     env,
   );
+  return withTemporal(config, env);
 }

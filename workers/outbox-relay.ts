@@ -2,7 +2,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { createLogger } from '../lib/logger.ts';
 import { runMain } from '../lib/main.ts';
-import { temporalTlsFromEnv } from '../lib/temporal-tls.ts';
 import { openOrdersDatabase } from '../services/orders/database.ts';
 import { OutboxRelay } from '../services/orders/outbox/outbox-relay.ts';
 import { Reconciler } from '../services/orders/reconcile/reconciler.ts';
@@ -12,8 +11,8 @@ await runMain(async () => {
   const config = readOutboxRelayConfig();
   const logger = createLogger('outbox-relay', config.LOG_LEVEL);
   const orm = await openOrdersDatabase(config.ORDERS_DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, tls: temporalTlsFromEnv() });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const connection = await Connection.connect(config.temporal.options);
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const relay = new OutboxRelay({
     orm,
     temporal,

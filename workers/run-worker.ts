@@ -2,7 +2,6 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Orm } from '../lib/database/open-database.ts';
 import { createLogger } from '../lib/logger.ts';
 import { runMain } from '../lib/main.ts';
-import { temporalTlsFromEnv } from '../lib/temporal-tls.ts';
 import type { WorkerConfig } from './config.ts';
 import type { WorkerOptions } from './worker-factories.ts';
 import { installWorkerRuntime } from './worker-runtime.ts';
@@ -26,8 +25,8 @@ export function runWorker<Config extends WorkerConfig>({ name, readConfig, openD
     const logger = createLogger(name, config.LOG_LEVEL);
     installWorkerRuntime(config.METRICS_ADDRESS);
     const orm = await openDatabase(config);
-    const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS, tls: temporalTlsFromEnv() });
-    const worker = await createWorker({ connection, orm, namespace: config.TEMPORAL_NAMESPACE });
+    const connection = await NativeConnection.connect(config.temporal.options);
+    const worker = await createWorker({ connection, orm, namespace: config.temporal.namespace });
     const running = worker.run();
     // Ready (runMain tells the supervisor) only once the SDK says the worker polls its task queue.
     if (worker.getState() !== 'RUNNING') throw new Error(`${name} did not start polling (worker state ${worker.getState()})`);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { TemporalConnection } from '../../lib/temporal/connection-config.ts';
 import * as activities from './noop.activities.ts';
 import { noopPayment } from './noop.workflow.ts';
 
@@ -9,14 +10,15 @@ import { noopPayment } from './noop.workflow.ts';
  * The same workflow shape (start + two activities in sequence) with no-op activities, started
  * straight from a Temporal client on the same server: what Temporal alone carries here.
  */
-export async function measureCeiling(address: string, count: number): Promise<{ workflows: number; perSecond: number; seconds: number }> {
+export async function measureCeiling(temporal: TemporalConnection, count: number): Promise<{ workflows: number; perSecond: number; seconds: number }> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const connection = await NativeConnection.connect({ address });
-  const clientConnection = await Connection.connect({ address });
-  const client = new Client({ connection: clientConnection });
+  const connection = await NativeConnection.connect(temporal.options);
+  const clientConnection = await Connection.connect(temporal.options);
+  const client = new Client({ connection: clientConnection, namespace: temporal.namespace });
   const taskQueue = `ceiling-${randomUUID()}`;
   const worker = await Worker.create({
     connection,
+    namespace: temporal.namespace,
     taskQueue,
     workflowsPath: fileURLToPath(new URL('./noop.workflow.ts', import.meta.url)),
     activities,

@@ -11,10 +11,13 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
     {
       ...addressSettings('GATEWAY', DEFAULT_GATEWAY_PORT),
       ...serviceSettings,
-      PAYMENTS_URL: setting.url(`http://127.0.0.1:${DEFAULT_PAYMENTS_PORT}`),
-      ORDERS_URL: setting.url(`http://127.0.0.1:${DEFAULT_ORDERS_PORT}`),
+      // Each a list of the service's instances, comma-separated: requests are spread over them.
+      PAYMENTS_URL: setting.serviceUrls(`http://127.0.0.1:${DEFAULT_PAYMENTS_PORT}`),
+      ORDERS_URL: setting.serviceUrls(`http://127.0.0.1:${DEFAULT_ORDERS_PORT}`),
       JWT_SECRET: setting.secret(),
       UPSTREAM_TIMEOUT_MS: setting.milliseconds(5_000),
+      /** How long an instance that refused a connection is passed over before it is tried again. */
+      UPSTREAM_SKIP_DEAD_MS: setting.milliseconds(5_000),
       RATE_LIMIT_WINDOW_SECONDS: setting.positiveInt(60),
       RATE_LIMIT_PER_ADDRESS: setting.limit(1_200),
       RATE_LIMIT_PER_USER: setting.limit(600),

@@ -3,17 +3,23 @@ import { INTERNAL_TOKEN_HEADER, USER_ID_HEADER } from '../../lib/http/internal-a
 import { HttpProblem } from '../../lib/http/problem.ts';
 import { REQUEST_ID_HEADER } from '../../lib/http/request-log.ts';
 import type { GatewayConfig } from './config.ts';
+import { Instances } from './instances.ts';
 
-/** A service behind the gateway. */
+/** A service behind the gateway, run as one instance or several. */
 export interface Upstream {
   name: string;
-  url: string;
+  instances: Instances;
   internalToken: string;
   timeoutMs: number;
 }
 
 export function upstreamsOf(config: GatewayConfig): { payments: Upstream; orders: Upstream } {
-  const upstream = (name: string, url: string): Upstream => ({ name, url, internalToken: config.INTERNAL_TOKEN, timeoutMs: config.UPSTREAM_TIMEOUT_MS });
+  const upstream = (name: string, origins: string[]): Upstream => ({
+    name,
+    instances: new Instances(origins, config.UPSTREAM_SKIP_DEAD_MS),
+    internalToken: config.INTERNAL_TOKEN,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+  });
   return { payments: upstream('payments', config.PAYMENTS_URL), orders: upstream('orders', config.ORDERS_URL) };
 }
 
@@ -34,29 +40,57 @@ export async function callUpstream<T>(upstream: Upstream, ctx: Context, request:
   // A request no guard authenticated must not reach a service: fetch would send its missing user
   // as the header 'x-user-id: undefined', which the service takes for a user of that name.
   if (!ctx.state.userId) throw new Error(`${ctx.method} ${ctx.path} reached the ${upstream.name} service unauthenticated`);
-  const url = upstreamUrl(upstream, ctx);
+  const response = await deliver(upstream, ctx, request);
   try {
-    const response = await fetch(url, {
-      method: request.method,
-      headers: {
-        ...request.headers,
-        [INTERNAL_TOKEN_HEADER]: upstream.internalToken,
-        [USER_ID_HEADER]: ctx.state.userId,
-        [REQUEST_ID_HEADER]: ctx.state.requestId,
-      },
-      body: request.body,
-      // A redirect is relayed, never followed: the internal token must reach no other host.
-      redirect: 'manual',
-      signal: request.signal,
-    });
     return await read(response);
   } catch (error) {
     throw upstreamFailed(upstream, ctx.method, error);
   }
 }
 
+/**
+ * Sends the request to one instance after another, from the next in turn, until one takes it. It
+ * goes on to the next only when the request provably never left (the connection was refused, the
+ * name did not resolve): a request that may have reached an instance is never sent again, since it
+ * may have moved money there.
+ */
+async function deliver(upstream: Upstream, ctx: Context, request: UpstreamRequest): Promise<Response> {
+  // Built before anything is sent: a path the URL parser would rewrite is refused (400) at once.
+  const targets = upstream.instances.forRequest().map((origin) => ({ origin, url: upstreamUrl(origin, ctx) }));
+  let failure: unknown;
+  for (const { origin, url } of targets) {
+    try {
+      const response = await fetch(url, {
+        method: request.method,
+        headers: {
+          ...request.headers,
+          [INTERNAL_TOKEN_HEADER]: upstream.internalToken,
+          [USER_ID_HEADER]: ctx.state.userId,
+          [REQUEST_ID_HEADER]: ctx.state.requestId,
+        },
+        body: request.body,
+        // A redirect is relayed, never followed: the internal token must reach no other host.
+        redirect: 'manual',
+        signal: request.signal,
+      });
+      upstream.instances.markAlive(origin);
+      return response;
+    } catch (error) {
+      if (!neverDelivered(error)) throw upstreamFailed(upstream, ctx.method, error);
+      upstream.instances.markDead(origin);
+      failure = error;
+    }
+  }
+  throw upstreamFailed(upstream, ctx.method, failure);
+}
+
 // Errors that prove the request never left the gateway: no connection was made.
 const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function neverDelivered(error: unknown): boolean {
+  const code = (error as { cause?: { code?: string } } | undefined)?.cause?.code;
+  return code !== undefined && NOT_DELIVERED.has(code);
+}
 
 /**
  * The answer to a call that got no answer. Only a request that never reached the service is a
@@ -65,8 +99,7 @@ const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTU
  * Idempotency-Key, so that it happens once whatever the first attempt did.
  */
 export function upstreamFailed(upstream: Upstream, method: string, error: unknown): HttpProblem {
-  const code = (error as { cause?: { code?: string } }).cause?.code;
-  if (code !== undefined && NOT_DELIVERED.has(code)) {
+  if (neverDelivered(error)) {
     return new HttpProblem(503, 'service-unavailable', `The ${upstream.name} service is not reachable; nothing was done. Try again shortly.`, {
       headers: { 'retry-after': '1' },
     });
@@ -80,14 +113,19 @@ export function upstreamFailed(upstream: Upstream, method: string, error: unknow
  * nothing else. A path that the URL parser would rewrite (encoded dots, backslashes, dot segments) is
  * refused, so the service receives exactly the path that the route matched.
  */
-function upstreamUrl(upstream: Upstream, ctx: Context): URL {
-  const url = new URL(`${new URL(upstream.url).origin}${ctx.path}${ctx.search}`);
+function upstreamUrl(origin: string, ctx: Context): URL {
+  const url = new URL(`${origin}${ctx.path}${ctx.search}`);
   if (url.pathname !== ctx.path) throw new HttpProblem(400, 'invalid-path', 'The path must not contain dot segments or backslashes.');
   return url;
 }
 
-/** For the gateway's readiness: the service answers its own /readyz within the timeout. */
+/** For the gateway's readiness: some instance of the service answers its own /readyz within the timeout. */
 export async function isReady(upstream: Upstream): Promise<void> {
-  const response = await fetch(new URL('/readyz', upstream.url), { signal: AbortSignal.timeout(upstream.timeoutMs) });
-  if (!response.ok) throw new Error(`${upstream.name} is not ready`);
+  const instanceReady = async (origin: string) => {
+    const response = await fetch(new URL('/readyz', origin), { signal: AbortSignal.timeout(upstream.timeoutMs) });
+    if (!response.ok) throw new Error(`${origin} is not ready`);
+  };
+  await Promise.any(upstream.instances.origins.map(instanceReady)).catch(() => {
+    throw new Error(`no instance of ${upstream.name} is ready`);
+  });
 }

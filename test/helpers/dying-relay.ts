@@ -5,13 +5,16 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { createLogger } from '../../lib/logger.ts';
+import { readTemporalConnection } from '../../lib/temporal/connection-config.ts';
 import { openOrdersDatabase } from '../../services/orders/database.ts';
 import { OutboxRelay } from '../../services/orders/outbox/outbox-relay.ts';
 
-const { ORDERS_DATABASE_URL = '', TEMPORAL_ADDRESS = '' } = process.env;
-const connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
+const { ORDERS_DATABASE_URL = '' } = process.env;
+const { options, namespace } = readTemporalConnection();
+const connection = await Connection.connect(options);
 const temporal = new Client({
   connection,
+  namespace,
   interceptors: {
     workflow: [
       {

@@ -1,0 +1,190 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigError } from '../lib/config.ts';
+import { serve, type RunningServer } from '../lib/http/server.ts';
+import { readGatewayConfig, WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
+import { Instances } from '../services/gateway/instances.ts';
+import { createOrdersApp } from '../services/orders/app.ts';
+import { readOrdersConfig } from '../services/orders/config.ts';
+import { request } from '../harness/http.ts';
+import { serveGatewayFor, startStack, testLogger, type Stack } from '../harness/stack.ts';
+
+// ORDERS_URL (and PAYMENTS_URL) name several instances of a service: the gateway spreads the
+// requests over them, passes over one that refuses connections with no error for the caller, and
+// never sends a request twice once it may have reached an instance.
+
+const SKIP_DEAD_MS = 500;
+let stack: Stack;
+let second: { app: ReturnType<typeof createOrdersApp>; server: RunningServer; port: number };
+/** Requests each orders instance received, by its URL. */
+const received = new Map<string, number>();
+
+/** Counts the API requests a server receives (not the gateway's readiness checks). */
+function count(server: Server, url: string): void {
+  received.set(url, 0);
+  server.on('request', (req: { url?: string }) => {
+    if (req.url?.startsWith('/api/')) received.set(url, (received.get(url) ?? 0) + 1);
+  });
+}
+
+/** A second orders service on the stack's database, on `port` (a free one if 0). */
+async function startSecondOrders(port = 0) {
+  const config = readOrdersConfig({ ORDERS_DATABASE_URL: stack.ordersDatabaseUrl, INTERNAL_TOKEN: stack.internalToken });
+  const app = createOrdersApp(stack.ordersOrm, config, testLogger);
+  const server = await serve(app.app, '127.0.0.1', port);
+  count(server.server, server.url);
+  return { app, server, port: (server.server.address() as AddressInfo).port };
+}
+async function stopSecondOrders() {
+  await second.server.close();
+  await second.app.close();
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+  second = await startSecondOrders();
+});
+afterAll(async () => {
+  if (second.server.server.listening) await stopSecondOrders();
+  await stack.stop();
+});
+
+/** A gateway in front of these orders instances. */
+const gatewayTo = (...urls: string[]) =>
+  serveGatewayFor(stack, { ...WITHOUT_RATE_LIMITS, ORDERS_URL: urls.join(','), UPSTREAM_SKIP_DEAD_MS: String(SKIP_DEAD_MS), UPSTREAM_TIMEOUT_MS: '2000' });
+
+/** One more orders service on the stack's database, counted, closed by the test. */
+async function countedStackOrders(): Promise<RunningServer> {
+  const config = readOrdersConfig({ ORDERS_DATABASE_URL: stack.ordersDatabaseUrl, INTERNAL_TOKEN: stack.internalToken });
+  const app = createOrdersApp(stack.ordersOrm, config, testLogger);
+  const server = await serve(app.app, '127.0.0.1', 0);
+  count(server.server, server.url);
+  return {
+    ...server,
+    close: async () => {
+      await server.close();
+      await app.close();
+    },
+  };
+}
+
+const ordersOf = async (userId: string) => (await stack.ordersOrm.em.fork().execute<{ id: string }[]>('select id from orders where user_id = ?', [userId])).length;
+const placeOrder = async (gatewayUrl: string, token: string, key: string) =>
+  request(gatewayUrl, 'POST', '/api/orders', { token, body: { amount: 10, description: 'spread' }, headers: { 'idempotency-key': key } });
+
+test('with both instances up, the requests are shared between them in turn', async () => {
+  const first = await countedStackOrders();
+  const gateway = await gatewayTo(first.url, second.server.url);
+  try {
+    const token = await stack.tokenFor('ada');
+    for (let index = 0; index < 20; index += 1) expect((await request(gateway.url, 'GET', '/api/orders', { token })).status).toBe(200);
+    expect([received.get(first.url), received.get(second.server.url)]).toEqual([10, 10]);
+  } finally {
+    await gateway.close();
+    await first.close();
+  }
+});
+
+test('one instance stopped: every request is answered by the other, with no error; once back, it gets its share again', async () => {
+  const first = await countedStackOrders();
+  const gateway = await gatewayTo(first.url, second.server.url);
+  try {
+    const token = await stack.tokenFor('bea');
+    await stopSecondOrders();
+    const secondBefore = received.get(second.server.url);
+    const statuses = [];
+    for (let index = 0; index < 20; index += 1) statuses.push((await placeOrder(gateway.url, token, `bea-${index}`)).status);
+    expect(statuses).toEqual(Array(20).fill(202));
+    expect(received.get(first.url)).toBe(20);
+    expect(received.get(second.server.url)).toBe(secondBefore);
+    expect(await ordersOf('bea')).toBe(20);
+
+    // Back on its port: after the pass-over time it is in the turn again.
+    second = await startSecondOrders(second.port);
+    await new Promise((resolve) => setTimeout(resolve, SKIP_DEAD_MS));
+    for (let index = 0; index < 4; index += 1) expect((await request(gateway.url, 'GET', '/api/orders', { token })).status).toBe(200);
+    expect(received.get(second.server.url)).toBe(2);
+  } finally {
+    await gateway.close();
+    await first.close();
+  }
+});
+
+test('an instance that dies after it received the request: 504 with the Idempotency-Key advice, and the request is not sent to the other', async () => {
+  // It reads the whole request, then its connection is gone: whatever it did is unknown.
+  const dying = createServer((req) => {
+    req.resume();
+    req.on('end', () => req.socket.destroy());
+  });
+  await new Promise<void>((resolve) => dying.listen(0, '127.0.0.1', resolve));
+  const dyingUrl = `http://127.0.0.1:${(dying.address() as AddressInfo).port}`;
+  count(dying, dyingUrl);
+  const live = await countedStackOrders();
+  const gateway = await gatewayTo(dyingUrl, live.url);
+  try {
+    const token = await stack.tokenFor('cyd');
+    const answers = [];
+    for (let index = 0; index < 4; index += 1) answers.push(await placeOrder(gateway.url, token, `cyd-${index}`));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([202, 202, 504, 504]);
+    for (const answer of answers.filter((candidate) => candidate.status === 504)) {
+      expect(answer.headers.get('content-type')).toBe('application/problem+json');
+      expect(answer.body.detail).toMatch(/retry with the same Idempotency-Key/);
+    }
+    // Each request reached exactly one instance: none was sent again.
+    expect([received.get(dyingUrl), received.get(live.url)]).toEqual([2, 2]);
+    expect(await ordersOf('cyd')).toBe(2);
+  } finally {
+    await gateway.close();
+    await live.close();
+    dying.close();
+  }
+});
+
+test('an instance that refused a connection is tried last, for the pass-over time only', async () => {
+  const instances = new Instances(['http://a', 'http://b', 'http://c'], 200);
+  expect([instances.forRequest(), instances.forRequest(), instances.forRequest()]).toEqual([
+    ['http://a', 'http://b', 'http://c'],
+    ['http://b', 'http://c', 'http://a'],
+    ['http://c', 'http://a', 'http://b'],
+  ]);
+  instances.markDead('http://b');
+  expect([instances.forRequest(), instances.forRequest(), instances.forRequest()]).toEqual([
+    ['http://a', 'http://c', 'http://b'],
+    ['http://c', 'http://a', 'http://b'],
+    ['http://c', 'http://a', 'http://b'],
+  ]);
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  expect(instances.forRequest()).toEqual(['http://a', 'http://b', 'http://c']);
+  instances.markDead('http://a');
+  instances.markAlive('http://a');
+  expect(instances.forRequest()).toEqual(['http://b', 'http://c', 'http://a']);
+});
+
+test('the gateway is ready while one instance of each service answers', async () => {
+  await stopSecondOrders();
+  const gateway = await gatewayTo(second.server.url, stack.ordersUrl);
+  try {
+    expect((await request(gateway.url, 'GET', '/readyz')).status).toBe(200);
+  } finally {
+    await gateway.close();
+  }
+});
+
+test.each([
+  ['ftp://orders:8002', 'entry 1: expected an http:// or https:// URL'],
+  ['http://orders:8002,not a url', 'entry 2: expected an http:// or https:// URL'],
+  ['http://orders:8002,,http://orders-2:8002', 'entry 2: expected an http:// or https:// URL'],
+  ['http://svc:s3cret@orders:8002', 'entry 1: must not carry a user name or password'],
+  ['http://orders:8002/api', 'entry 1: expected scheme://host:port alone, without a path, query or fragment'],
+  ['http://orders:8002, http://orders:8002/', 'entry 2: repeats entry 1'],
+])('ORDERS_URL=%s is refused at start: %s', (list, message) => {
+  const env = { ORDERS_URL: list, GATEWAY_DATABASE_URL: stack.gatewayDatabaseUrl, JWT_SECRET: stack.jwtSecret, INTERNAL_TOKEN: stack.internalToken };
+  expect(() => readGatewayConfig(env)).toThrow(ConfigError);
+  expect(() => readGatewayConfig(env)).toThrow(`ORDERS_URL: ${message}`);
+  expect(() => readGatewayConfig(env)).not.toThrow(/s3cret/);
+});
+
+test('a list of instances is read as their origins, in order', () => {
+  const env = { ORDERS_URL: 'http://orders-1:8002, https://orders-2.internal/', GATEWAY_DATABASE_URL: stack.gatewayDatabaseUrl, JWT_SECRET: stack.jwtSecret, INTERNAL_TOKEN: stack.internalToken };
+  expect(readGatewayConfig(env).ORDERS_URL).toEqual(['http://orders-1:8002', 'https://orders-2.internal']);
+});
