@@ -4,19 +4,20 @@
 // runs the server with ops/temporal/cluster.yaml (filled in by the server from the environment),
 // says it is ready once its frontend answers over mutual TLS with the namespace and the payment
 // workflow's search attributes registered, and takes the server down with it.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
 import { z } from 'zod';
 import { readConfig, setting } from '../lib/config.ts';
-import { tellParentReady, whenParentGone } from '../lib/parent-process.ts';
+import { tellParentReady } from '../lib/parent-process.ts';
 import { readTemporalConnection } from '../lib/temporal/connection-config.ts';
 import { SEARCH_ATTRIBUTES } from '../workflows/names.ts';
 import { EMBEDDED_POSTGRES_PASSWORD, EMBEDDED_POSTGRES_USER, embeddedPostgresUrl } from './embedded-postgres-url.ts';
 import { defaultPort } from './programs.ts';
 import { temporalCertificatesFolder, temporalCertificatesIn } from './temporal-certificates.ts';
+import { runWrappedServer, untilServing } from './wrapped-server.ts';
 
 const CONFIG_FILE = fileURLToPath(new URL('../ops/temporal/cluster.yaml', import.meta.url));
 /** Temporal's two databases, and the schema each is upgraded to (the SQL tool carries them). */
@@ -52,34 +53,21 @@ const run = promisify(execFile);
 await upgradeSchemas();
 
 const certificates = temporalCertificatesIn(temporalCertificatesFolder(config.DATA_DIR));
-const server = spawn(config.TEMPORAL_SERVER_PATH, ['--config-file', CONFIG_FILE, '--allow-no-auth', 'start'], {
-  stdio: ['ignore', 'inherit', 'inherit'],
-  // What ops/temporal/cluster.yaml reads; its ports come from the supervisor as this copy's own.
-  env: {
-    ...process.env,
-    TEMPORAL_DB: DATABASES[0].name,
-    TEMPORAL_VISIBILITY_DB: DATABASES[1].name,
-    TEMPORAL_DB_ADDRESS: `127.0.0.1:${config.EMBEDDED_POSTGRES_PORT}`,
-    TEMPORAL_DB_USER: EMBEDDED_POSTGRES_USER,
-    TEMPORAL_DB_PASSWORD: EMBEDDED_POSTGRES_PASSWORD,
-    TEMPORAL_TLS_CA: config.TEMPORAL_TLS_SERVER_CA_CERT_PATH,
-    TEMPORAL_TLS_SERVER_CERT: certificates.serverCert,
-    TEMPORAL_TLS_SERVER_KEY: certificates.serverKey,
-    TEMPORAL_TLS_CLIENT_CERT: config.TEMPORAL_TLS_CLIENT_CERT_PATH,
-    TEMPORAL_TLS_CLIENT_KEY: config.TEMPORAL_TLS_CLIENT_KEY_PATH,
-  },
+// What ops/temporal/cluster.yaml reads; its ports come from the supervisor as this copy's own.
+const server = runWrappedServer(config.TEMPORAL_SERVER_PATH, ['--config-file', CONFIG_FILE, '--allow-no-auth', 'start'], {
+  ...process.env,
+  TEMPORAL_DB: DATABASES[0].name,
+  TEMPORAL_VISIBILITY_DB: DATABASES[1].name,
+  TEMPORAL_DB_ADDRESS: `127.0.0.1:${config.EMBEDDED_POSTGRES_PORT}`,
+  TEMPORAL_DB_USER: EMBEDDED_POSTGRES_USER,
+  TEMPORAL_DB_PASSWORD: EMBEDDED_POSTGRES_PASSWORD,
+  TEMPORAL_TLS_CA: config.TEMPORAL_TLS_SERVER_CA_CERT_PATH,
+  TEMPORAL_TLS_SERVER_CERT: certificates.serverCert,
+  TEMPORAL_TLS_SERVER_KEY: certificates.serverKey,
+  TEMPORAL_TLS_CLIENT_CERT: config.TEMPORAL_TLS_CLIENT_CERT_PATH,
+  TEMPORAL_TLS_CLIENT_KEY: config.TEMPORAL_TLS_CLIENT_KEY_PATH,
 });
 console.log(`starting a Temporal server of the cluster, frontend on ${address}`);
-server.once('error', (error) => {
-  console.error(`could not run ${config.TEMPORAL_SERVER_PATH}: ${error.message}`);
-  process.exit(1);
-});
-// However the server ends, so does this process: the supervisor then starts both again.
-server.once('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-const stop = () => server.kill('SIGTERM');
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
-whenParentGone(stop);
 
 try {
   await untilFrontendAnswers();
@@ -120,20 +108,15 @@ async function upgradeSchemas(): Promise<void> {
 }
 
 async function untilFrontendAnswers(): Promise<void> {
-  for (;;) {
-    const answers = await Connection.connect({ ...readTemporalConnection().options, address, connectTimeout: 1_000 })
-      .then(async (connection) => {
-        try {
-          await connection.workflowService.getSystemInfo({});
-          return true;
-        } finally {
-          await connection.close();
-        }
-      })
-      .catch(() => false);
-    if (answers) return;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
+  await untilServing(async () => {
+    const connection = await Connection.connect({ ...readTemporalConnection().options, address, connectTimeout: 1_000 });
+    try {
+      await connection.workflowService.getSystemInfo({});
+      return true;
+    } finally {
+      await connection.close();
+    }
+  }, 300);
 }
 
 /** The CLI with this server's address and the cluster's client certificate. */
