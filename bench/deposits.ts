@@ -8,6 +8,7 @@ import autocannon from 'autocannon';
 import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
 import { signUserToken } from '../services/gateway/sign-token.ts';
 import { startSystem } from '../harness/system.ts';
+import { requireAllSucceeded, requireFinite } from './checks.ts';
 
 const USERS = 50;
 const CONNECTIONS = 32;
@@ -21,7 +22,8 @@ try {
     Array.from({ length: USERS }, (_, index) => signUserToken(system.secrets.JWT_SECRET, `bench-user-${index}`)),
   );
   for (const token of tokens) {
-    await fetch(`${system.gatewayUrl}/api/account`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const answer = await fetch(`${system.gatewayUrl}/api/account`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    if (!answer.ok) throw new Error(`opening a bench account answered ${answer.status}: ${await answer.text()}`);
   }
 
   console.log(`Deposits through the gateway: ${CONNECTIONS} connections, ${SECONDS} s, ${USERS} accounts...`);
@@ -42,6 +44,7 @@ try {
       },
     ],
   });
+  requireAllSucceeded('deposits through the gateway', load);
 
   console.log(`pgbench simple-update on the same PostgreSQL: ${CONNECTIONS} clients, ${SECONDS} s...`);
   const pgbenchUrl = system.postgresUrl('postgres');
@@ -53,11 +56,10 @@ try {
     date: new Date().toISOString(),
     depositsPerSecond: Math.round(load.requests.average),
     latencyMs: { p50: load.latency.p50, p99: load.latency.p99 },
-    non2xx: load.non2xx,
-    errors: load.errors,
     pgbenchSimpleUpdateTps: Math.round(pgbenchTps),
     ratio: Number((load.requests.average / pgbenchTps).toFixed(3)),
   };
+  requireFinite(results);
   console.table(results);
   await mkdir(new URL('results/', import.meta.url), { recursive: true });
   await writeFile(new URL('results/deposits.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);

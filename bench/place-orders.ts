@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { RunningSystem } from '../harness/system.ts';
+import { percentile } from './percentile.ts';
 
 export interface OrderRun {
   orders: number;
@@ -14,14 +15,28 @@ export interface OrderRun {
   seconds: number;
 }
 
-const percentile = (sorted: number[], p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// Every order is funded, so each is paid within seconds; minutes of waiting mean a stuck system.
+const FINAL_WITHIN_MS = 5 * 60_000;
+
+async function placeOne(system: RunningSystem, token: string, index: number): Promise<{ id: string; ms: number }> {
+  const sent = performance.now();
+  const answer = await fetch(`${system.gatewayUrl}/api/orders`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ amount: 1, description: `bench ${index}` }),
+  });
+  const ms = performance.now() - sent;
+  const body = await answer.text();
+  if (answer.status !== 202) throw new Error(`placing bench order ${index} answered ${answer.status}: ${body.slice(0, 300)}`);
+  return { id: (JSON.parse(body) as { id: string }).id, ms };
+}
 
 /**
  * Places orders open-loop (a fixed arrival rate, whatever the answers do; 0 = all at once) and
  * waits until all are final. Time to final is the order's own updated_at − created_at.
  */
-export async function placeOrders(system: RunningSystem, tokens: string[], count: number, rate: number): Promise<OrderRun> {
+export async function placeOrders(system: RunningSystem, tokens: string[], count: number, rate: number): Promise<{ run: OrderRun; ids: string[] }> {
   const started = Date.now();
   const answers: Promise<{ id: string; ms: number }>[] = [];
   for (let index = 0; index < count; index++) {
@@ -29,25 +44,24 @@ export async function placeOrders(system: RunningSystem, tokens: string[], count
       const due = started + (index * 1000) / rate;
       if (due > Date.now()) await sleep(due - Date.now());
     }
-    const sent = performance.now();
-    answers.push(
-      fetch(`${system.gatewayUrl}/api/orders`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${tokens[index % tokens.length] ?? ''}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ amount: 1, description: `bench ${index}` }),
-      }).then(async (answer) => ({ id: ((await answer.json()) as { id: string }).id, ms: performance.now() - sent })),
-    );
+    answers.push(placeOne(system, tokens[index % tokens.length] ?? '', index));
   }
   const placed = await Promise.all(answers);
   const ids = placed.map((answer) => answer.id);
   const orders = new pg.Client({ connectionString: system.postgresUrl('orders') });
   await orders.connect();
   try {
-    for (;;) {
+    for (const deadline = Date.now() + FINAL_WITHIN_MS; ; ) {
       const { rows } = await orders.query<{ open: number }>(`select count(*)::int as open from orders where id = any($1) and status = 'NEW'`, [ids]);
       if (rows[0]?.open === 0) break;
+      if (Date.now() > deadline) throw new Error(`${rows[0]?.open} of ${count} bench orders are still NEW after ${FINAL_WITHIN_MS / 1000} s`);
       await sleep(200);
     }
+    const { rows: unpaid } = await orders.query<{ status: string; reason: string | null }>(
+      `select status, failure_reason as reason from orders where id = any($1) and status <> 'PAID' limit 1`,
+      [ids],
+    );
+    if (unpaid[0]) throw new Error(`a funded bench order ended ${unpaid[0].status} (${unpaid[0].reason}): the saga failed under load`);
     // extract() answers numeric, which arrives as text.
     const { rows } = await orders.query<{ ms: string; created: Date; updated: Date }>(
       `select extract(epoch from updated_at - created_at) * 1000 as ms, created_at as created, updated_at as updated from orders where id = any($1)`,
@@ -57,7 +71,7 @@ export async function placeOrders(system: RunningSystem, tokens: string[], count
     const post = placed.map((answer) => answer.ms).sort((a, b) => a - b);
     const first = Math.min(...rows.map((row) => row.created.getTime()));
     const last = Math.max(...rows.map((row) => row.updated.getTime()));
-    return {
+    const run: OrderRun = {
       orders: count,
       offeredPerSecond: rate > 0 ? rate : 'burst',
       sustainedPerSecond: Math.round((count / (last - first)) * 10_000) / 10,
@@ -69,6 +83,7 @@ export async function placeOrders(system: RunningSystem, tokens: string[], count
       toFinalP99Ms: percentile(toFinal, 99),
       seconds: Math.round((last - first) / 100) / 10,
     };
+    return { run, ids };
   } finally {
     await orders.end();
   }

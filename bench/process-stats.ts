@@ -6,6 +6,11 @@ export interface ProcessSample {
   name: string;
   cpuSeconds: number;
   rssMiB: number;
+  /**
+   * Proportional set size: each page shared by n processes counts 1/n to each. Summed over a tree
+   * it is the tree's real memory; summed RSS counts PostgreSQL's shared buffers once per backend.
+   */
+  pssMiB: number;
 }
 
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
@@ -19,17 +24,20 @@ export function sampleProcesses(supervisorPid: number): ProcessSample[] {
   const walk = (pid: number, name: string | undefined) => {
     let stat: string[];
     let command: string;
+    let pssKiB: number;
     try {
       stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
       command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      pssKiB = Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
     } catch {
       return;
     }
     const own = name ?? PROGRAMS.find((program) => command.includes(program.entry))?.name;
     if (own) {
-      const sample = stats.get(own) ?? { name: own, cpuSeconds: 0, rssMiB: 0 };
+      const sample = stats.get(own) ?? { name: own, cpuSeconds: 0, rssMiB: 0, pssMiB: 0 };
       sample.cpuSeconds += (Number(stat[11]) + Number(stat[12])) / TICKS;
       sample.rssMiB += (Number(stat[21]) * 4096) / 2 ** 20;
+      sample.pssMiB += pssKiB / 1024;
       stats.set(own, sample);
     }
     const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Orm } from '../lib/database/open-database.ts';
+import type { Metrics } from '../lib/http/metrics.ts';
 import { serve, type ClientTimeouts, type RunningServer } from '../lib/http/server.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createGateway } from '../services/gateway/app.ts';
@@ -39,12 +40,13 @@ export interface Stack {
 
 export const testLogger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
-/** A real gateway with these settings on a free port; closing it closes its database pool too. */
-export async function serveGateway(env: NodeJS.ProcessEnv, timeouts?: ClientTimeouts): Promise<RunningServer> {
+/** A real gateway with these settings on a free port, and its metrics; closing it closes its database pool too. */
+export async function serveGateway(env: NodeJS.ProcessEnv, timeouts?: ClientTimeouts): Promise<RunningServer & { metrics: Metrics }> {
   const gateway = await createGateway(readGatewayConfig(env), testLogger);
   const server = await serve(gateway.app, '127.0.0.1', 0, timeouts);
   return {
     ...server,
+    metrics: gateway.metrics,
     async close() {
       await server.close();
       await gateway.close();
@@ -53,7 +55,7 @@ export async function serveGateway(env: NodeJS.ProcessEnv, timeouts?: ClientTime
 }
 
 /** One more gateway in front of the stack's services, on its database and secrets, with these settings on top. */
-export function serveGatewayFor(stack: Stack, env: NodeJS.ProcessEnv): Promise<RunningServer> {
+export function serveGatewayFor(stack: Stack, env: NodeJS.ProcessEnv): Promise<RunningServer & { metrics: Metrics }> {
   return serveGateway({
     GATEWAY_DATABASE_URL: stack.gatewayDatabaseUrl,
     PAYMENTS_URL: stack.paymentsUrl,

@@ -3,7 +3,7 @@ import type { Logger } from './logger.ts';
 import { tellParentReady, whenParentGone } from './parent-process.ts';
 
 /** A stop that hangs (a drain waiting on a dead dependency) must not keep the process for ever. */
-const STOP_DEADLINE_MS = 15_000;
+export const STOP_DEADLINE_MS = 15_000;
 
 /**
  * Runs a process's start-up; a bad setting ends it with the message alone, any other failure

@@ -1,7 +1,8 @@
 // `npm run record-histories`: runs the payment workflow for real (embedded PostgreSQL, a Temporal
 // dev server, the services and workers) in each scenario the replay tests cover, and saves each
 // run's history as JSON under test/histories/. Re-record after a deliberate, patched() change,
-// and keep the histories of the code before it (test/histories/v1-*.json: before the give-up paths).
+// and keep the histories of the code before it (test/histories/v1-*.json: before the give-up paths;
+// v2-*.json: before the relay set the search attributes at the start).
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -7,7 +7,7 @@ import { Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { readConfig, setting } from '../lib/config.ts';
 import { tellParentReady } from '../lib/parent-process.ts';
-import { SEARCH_ATTRIBUTES } from '../workflows/names.ts';
+import { SEARCH_ATTRIBUTE_SPECS } from '../ops/temporal/server.ts';
 import { defaultPort } from './programs.ts';
 import { runWrappedServer, untilServing } from './wrapped-server.ts';
 
@@ -19,7 +19,7 @@ const config = readConfig({
   TEMPORAL_NAMESPACE: setting.temporalNamespace(),
 });
 const address = `127.0.0.1:${config.TEMPORAL_PORT}`;
-const searchAttributes = Object.values(SEARCH_ATTRIBUTES).flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]);
+const searchAttributes = SEARCH_ATTRIBUTE_SPECS.flatMap((spec) => ['--search-attribute', spec]);
 // The programs' namespace, made at launch beside `default` (which the dev server always has).
 const namespace = config.TEMPORAL_NAMESPACE === 'default' ? [] : ['--namespace', config.TEMPORAL_NAMESPACE];
 runWrappedServer(config.TEMPORAL_CLI_PATH, [

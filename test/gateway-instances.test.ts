@@ -6,6 +6,7 @@ import { readGatewayConfig, WITHOUT_RATE_LIMITS } from '../services/gateway/conf
 import { Instances } from '../services/gateway/instances.ts';
 import { createOrdersApp } from '../services/orders/app.ts';
 import { readOrdersConfig } from '../services/orders/config.ts';
+import { freePort } from '../harness/free-port.ts';
 import { request } from '../harness/http.ts';
 import { serveGatewayFor, startStack, testLogger, type Stack } from '../harness/stack.ts';
 
@@ -148,16 +149,31 @@ test('an instance that refused a connection is tried last, for the pass-over tim
     ['http://c', 'http://a', 'http://b'],
   ]);
   instances.markDead('http://b');
+  expect(instances.passedOver()).toBe(1);
   expect([instances.forRequest(), instances.forRequest(), instances.forRequest()]).toEqual([
     ['http://a', 'http://c', 'http://b'],
     ['http://c', 'http://a', 'http://b'],
     ['http://c', 'http://a', 'http://b'],
   ]);
   await new Promise((resolve) => setTimeout(resolve, 250));
+  expect(instances.passedOver()).toBe(0);
   expect(instances.forRequest()).toEqual(['http://a', 'http://b', 'http://c']);
   instances.markDead('http://a');
   instances.markAlive('http://a');
   expect(instances.forRequest()).toEqual(['http://b', 'http://c', 'http://a']);
+});
+
+test("an instance passed over shows in the gateway's metrics: the callers saw no error", async () => {
+  const gateway = await serveGatewayFor(stack, { ...WITHOUT_RATE_LIMITS, ORDERS_URL: `http://127.0.0.1:${await freePort()},${stack.ordersUrl}`, UPSTREAM_SKIP_DEAD_MS: '60000' });
+  const passedOver = async () => /gateway_upstream_instances_passed_over\{[^}]*service="orders"[^}]*\} (\d+)/.exec(await gateway.metrics.registry.metrics())?.[1];
+  try {
+    expect(await passedOver()).toBe('0');
+    const token = await stack.tokenFor('dot');
+    expect((await request(gateway.url, 'GET', '/api/orders', { token })).status).toBe(200);
+    expect(await passedOver()).toBe('1');
+  } finally {
+    await gateway.close();
+  }
 });
 
 test('the gateway is ready while one instance of each service answers', async () => {

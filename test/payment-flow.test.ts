@@ -61,6 +61,11 @@ describe('an order through the gateway', () => {
     expect(typedSearchAttributes.get(SEARCH_ATTRIBUTES.orderId)).toBe(placed.body.id);
     expect(typedSearchAttributes.get(SEARCH_ATTRIBUTES.userId)).toBe('quinn');
     expect(typedSearchAttributes.get(SEARCH_ATTRIBUTES.outcome)).toBe('PAID');
+    // The order and the user came with the start; the workflow itself upserts only the outcome
+    // (and the SDK its TemporalChangeVersion, for the patch).
+    const { events } = await handle.fetchHistory();
+    const upserted = events?.flatMap((event) => Object.keys(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
+    expect(upserted?.sort()).toEqual([SEARCH_ATTRIBUTES.outcome.name, 'TemporalChangeVersion']);
 
     // Visibility is eventually consistent: look until it shows (or give up after 10 s).
     const listed = async () => {

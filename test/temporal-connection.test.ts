@@ -68,11 +68,16 @@ describe('a Temporal server that requires client certificates (mTLS), in a names
   let temporal: TestWorkflowEnvironment;
   let proxy: MtlsProxy;
   let system: RunningSystem;
+  /** What has started, stopped in reverse order: also after a start that failed half-way. */
+  const stops: (() => Promise<unknown>)[] = [];
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'temporal-mtls-'));
+    stops.push(() => rm(folder, { recursive: true, force: true }));
     certs = await ensureTemporalCertificates(join(folder, 'certs'));
     temporal = await startTemporalDevServer('shop-tls');
+    stops.push(() => temporal.teardown());
     proxy = await startMtlsProxy(temporal.address, certs);
+    stops.push(() => proxy.close());
     system = await startSystem({
       label: 'temporal-mtls',
       env: {
@@ -84,12 +89,10 @@ describe('a Temporal server that requires client certificates (mTLS), in a names
         TEMPORAL_TLS_SERVER_NAME: 'localhost',
       },
     });
+    stops.push(() => system.stop());
   }, 180_000);
   afterAll(async () => {
-    await system.stop();
-    await proxy.close();
-    await temporal.teardown();
-    await rm(folder, { recursive: true, force: true });
+    for (const stop of stops.reverse()) await stop();
   });
 
   test('the workers and the relay connect through it with the certificate, and an order is paid', async () => {

@@ -4,6 +4,7 @@ import { Worker, type ActivityInterceptorsFactory, type NativeConnection } from 
 import { createOrdersActivities } from '../activities/orders.activities.ts';
 import { createPaymentsActivities } from '../activities/payments.activities.ts';
 import type { Orm } from '../lib/database/open-database.ts';
+import { STOP_DEADLINE_MS } from '../lib/main.ts';
 import { TASK_QUEUES } from '../workflows/names.ts';
 import { countLongRetries } from './attempt-metric.ts';
 import { workflowBundle } from './workflow-bundle.ts';
@@ -37,12 +38,20 @@ export function createOrdersWorker(options: WorkerOptions): Promise<Worker> {
   });
 }
 
+/**
+ * On SIGTERM, what activities under way get to finish before they are cancelled (the SDK's
+ * default, 0, cancels them at once). Well inside the process's stop deadline, so the worker can
+ * still report their results and close its pool before it is made to exit.
+ */
+const ACTIVITY_DRAIN_MS = STOP_DEADLINE_MS - 5_000;
+
 function commonOptions({ connection, orm, namespace, activityInterceptors = [] }: WorkerOptions) {
   return {
     connection,
     namespace,
     // More activities at once than connections would only queue them on the pool, timing out there.
     maxConcurrentActivityTaskExecutions: orm.config.get('pool').max,
+    shutdownGraceTime: ACTIVITY_DRAIN_MS,
     interceptors: { activity: [countLongRetries(), ...activityInterceptors] },
   };
 }

@@ -7,6 +7,7 @@ import {
   setHandler,
   TimeoutFailure,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { OrdersActivities } from '../activities/orders.activities.ts';
 import type { PaymentsActivities } from '../activities/payments.activities.ts';
@@ -43,10 +44,15 @@ export async function paymentWorkflow(request: PaymentRequest): Promise<PaymentO
   const giveUpPaths = patched(GIVE_UP_PATHS);
   const status: PaymentStatus = { stage: 'DEBITING', outcome: null };
   setHandler(paymentStatusQuery, () => status);
-  upsertSearchAttributes([
-    { key: SEARCH_ATTRIBUTES.orderId, value: request.orderId },
-    { key: SEARCH_ATTRIBUTES.userId, value: request.userId },
-  ]);
+  // Today's relay starts the run with its order and user attributes (startPayment): no command,
+  // no second visibility write. A run an older relay started sets them here. The start event
+  // decides which, so a replay takes the branch the run took, without a patch.
+  if (workflowInfo().typedSearchAttributes.get(SEARCH_ATTRIBUTES.orderId) === undefined) {
+    upsertSearchAttributes([
+      { key: SEARCH_ATTRIBUTES.orderId, value: request.orderId },
+      { key: SEARCH_ATTRIBUTES.userId, value: request.userId },
+    ]);
+  }
 
   const outcome = giveUpPaths ? await debitOrVoid(request) : await cappedPayments.debit(request);
   status.outcome = outcome;

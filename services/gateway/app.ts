@@ -64,6 +64,10 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   }
 
   const metrics = createMetrics('gateway');
+  // An instance that refuses connections costs callers nothing (the next one answers), so it shows here.
+  metrics.gauge('gateway_upstream_instances_passed_over', 'Instances of a service passed over because they refused a connection', ['service'], () =>
+    Promise.resolve(Object.values(upstreams).map((upstream) => ({ labels: { service: upstream.name }, value: upstream.instances.passedOver() }))),
+  );
   const storefront = storefrontRoutes({
     temporalUiUrl: config.TEMPORAL_UI_URL,
     temporalNamespace: config.TEMPORAL_NAMESPACE,

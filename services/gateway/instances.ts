@@ -22,14 +22,23 @@ export class Instances {
     const start = this.next;
     this.next = (start + 1) % this.origins.length;
     const turn = [...this.origins.slice(start), ...this.origins.slice(0, start)];
-    const now = Date.now();
-    const dead = (origin: string) => (this.deadUntil.get(origin) ?? 0) > now;
+    const dead = this.passedOverNow();
     return [...turn.filter((origin) => !dead(origin)), ...turn.filter(dead)];
   }
 
   /** It refused a connection (or its name did not resolve): pass it over for a while. */
   markDead(origin: string): void {
     this.deadUntil.set(origin, Date.now() + this.skipDeadMs);
+  }
+
+  /** How many are being passed over now (for the gateway's metrics). */
+  passedOver(): number {
+    return this.origins.filter(this.passedOverNow()).length;
+  }
+
+  private passedOverNow(): (origin: string) => boolean {
+    const now = Date.now();
+    return (origin) => (this.deadUntil.get(origin) ?? 0) > now;
   }
 
   /** It answered: back in the turn at once. */

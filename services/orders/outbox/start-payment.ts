@@ -1,6 +1,6 @@
 import { isGrpcServiceError, WorkflowExecutionAlreadyStartedError, type Client, type WorkflowIdReusePolicy } from '@temporalio/client';
 import { paymentWorkflow } from '../../../workflows/payment.workflow.ts';
-import { paymentWorkflowId, TASK_QUEUES } from '../../../workflows/names.ts';
+import { paymentWorkflowId, SEARCH_ATTRIBUTES, TASK_QUEUES } from '../../../workflows/names.ts';
 import type { PaymentRequest } from '../../../workflows/payment.types.ts';
 
 /**
@@ -22,6 +22,11 @@ export async function startPayment(
         workflowId: paymentWorkflowId(request.orderId),
         workflowIdReusePolicy: reusePolicy,
         args: [request],
+        // Set with the start, so the workflow need not upsert them (one visibility write, not two).
+        typedSearchAttributes: [
+          { key: SEARCH_ATTRIBUTES.orderId, value: request.orderId },
+          { key: SEARCH_ATTRIBUTES.userId, value: request.userId },
+        ],
         // Shown in the Web UI beside the payment: the request that placed the order.
         ...(request.requestId ? { memo: { requestId: request.requestId } } : {}),
       }),
