@@ -1,10 +1,10 @@
 // The Go programs of `npm run start:cluster`: the Temporal server, its SQL tool (which carries the
 // PostgreSQL schemas) and the Web UI server, each built once with Go and kept in the cache.
+import { TEMPORAL_SERVER_VERSION } from '../ops/temporal/server.ts';
 import { ensureGoTool, type GoTool } from './go-tools.ts';
 
-/** The newest release whose module builds offline with `go install` (its go.mod wants Go 1.26.10). */
-export const TEMPORAL_SERVER_VERSION = '1.32.2';
 
+/** 1.32.2 is the newest release whose module builds offline with `go install` (its go.mod wants Go 1.26.10). */
 export const TEMPORAL_SERVER: GoTool = {
   title: 'the Temporal server',
   name: 'temporal-server',

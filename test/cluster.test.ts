@@ -62,7 +62,7 @@ describe('npm run start:cluster', () => {
   }, 240_000);
   afterAll(() => system.stop());
 
-  test('two Temporal servers and two copies of every program run; an order placed through the second gateway is paid, by a workflow the cluster ran', async () => {
+  test('two Temporal servers and two copies of every program run; an order placed through the second gateway is paid, by a workflow the cluster ran and finds by its search attribute', async () => {
     const commands = (await descendantsOf(system.pid)).map((child) => child.command);
     expect(commands.filter((command) => command.startsWith(cachedGoTool(TEMPORAL_SERVER))).length).toBe(2);
     for (const program of APP_PROGRAMS) expect([program.name, commands.filter((command) => command.endsWith(program.entry)).length]).toEqual([program.name, 2]);
@@ -72,6 +72,12 @@ describe('npm run start:cluster', () => {
     // Asked of the other server than the one the first copies use: the cluster shares one history.
     const { stdout } = await temporal(system.ports.TEMPORAL_PORT_2 ?? 0, ['workflow', 'describe', '--workflow-id', `${PAYMENT_WORKFLOW_ID_PREFIX}${orderId}`, '--output', 'json']);
     expect(JSON.parse(stdout).workflowExecutionInfo.status).toBe('WORKFLOW_EXECUTION_STATUS_COMPLETED');
+    // Found by its search attribute: the start registered them on the cluster.
+    const found = await eventually(
+      () => temporal(system.ports.TEMPORAL_PORT, ['workflow', 'list', '--query', `OrderId = "${orderId}"`, '--output', 'json']),
+      ({ stdout: listed }) => listed.includes(orderId),
+    );
+    expect(found.stdout).toContain(`${PAYMENT_WORKFLOW_ID_PREFIX}${orderId}`);
   }, 60_000);
 
   test('a client without a certificate of the cluster is refused', async () => {
