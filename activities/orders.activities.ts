@@ -1,3 +1,4 @@
+import { log } from '@temporalio/activity';
 import type { Orm } from '../lib/database/open-database.ts';
 import { completeOrder } from '../services/orders/orders/complete-order.ts';
 import type { PaymentOutcome } from '../services/payments/payment-outcomes.ts';
@@ -9,6 +10,7 @@ export function createOrdersActivities({ orm }: { orm: Orm }) {
     /** Records the payment's outcome on the order; a repeat is a no-op, a contradiction fails loudly. */
     async completeOrder(orderId: string, outcome: PaymentOutcome): Promise<void> {
       await failLoudlyOnConflict(() => completeOrder(orm.em.fork(), orderId, outcome));
+      log.info('order completed', { outcome });
     },
   };
 }

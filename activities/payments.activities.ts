@@ -1,3 +1,4 @@
+import { log } from '@temporalio/activity';
 import type { Orm } from '../lib/database/open-database.ts';
 import { debit, debitMessageId, voidDebit, type DebitMessage } from '../services/payments/inbox/debit.ts';
 import type { PaymentOutcome } from '../services/payments/payment-outcomes.ts';
@@ -8,12 +9,16 @@ import { failLoudlyOnConflict } from './report-conflict.ts';
 export function createPaymentsActivities({ orm }: { orm: Orm }) {
   return {
     /** Debits the order's amount once, however often it is delivered; answers the outcome. */
-    debit(request: PaymentRequest): Promise<PaymentOutcome> {
-      return failLoudlyOnConflict(() => debit(orm.em.fork(), debitMessageOf(request)));
+    async debit(request: PaymentRequest): Promise<PaymentOutcome> {
+      const outcome = await failLoudlyOnConflict(() => debit(orm.em.fork(), debitMessageOf(request)));
+      log.info('debit decided', { outcome, amount: request.amount });
+      return outcome;
     },
     /** Makes the debit impossible from now on (VOID), or answers its outcome if it already ran. */
-    voidDebit(request: PaymentRequest): Promise<PaymentOutcome> {
-      return failLoudlyOnConflict(() => voidDebit(orm.em.fork(), debitMessageOf(request)));
+    async voidDebit(request: PaymentRequest): Promise<PaymentOutcome> {
+      const outcome = await failLoudlyOnConflict(() => voidDebit(orm.em.fork(), debitMessageOf(request)));
+      log.info('void decided', { outcome });
+      return outcome;
     },
   };
 }

@@ -125,7 +125,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     logFile,
     env,
     gatewayUrl: `http://127.0.0.1:${ports.GATEWAY_PORT}`,
-    gatewayUrls: [ports.GATEWAY_PORT, ...(options.cluster ? [ports.GATEWAY_PORT_2] : [])].map((port) => `http://127.0.0.1:${port ?? 0}`),
+    gatewayUrls: [ports.GATEWAY_PORT, ...(options.cluster ? [ports.GATEWAY_PORT_2] : [])].map((port) => `http://127.0.0.1:${port}`),
     postgresUrl: (database) => embeddedPostgresUrl(ports.EMBEDDED_POSTGRES_PORT, database),
     temporalAddress: `127.0.0.1:${ports.TEMPORAL_PORT}`,
     ports,

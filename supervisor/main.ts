@@ -5,6 +5,7 @@ import { whenParentGone } from '../lib/parent-process.ts';
 import { Child, StartFailure } from './child.ts';
 import { readSupervisorConfig, type SupervisorConfig } from './config.ts';
 import { checkPortsFree, childEnvironment, planFor, stagesOf, toolsFor, type Plan } from './plan.ts';
+import { readableLines } from './readable-lines.ts';
 import { claimDataDir } from './single-instance.ts';
 import { PAYMENT_WORKFLOW_ID_PREFIX } from '../workflows/names.ts';
 import { REPORT_IMPORTS_ENV, watchProgramSources } from './source-watch.ts';
@@ -18,13 +19,16 @@ const CLUSTER = process.argv.includes('--cluster');
 /**
  * Every line goes to the terminal and to the log file in the data folder. A terminal or a parent
  * that has gone away (EPIPE) must not take the supervisor down: the log file still has it all.
+ * The programs log JSON; a person at a terminal reads them as short coloured lines instead, while
+ * the file (and any pipe: CI, a test) keeps the JSON.
  */
 function logTo(file: string): (line: string) => void {
   const fd = openSync(file, 'a');
   process.stdout.on('error', () => undefined);
   process.stderr.on('error', () => undefined);
+  const forTerminal = process.stdout.isTTY ? readableLines() : (line: string) => line;
   return (line) => {
-    process.stdout.write(`${line}\n`);
+    process.stdout.write(`${forTerminal(line)}\n`);
     writeSync(fd, `${line}\n`);
   };
 }
@@ -54,7 +58,7 @@ function banner(config: SupervisorConfig, plan: Plan, logFile: string): string {
     `  API          ${api}/api  (token: npm run -s token -- alice)`,
     `  API docs     ${api}/docs  (OpenAPI: ${api}/openapi.json)`,
     `  Health       ${api}/healthz, ${api}/readyz`,
-    `  Metrics      http://127.0.0.1:${config.GATEWAY_METRICS_PORT}/metrics (gateway), :${config.PAYMENTS_METRICS_PORT} (payments), :${config.ORDERS_METRICS_PORT} (orders), :${config.PAYMENTS_WORKER_METRICS_PORT} and :${config.ORDERS_WORKER_METRICS_PORT} (workers)`,
+    `  Metrics      http://127.0.0.1:${config.GATEWAY_METRICS_PORT}/metrics (gateway), :${config.PAYMENTS_METRICS_PORT} (payments), :${config.ORDERS_METRICS_PORT} (orders), :${config.PAYMENTS_WORKER_METRICS_PORT} and :${config.ORDERS_WORKER_METRICS_PORT} (workers), :${config.OUTBOX_RELAY_METRICS_PORT} (relay); workers and relay answer /healthz, /readyz there`,
     ...temporal,
     `  Data         ${config.DATA_DIR}`,
     `  Log          ${logFile}`,

@@ -45,13 +45,7 @@ export function planFor(config: SupervisorConfig, cluster = false): Plan {
   return { cluster, runsPostgres, runsTemporal, temporalAddress, programs };
 }
 
-const portOf =
-  (config: SupervisorConfig, replica = 1) =>
-  (setting: string): number => {
-    const port = config[replicaPortSetting(setting, replica)];
-    if (port === undefined) throw new Error(`no port setting ${replicaPortSetting(setting, replica)}`);
-    return port;
-  };
+const portOf = (config: SupervisorConfig, replica = 1) => (setting: string) => config[replicaPortSetting(setting, replica)];
 
 /** The copies of a program this start runs: its name in the log, and its number (from 1). */
 function copiesOf(program: Program, plan: Plan): { name: string; replica: number }[] {

@@ -127,7 +127,8 @@ export const PROGRAMS = [
     entry: 'workers/outbox-relay.ts',
     readConfig: readOutboxRelayConfig,
     stage: 2,
-    ports: {},
+    ports: { OUTBOX_RELAY_METRICS_PORT: 9466 },
+    metricsPort: 'OUTBOX_RELAY_METRICS_PORT',
     connectionsBesidePool: 2,
     readiness: connectsToTemporal,
     clusterReplicas: CLUSTER_REPLICAS,
@@ -156,8 +157,8 @@ export const PROGRAMS = [
 export type ProgramName = (typeof PROGRAMS)[number]['name'];
 /** Every port setting of every program's first copy. */
 type FirstCopyPortSetting = (typeof PROGRAMS)[number] extends infer P ? (P extends { ports: infer Ports } ? keyof Ports & string : never) : never;
-/** Every port setting: a later copy's carry its number (GATEWAY_PORT_2). */
-export type PortSetting = FirstCopyPortSetting | `${FirstCopyPortSetting}_${number}`;
+/** Every port setting: the second copy's carry its number (GATEWAY_PORT_2; CLUSTER_REPLICAS is 2). */
+export type PortSetting = FirstCopyPortSetting | `${FirstCopyPortSetting}_2`;
 
 /** How many copies of the program a start runs. */
 export function replicasOf(program: Program, cluster: boolean): number {

@@ -51,6 +51,9 @@ await upgradeSchemas();
 const certificates = temporalCertificatesIn(temporalCertificatesFolder(config.DATA_DIR));
 // What ops/temporal/cluster.yaml reads; its ports come from the supervisor as this copy's own.
 const server = runWrappedServer(config.TEMPORAL_SERVER_PATH, ['--config-file', CONFIG_FILE, '--allow-no-auth', 'start'], {
+  // Its system workers warn of every poll its stopping frontend cut, as the dev server's do (see temporal-dev-server.ts).
+  quietWhenStopping: /"level":"warn"/,
+  env: {
   ...process.env,
   TEMPORAL_DYNAMIC_CONFIG: opsFile('dynamicconfig.yaml'),
   TEMPORAL_DB_ADDRESS: `127.0.0.1:${config.EMBEDDED_POSTGRES_PORT}`,
@@ -61,6 +64,7 @@ const server = runWrappedServer(config.TEMPORAL_SERVER_PATH, ['--config-file', C
   TEMPORAL_TLS_SERVER_KEY: certificates.serverKey,
   TEMPORAL_TLS_CLIENT_CERT: config.TEMPORAL_TLS_CLIENT_CERT_PATH,
   TEMPORAL_TLS_CLIENT_KEY: config.TEMPORAL_TLS_CLIENT_KEY_PATH,
+  },
 });
 console.log(`starting a Temporal server of the cluster, frontend on ${address}`);
 

@@ -70,7 +70,7 @@ describe('npm run start:cluster', () => {
     const orderId = await placeOrder(gateways[1] ?? '', 'through the second gateway');
     expect(await finalStatus(orderId)).toBe('PAID');
     // Asked of the other server than the one the first copies use: the cluster shares one history.
-    const { stdout } = await temporal(system.ports.TEMPORAL_PORT_2 ?? 0, ['workflow', 'describe', '--workflow-id', `${PAYMENT_WORKFLOW_ID_PREFIX}${orderId}`, '--output', 'json']);
+    const { stdout } = await temporal(system.ports.TEMPORAL_PORT_2, ['workflow', 'describe', '--workflow-id', `${PAYMENT_WORKFLOW_ID_PREFIX}${orderId}`, '--output', 'json']);
     expect(JSON.parse(stdout).workflowExecutionInfo.status).toBe('WORKFLOW_EXECUTION_STATUS_COMPLETED');
     // Found by its search attribute: the start registered them on the cluster.
     const found = await eventually(

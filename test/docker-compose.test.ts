@@ -38,7 +38,7 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }> | string[];
   ports?: string[];
   volumes?: string[];
-  healthcheck?: { test: string[] };
+  healthcheck?: { test?: string[] };
   restart?: string;
   deploy?: { replicas?: number };
 }
@@ -171,15 +171,22 @@ test('every dependency names a service, and the programs wait for the migrations
   expect(services['migrate']?.command).toEqual(['node', 'scripts/migrate.ts']);
 });
 
-test('every program but the relay serves metrics on an unpublished port of its own, apart from its API port', () => {
+test('every program serves metrics on an unpublished port of its own, apart from its API port', () => {
   const published = Object.values(services).flatMap((service) => service.ports ?? []);
-  for (const name of ['gateway', 'payments', 'orders', 'payments-worker', 'orders-worker']) {
+  for (const name of ['gateway', 'payments', 'orders', 'payments-worker', 'orders-worker', 'outbox-relay']) {
     const address = environmentOf(name)['METRICS_ADDRESS'] ?? '';
     const port = address.split(':')[1];
     expect([name, address]).toEqual([name, '0.0.0.0:9464']);
     expect(published.filter((mapping) => mapping.endsWith(`:${port ?? ''}`))).toEqual([]);
   }
   expect(readGatewayConfig(environmentOf('gateway')).GATEWAY_PORT).not.toBe(9464);
+});
+
+test('the workers and the relay are health-checked on their metrics port, the others on their API port', () => {
+  for (const name of ['payments-worker', 'orders-worker', 'outbox-relay']) {
+    expect([name, services[name]?.healthcheck?.test?.join(' ')]).toEqual([name, expect.stringContaining('http://127.0.0.1:9464/readyz')]);
+  }
+  for (const name of ['gateway', 'payments', 'orders']) expect([name, services[name]?.healthcheck?.test?.join(' ')]).toEqual([name, expect.stringContaining('/readyz')]);
 });
 
 test('the gateway has a database of its own for the limits, migrated before it starts', () => {
@@ -251,8 +258,9 @@ describe('Temporal', () => {
     const setup = environmentOf('temporal-setup');
     expect(setup).toMatchObject({ SEARCH_ATTRIBUTES: SEARCH_ATTRIBUTE_SPECS.join(' '), NAMESPACE_RETENTION });
     for (const name of ['payments-worker', 'orders-worker', 'outbox-relay', 'gateway']) {
-      const config = PROGRAMS[name]?.readConfig?.(environmentOf(name)) as { TEMPORAL_NAMESPACE: string };
-      expect([name, config.TEMPORAL_NAMESPACE]).toEqual([name, setup['TEMPORAL_NAMESPACE']]);
+      // The workers and the relay connect with it (their Temporal connection); the gateway links the Web UI to it.
+      const config = PROGRAMS[name]?.readConfig?.(environmentOf(name)) as { temporal?: { namespace: string }; TEMPORAL_NAMESPACE?: string };
+      expect([name, config.temporal?.namespace ?? config.TEMPORAL_NAMESPACE]).toEqual([name, setup['TEMPORAL_NAMESPACE']]);
     }
   });
 });

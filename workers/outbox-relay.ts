@@ -1,5 +1,6 @@
 // The outbox relay: publishes the orders outbox to Temporal, and reconciles orders left NEW. Run as many as you like.
 import { Client, Connection } from '@temporalio/client';
+import { createMetrics, registryMetrics, serveMetrics } from '../lib/http/metrics.ts';
 import { createLogger } from '../lib/logger.ts';
 import { runMain } from '../lib/main.ts';
 import { openOrdersDatabase } from '../services/orders/database.ts';
@@ -26,10 +27,18 @@ await runMain(async () => {
   // Ready (runMain tells the supervisor) only once the relay hears new orders: its LISTEN is in place.
   await relay.start();
   reconciler.start();
-  logger.info('outbox relay listening');
+  // Its process metrics, `/healthz` (the process runs) and `/readyz` (Temporal and the database answer).
+  const metricsServer = config.METRICS_ADDRESS
+    ? await serveMetrics(registryMetrics(createMetrics('outbox-relay')), config.METRICS_ADDRESS, {
+        logger,
+        health: { temporal: () => connection.workflowService.getSystemInfo({}), database: () => orm.em.fork().execute('select 1') },
+      })
+    : undefined;
+  logger.info({ metrics: metricsServer?.url }, 'outbox relay listening');
   return {
     logger,
     stop: async () => {
+      await metricsServer?.close();
       await Promise.all([relay.stop(), reconciler.stop()]);
       await connection.close();
       await orm.close();

@@ -7,6 +7,7 @@ import type { Orm } from '../lib/database/open-database.ts';
 import { STOP_DEADLINE_MS } from '../lib/main.ts';
 import { TASK_QUEUES } from '../workflows/names.ts';
 import { countLongRetries } from './attempt-metric.ts';
+import { logIds } from './log-ids.ts';
 import { workflowBundle } from './workflow-bundle.ts';
 
 export interface WorkerOptions {
@@ -52,6 +53,6 @@ function commonOptions({ connection, orm, namespace, activityInterceptors = [] }
     // More activities at once than connections would only queue them on the pool, timing out there.
     maxConcurrentActivityTaskExecutions: orm.config.get('pool').max,
     shutdownGraceTime: ACTIVITY_DRAIN_MS,
-    interceptors: { activity: [countLongRetries(), ...activityInterceptors] },
+    interceptors: { activity: [countLongRetries(), logIds(), ...activityInterceptors] },
   };
 }

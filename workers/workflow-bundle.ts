@@ -10,6 +10,8 @@ import type { Compiler, Configuration } from 'webpack';
 
 /** The workflow code the payments worker runs, bundled from this file. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Bundled with it: the workflow interceptors (in the same folder, so a change of them makes a new bundle). */
+const WORKFLOW_INTERCEPTOR_MODULES = [fileURLToPath(new URL('../workflows/request-id.interceptors.ts', import.meta.url))];
 const CACHE_DIR = fileURLToPath(new URL('../node_modules/.cache/shop-payments/', import.meta.url));
 
 export interface BundleSource {
@@ -51,7 +53,7 @@ export async function workflowBundle({ workflowsPath, cacheDir }: BundleSource =
     return { code: cached.code };
   }
   const read = new Set<string>();
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN'), webpackConfigHook: (config) => recordingReads(config, read) });
+  const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: new DefaultLogger('WARN'), webpackConfigHook: (config) => recordingReads(config, read) });
   reportToSourceWatch([...sources, ...read]);
   try {
     writeCache(cacheDir, file, { codeSha256: sha256(code), code, read: hashesOf([...read], dirname(workflowsPath)) });

@@ -22,3 +22,6 @@ export const SEARCH_ATTRIBUTES = {
   userId: defineSearchAttributeKey('UserId', SearchAttributeType.KEYWORD),
   outcome: defineSearchAttributeKey('PaymentOutcome', SearchAttributeType.KEYWORD),
 };
+
+/** The Temporal header that carries the gateway's request id from the workflow to its activities, for their log lines. */
+export const REQUEST_ID_HEADER = 'requestId';

@@ -12,7 +12,7 @@ export function errorHandler(logger: Logger): Middleware {
       }
     } catch (error) {
       const problem = toProblem(error);
-      if (problem.status >= 500) logger.error({ err: error, requestId: ctx.state.requestId }, 'request failed');
+      if (problem.status >= 500) logger.error({ err: error }, 'request failed');
       sendProblem(ctx, problem);
     }
   };

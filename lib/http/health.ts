@@ -19,6 +19,17 @@ export function healthRoutes(dependencies: Record<string, () => Promise<unknown>
   return router;
 }
 
+/** A dependency that does not answer in time (a stopped server holds the call open) counts as not reachable: a probe must be answered. */
+const CHECK_DEADLINE_MS = 2_000;
+
+function withinDeadline(check: Promise<unknown>): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_DEADLINE_MS} ms`)), CHECK_DEADLINE_MS);
+  });
+  return Promise.race([check, late]).finally(() => clearTimeout(timer));
+}
+
 /**
  * A check that callers arriving while it runs share instead of starting their own: `/readyz` is
  * not rate-limited (probes are not clients), so a flood of it must not multiply into as many
@@ -27,7 +38,7 @@ export function healthRoutes(dependencies: Record<string, () => Promise<unknown>
 function shared(check: () => Promise<unknown>): () => Promise<unknown> {
   let running: Promise<unknown> | undefined;
   return () => {
-    running ??= check().finally(() => {
+    running ??= withinDeadline(check()).finally(() => {
       running = undefined;
     });
     return running;

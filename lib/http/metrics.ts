@@ -1,5 +1,8 @@
 import Koa, { type Middleware } from 'koa';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Logger } from '../logger.ts';
+import { errorHandler } from './error-handler.ts';
+import { healthRoutes } from './health.ts';
 import { toProblem } from './problem.ts';
 import { serve, type RunningServer } from './server.ts';
 
@@ -55,15 +58,32 @@ export function createMetrics(process: string): Metrics {
   };
 }
 
+/** What `GET /metrics` answers: the Prometheus text, and its content type. */
+export type MetricsSource = () => Promise<{ contentType: string; text: string }>;
+
+/** A registry's metrics, as `GET /metrics` answers them. */
+export function registryMetrics(metrics: Metrics): MetricsSource {
+  return async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() });
+}
+
+export interface MetricsServerOptions {
+  logger: Logger;
+  /** `/healthz` and `/readyz` (lib/http/health.ts) for a program that has no HTTP port of its own: a worker, the relay. */
+  health?: Record<string, () => Promise<unknown>>;
+}
+
 /**
  * `GET /metrics` in the Prometheus text format, on a listener of its own (`host:port`), never on
  * the port that serves the API: that port may be public, and metrics tell an attacker too much.
  */
-export function serveMetrics(metrics: Metrics, address: string): Promise<RunningServer> {
-  const app = new Koa().use(async (ctx) => {
+export function serveMetrics(source: MetricsSource, address: string, { logger, health }: MetricsServerOptions): Promise<RunningServer> {
+  const app = new Koa().use(errorHandler(logger));
+  if (health) app.use(healthRoutes(health).routes());
+  app.use(async (ctx) => {
     if (ctx.method !== 'GET' || ctx.path !== '/metrics') return;
-    ctx.type = metrics.registry.contentType;
-    ctx.body = await metrics.registry.metrics();
+    const { contentType, text } = await source();
+    ctx.type = contentType;
+    ctx.body = text;
   });
   const separator = address.lastIndexOf(':');
   return serve(app, address.slice(0, separator), Number(address.slice(separator + 1)));

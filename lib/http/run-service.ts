@@ -3,7 +3,7 @@ import { addressOf, type AddressSettings, type ServiceSettings } from '../config
 import type { Orm } from '../database/open-database.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { runMain } from '../main.ts';
-import { serveMetrics, type Metrics } from './metrics.ts';
+import { registryMetrics, serveMetrics, type Metrics } from './metrics.ts';
 import { serve } from './server.ts';
 
 export interface ServiceDefinition<Name extends string, Config extends ServiceSettings & AddressSettings<Name>> {
@@ -25,7 +25,7 @@ export function runService<Name extends string, Config extends ServiceSettings &
     const orm = await service.openDatabase(databaseUrl, config.DATABASE_POOL_SIZE);
     const { app, metrics, close } = service.createApp(orm, config, logger);
     // Metrics are served apart from the API's port, and only where METRICS_ADDRESS says.
-    const metricsServer = config.METRICS_ADDRESS ? await serveMetrics(metrics, config.METRICS_ADDRESS) : undefined;
+    const metricsServer = config.METRICS_ADDRESS ? await serveMetrics(registryMetrics(metrics), config.METRICS_ADDRESS, { logger }) : undefined;
     const server = await serve(app, host, port);
     logger.info({ url: server.url, metrics: metricsServer?.url }, `${service.name} service listening`);
     return {

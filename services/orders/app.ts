@@ -27,7 +27,7 @@ export function createOrdersApp(orm: Orm, config: OrdersConfig, logger: Logger):
     metrics,
     internalToken: config.INTERNAL_TOKEN,
     logger,
-    routers: [publicRouter(ORDERS_ROUTES, { ...orderHandlers(config.CURRENCY), orderEvents: orderEventsHandler(events) })],
+    routers: [publicRouter(ORDERS_ROUTES, { ...orderHandlers(config.CURRENCY, logger), orderEvents: orderEventsHandler(events) })],
   });
   const stopSweep = sweepOldIdempotencyKeys(orm.em, logger);
   return { app, metrics, close: () => events.close().finally(stopSweep) };

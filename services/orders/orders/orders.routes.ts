@@ -1,13 +1,14 @@
 import type { RouterMiddleware } from '@koa/router';
 import { readBody, readQuery } from '../../../lib/http/input.ts';
 import { publicPath } from '../../../lib/http/public-route.ts';
+import type { Logger } from '../../../lib/logger.ts';
 import { ORDERS_ROUTES } from '../public-routes.ts';
 import { listOrdersQuerySchema, placeOrderRequestSchema } from './order.schemas.ts';
 import { findOrder, listOrders, placeOrder, toOrderJson } from './orders.repository.ts';
 
 type OrderHandlers = Record<'placeOrder' | 'listOrders' | 'readOrder', RouterMiddleware>;
 
-export function orderHandlers(currency: string): OrderHandlers {
+export function orderHandlers(currency: string, logger: Logger): OrderHandlers {
   return {
     // 202: the order is taken; its payment happens after the answer.
     placeOrder: async (ctx) => {
@@ -15,6 +16,9 @@ export function orderHandlers(currency: string): OrderHandlers {
         currency,
         requestId: ctx.state.requestId,
       });
+      // From here on the request's lines name the order, as the payment's lines will.
+      ctx.state.orderId = order.id;
+      logger.info({ amount: order.amount }, 'order placed');
       ctx.status = 202;
       ctx.set('location', publicPath(ORDERS_ROUTES.readOrder, { id: order.id }));
       ctx.body = toOrderJson(order);
@@ -26,6 +30,7 @@ export function orderHandlers(currency: string): OrderHandlers {
     },
 
     readOrder: async (ctx) => {
+      ctx.state.orderId = ctx.params.id;
       ctx.body = toOrderJson(await findOrder(ctx.state.em, ctx.state.userId, ctx.params.id ?? ''));
     },
   };

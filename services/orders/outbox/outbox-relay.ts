@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import type { Orm } from '../../../lib/database/open-database.ts';
 import { listen } from '../../../lib/database/listen.ts';
+import { withLogIds } from '../../../lib/log-context.ts';
 import type { Logger } from '../../../lib/logger.ts';
 import type { PaymentRequest } from '../../../workflows/payment.types.ts';
 import { OUTBOX_CHANNEL } from './outbox-message.entity.ts';
@@ -107,8 +108,11 @@ export class OutboxRelay {
         const result = results[index];
         // Stryker disable next-line ConditionalExpression: allSettled answers one result per message, so there always is one
         if (!result) continue;
-        await tx
-          .transactional((row) => (result.status === 'fulfilled' ? this.markPublished(row, message) : this.markFailed(row, message, result.reason)))
+        const { orderId, requestId } = message.payload;
+        // The row's lines name its order and the request that placed it, as the payment's lines do.
+        await withLogIds({ orderId, requestId }, () =>
+          tx.transactional((row) => (result.status === 'fulfilled' ? this.markPublished(row, message) : this.markFailed(row, message, result.reason))),
+        )
           // Stryker disable next-line ArrowFunction,StringLiteral,ObjectLiteral: logging only; any catch keeps the other rows' records
           .catch((error: unknown) => this.options.logger.error({ outboxId: message.id, err: error }, 'could not record an outbox row; it stays due'));
       }
