@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { readSupervisorConfig } from '../supervisor/config.ts';
 import { childEnvironment, planFor, stagesOf } from '../supervisor/plan.ts';
 import { PORT_SETTINGS, PROGRAMS, type Program } from '../supervisor/programs.ts';
@@ -75,4 +78,28 @@ describe('npm run start:cluster', () => {
       expect(spec.env['TEMPORAL_TLS_SERVER_NAME']).toBe('localhost');
     }
   });
+});
+
+test('a Temporal server of the cluster refuses a membership port above 32767 at once, naming it (Temporal stores it as smallint and would fail later)', async () => {
+  const settings = {
+    DATA_DIR: '/nonexistent/shop-data',
+    TEMPORAL_SERVER_PATH: '/nonexistent/server',
+    TEMPORAL_SQL_TOOL_PATH: '/nonexistent/sql',
+    TEMPORAL_CLI_PATH: '/nonexistent/temporal',
+    TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/nonexistent/ca.pem',
+    TEMPORAL_TLS_CLIENT_CERT_PATH: '/nonexistent/client.pem',
+    TEMPORAL_TLS_CLIENT_KEY_PATH: '/nonexistent/client-key.pem',
+    TEMPORAL_TLS_SERVER_NAME: 'localhost',
+    TEMPORAL_FRONTEND_MEMBERSHIP_PORT: '6933',
+    TEMPORAL_HISTORY_MEMBERSHIP_PORT: '40000',
+    TEMPORAL_MATCHING_MEMBERSHIP_PORT: '6935',
+    TEMPORAL_WORKER_MEMBERSHIP_PORT: '6939',
+  };
+  const wrapper = fileURLToPath(new URL('../supervisor/temporal-server.ts', import.meta.url));
+  const failure = await promisify(execFile)(process.execPath, [wrapper], { env: { PATH: process.env.PATH, ...settings }, timeout: 20_000 }).then(
+    () => undefined,
+    (error: unknown) => error as { code: number; stderr: string },
+  );
+  expect(failure?.code).toBe(1);
+  expect(failure?.stderr).toContain('TEMPORAL_HISTORY_MEMBERSHIP_PORT: must be at most 32767');
 });
