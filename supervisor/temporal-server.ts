@@ -21,8 +21,6 @@ import { runWrappedServer, untilServing } from './wrapped-server.ts';
 
 const opsFile = (name: string) => fileURLToPath(new URL(`../ops/temporal/${name}`, import.meta.url));
 const CONFIG_FILE = opsFile('cluster.yaml');
-const SETUP_SCHEMA = opsFile('setup-schema.sh');
-const SETUP_NAMESPACE = opsFile('setup-namespace.sh');
 /** Any number, the same in every server process: the key of the lock held during a setup step. */
 const SETUP_LOCK_KEY = 7_233_001;
 const MEMBERSHIP_PORTS = ['TEMPORAL_FRONTEND_MEMBERSHIP_PORT', 'TEMPORAL_HISTORY_MEMBERSHIP_PORT', 'TEMPORAL_MATCHING_MEMBERSHIP_PORT', 'TEMPORAL_WORKER_MEMBERSHIP_PORT'];
@@ -97,18 +95,13 @@ async function alone(step: () => Promise<unknown>): Promise<void> {
 /** Creates Temporal's databases if missing and upgrades their schemas (ops/temporal/setup-schema.sh, which compose runs too). */
 function upgradeSchemas(): Promise<void> {
   return alone(() =>
-    run('sh', [SETUP_SCHEMA], {
-      env: {
-        ...process.env,
-        TEMPORAL_SQL_TOOL: config.TEMPORAL_SQL_TOOL_PATH,
-        SQL_PLUGIN: 'postgres12',
-        SQL_HOST: '127.0.0.1',
-        SQL_PORT: String(config.EMBEDDED_POSTGRES_PORT),
-        SQL_USER: EMBEDDED_POSTGRES_USER,
-        SQL_PASSWORD: EMBEDDED_POSTGRES_PASSWORD,
-      },
-    }).catch((error: unknown) => {
-      throw new Error(`ops/temporal/setup-schema.sh failed: ${whatFailed(error)}`);
+    runSetupScript('setup-schema.sh', {
+      TEMPORAL_SQL_TOOL: config.TEMPORAL_SQL_TOOL_PATH,
+      SQL_PLUGIN: 'postgres12',
+      SQL_HOST: '127.0.0.1',
+      SQL_PORT: String(config.EMBEDDED_POSTGRES_PORT),
+      SQL_USER: EMBEDDED_POSTGRES_USER,
+      SQL_PASSWORD: EMBEDDED_POSTGRES_PASSWORD,
     }),
   );
 }
@@ -132,18 +125,20 @@ async function untilFrontendAnswers(): Promise<void> {
  */
 function registerNamespace(): Promise<void> {
   return alone(() =>
-    run('sh', [SETUP_NAMESPACE], {
-      env: {
-        ...process.env,
-        TEMPORAL_CLI: config.TEMPORAL_CLI_PATH,
-        TEMPORAL_ADDRESS: address,
-        NAMESPACE_RETENTION,
-        SEARCH_ATTRIBUTES: SEARCH_ATTRIBUTE_SPECS.join(' '),
-      },
-    }).catch((error: unknown) => {
-      throw new Error(`ops/temporal/setup-namespace.sh failed: ${whatFailed(error)}`);
+    runSetupScript('setup-namespace.sh', {
+      TEMPORAL_CLI: config.TEMPORAL_CLI_PATH,
+      TEMPORAL_ADDRESS: address,
+      NAMESPACE_RETENTION,
+      SEARCH_ATTRIBUTES: SEARCH_ATTRIBUTE_SPECS.join(' '),
     }),
   );
+}
+
+/** One of ops/temporal's setup scripts, with these settings beside this process's; fails with what it said. */
+async function runSetupScript(name: string, settings: NodeJS.ProcessEnv): Promise<void> {
+  await run('sh', [opsFile(name)], { env: { ...process.env, ...settings } }).catch((error: unknown) => {
+    throw new Error(`ops/temporal/${name} failed: ${whatFailed(error)}`);
+  });
 }
 
 /** What a failed command said (its stderr), or the error's message. */
