@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { REPLAYED_HEADER } from '../lib/idempotency/idempotent.ts';
 import { signUserToken } from '../services/gateway/sign-token.ts';
+import { cachedGoTool } from '../supervisor/go-tools.ts';
 import { programNamed, APP_PROGRAMS } from '../supervisor/programs.ts';
+import { TEMPORAL_SERVER } from '../supervisor/temporal-cluster-tools.ts';
 import { descendantRunning } from './processes.ts';
 import type { RunningSystem } from './system.ts';
 
@@ -43,17 +45,22 @@ export interface ChaosTally {
 }
 
 /**
- * Each kind of fault, in turn: SIGKILL of each of the system's own programs; PostgreSQL both gets
- * a clean restart (its wrapper's SIGTERM) and has its server killed outright, so it must recover
- * from a crash; the Temporal server is killed under its wrapper.
+ * Each kind of fault, in turn: SIGKILL of each of the system's own programs (under the cluster
+ * mode, of one of its two copies: the first found); PostgreSQL both gets a clean restart (its
+ * wrapper's SIGTERM) and has its server killed outright, so it must recover from a crash; the
+ * Temporal server is killed under its wrapper (in the cluster, one server process, then the
+ * other: the one restarted last is found last).
  */
-const FAULTS: { program: string; signal: NodeJS.Signals }[] = [
-  ...APP_PROGRAMS.map((program) => ({ program: program.entry, signal: 'SIGKILL' as const })),
-  { program: programNamed('postgres').entry, signal: 'SIGTERM' },
-  // The postmaster itself (its backends show as "postgres: ..."); its wrapper then exits and the supervisor restarts it.
-  { program: '/bin/postgres ', signal: 'SIGKILL' },
-  { program: 'temporal server start-dev', signal: 'SIGKILL' },
-];
+function faultsOf(cluster: boolean): { program: string; signal: NodeJS.Signals }[] {
+  const temporalServer = cluster ? cachedGoTool(TEMPORAL_SERVER) : 'temporal server start-dev';
+  return [
+    ...APP_PROGRAMS.map((program) => ({ program: program.entry, signal: 'SIGKILL' as const })),
+    { program: programNamed('postgres').entry, signal: 'SIGTERM' },
+    // The postmaster itself (its backends show as "postgres: ..."); its wrapper then exits and the supervisor restarts it.
+    { program: '/bin/postgres ', signal: 'SIGKILL' },
+    ...Array.from({ length: cluster ? 2 : 1 }, () => ({ program: temporalServer, signal: 'SIGKILL' as const })),
+  ];
+}
 
 /** The users of a chaos run, each with an account and a deposit. */
 interface Accounts {
@@ -118,7 +125,8 @@ async function placeOrder(system: RunningSystem, accounts: Accounts, record: Cli
   let dropAnswer = index % 10 === 0;
   for (let attempt = 0; attempt < 200; attempt++) {
     try {
-      const answer = await fetch(`${system.gatewayUrl}/api/orders`, {
+      // Under the cluster mode, the orders are spread over both gateways.
+      const answer = await fetch(`${system.gatewayUrls[(index + attempt) % system.gatewayUrls.length] ?? system.gatewayUrl}/api/orders`, {
         method: 'POST',
         headers: { authorization: `Bearer ${accounts.tokens[userIndex] ?? ''}`, 'content-type': 'application/json', 'idempotency-key': key },
         body,
@@ -148,13 +156,14 @@ async function placeOrder(system: RunningSystem, accounts: Accounts, record: Cli
  * restarting) is tried again on the next turn rather than skipped. Resolves how often each landed.
  */
 async function injectFaults(system: RunningSystem, options: ChaosOptions, stillPlacing: () => boolean): Promise<Record<string, number>> {
-  const faults: Record<string, number> = Object.fromEntries(FAULTS.map((fault) => [`${fault.signal} ${fault.program.trim()}`, 0]));
+  const kinds = faultsOf(system.gatewayUrls.length > 1);
+  const faults: Record<string, number> = Object.fromEntries(kinds.map((fault) => [`${fault.signal} ${fault.program.trim()}`, 0]));
   const rounds = options.faultRounds ?? 1;
   const landedTooLittle = () => Object.values(faults).some((count) => count < rounds);
   let landed = 0;
   for (let turn = 0, misses = 0; options.faultRounds ? landedTooLittle() : stillPlacing() || landedTooLittle(); ) {
     await sleep(options.faultEveryMs);
-    const fault = FAULTS[turn % FAULTS.length];
+    const fault = kinds[turn % kinds.length];
     if (!fault) break;
     const pid = (await descendantRunning(system.pid, fault.program))?.pid;
     if (!pid) {

@@ -19,6 +19,8 @@ export interface RunningSystem {
   /** The environment the supervisor was started with. */
   env: NodeJS.ProcessEnv;
   gatewayUrl: string;
+  /** Every gateway: the one, or under the cluster mode both copies. */
+  gatewayUrls: string[];
   postgresUrl(database: string): string;
   temporalAddress: string;
   ports: Record<PortSetting, number>;
@@ -39,6 +41,8 @@ export interface SystemOptions {
   dataDir?: string;
   /** `npm run dev` rather than `npm start`: a program whose sources change restarts. */
   dev?: boolean;
+  /** `npm run start:cluster`: a Temporal cluster of two servers and two copies of every program. */
+  cluster?: boolean;
 }
 
 // The only variables that reach the system from the caller: where programs and caches are.
@@ -74,7 +78,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = join(LOG_DIR, `${options.label ?? 'system'}-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
   const log = createWriteStream(logFile);
-  const supervisor = spawn(process.execPath, [join(checkout, 'supervisor', 'main.ts'), ...(options.dev ? ['--dev'] : [])], {
+  const supervisor = spawn(process.execPath, [join(checkout, 'supervisor', 'main.ts'), ...(options.dev ? ['--dev'] : []), ...(options.cluster ? ['--cluster'] : [])], {
     cwd: checkout,
     env,
     // The IPC channel closes when this process dies, however it dies; the supervisor then stops the system.
@@ -121,6 +125,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     logFile,
     env,
     gatewayUrl: `http://127.0.0.1:${ports.GATEWAY_PORT}`,
+    gatewayUrls: [ports.GATEWAY_PORT, ...(options.cluster ? [ports.GATEWAY_PORT_2] : [])].map((port) => `http://127.0.0.1:${port}`),
     postgresUrl: (database) => embeddedPostgresUrl(ports.EMBEDDED_POSTGRES_PORT, database),
     temporalAddress: `127.0.0.1:${ports.TEMPORAL_PORT}`,
     ports,

@@ -24,6 +24,8 @@ export function readSupervisorConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     env,
   );
-  return { ...config, temporal: readTemporalConnection(env) };
+  // zod keeps the names of the ports it was given, not the pattern of a later copy's (GATEWAY_PORT_2).
+  const temporal = readTemporalConnection(env);
+  return { ...config, temporal } as typeof config & { temporal: typeof temporal } & Record<PortSetting, number>;
 }
 export type SupervisorConfig = ReturnType<typeof readSupervisorConfig>;

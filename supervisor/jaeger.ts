@@ -5,22 +5,21 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { cacheRoot, findGo, intoCache, onPath } from './temporal-cli.ts';
+import { cachedGoTool, findGo, intoCache, onPath, type GoTool } from './go-tools.ts';
 
-export const JAEGER_VERSION = '1.76.0';
 const MODULE = 'github.com/jaegertracing/jaeger';
-const EXECUTABLE = 'jaeger';
+const JAEGER: GoTool = { title: 'Jaeger', name: 'jaeger', version: '1.76.0', goPackage: `${MODULE}/cmd/jaeger`, executable: 'jaeger' };
 const GO_HEARTBEAT_MS = 15_000;
 
 /** Where a built Jaeger is kept between runs. */
 export function cachedJaeger(): string {
-  return join(cacheRoot(), `jaeger-v${JAEGER_VERSION}`, EXECUTABLE);
+  return cachedGoTool(JAEGER);
 }
 
 /** TRACE_VIEWER_PATH if set, else `jaeger` on PATH (a release binary, with its UI), else the cached build. */
 export function findJaeger(): string | undefined {
   if (process.env['TRACE_VIEWER_PATH']) return process.env['TRACE_VIEWER_PATH'];
-  return [...onPath(EXECUTABLE), cachedJaeger()].find((candidate) => existsSync(candidate));
+  return [...onPath(JAEGER.executable), cachedJaeger()].find((candidate) => existsSync(candidate));
 }
 
 /** Finds Jaeger, or else builds it with Go into the cache (minutes, once); throws the ways out when neither works. */
@@ -34,7 +33,7 @@ export async function ensureJaeger(log: (line: string) => void): Promise<string>
         `Set TRACE_VIEWER_PATH to a jaeger binary (a Jaeger release), or install Go (https://go.dev/dl).`,
     );
   }
-  return intoCache(cachedJaeger(), (folder) => buildWithGo(go, folder, log));
+  return intoCache(JAEGER, (folder) => buildWithGo(go, folder, log));
 }
 
 /**
@@ -42,18 +41,18 @@ export async function ensureJaeger(log: (line: string) => void): Promise<string>
  * tool of a throw-away module, at low priority: other work on the machine goes on meanwhile.
  */
 async function buildWithGo(go: string, folder: string, log: (line: string) => void): Promise<string> {
-  log(`Building Jaeger v${JAEGER_VERSION} with Go for the trace viewer (once; several minutes)...`);
+  log(`Building Jaeger v${JAEGER.version} with Go for the trace viewer (once; several minutes)...`);
   const started = Date.now();
   const heartbeat = setInterval(() => log(`still building Jaeger with Go, ${Math.round((Date.now() - started) / 1000)} s…`), GO_HEARTBEAT_MS);
   const goIn = (args: string[]) =>
     promisify(execFile)('nice', ['-n', '10', go, ...args], { cwd: folder, env: { ...process.env, GOFLAGS: '-mod=mod' }, maxBuffer: 64 * 1024 * 1024 });
   try {
     await writeFile(join(folder, 'go.mod'), 'module shop-payments/trace-viewer\n');
-    await goIn(['get', '-tool', `${MODULE}/cmd/jaeger@v${JAEGER_VERSION}`]);
-    await goIn(['build', '-ldflags=-s -w', '-o', EXECUTABLE, `${MODULE}/cmd/jaeger`]);
+    await goIn(['get', '-tool', `${JAEGER.goPackage}@v${JAEGER.version}`]);
+    await goIn(['build', '-ldflags=-s -w', '-o', JAEGER.executable, JAEGER.goPackage]);
   } finally {
     clearInterval(heartbeat);
   }
   log(`Built Jaeger with Go in ${Math.round((Date.now() - started) / 1000)} s`);
-  return join(folder, EXECUTABLE);
+  return join(folder, JAEGER.executable);
 }

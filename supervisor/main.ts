@@ -4,14 +4,17 @@ import { join, resolve } from 'node:path';
 import { whenParentGone } from '../lib/parent-process.ts';
 import { Child, StartFailure } from './child.ts';
 import { readSupervisorConfig, type SupervisorConfig } from './config.ts';
-import { checkPortsFree, childEnvironment, planFor, stagesOf, temporalCliFor, traceViewerFor, type Plan } from './plan.ts';
+import { checkPortsFree, childEnvironment, planFor, stagesOf, toolsFor, type Plan } from './plan.ts';
 import { readableLines } from './readable-lines.ts';
 import { claimDataDir } from './single-instance.ts';
 import { PAYMENT_WORKFLOW_ID_PREFIX } from '../workflows/names.ts';
 import { REPORT_IMPORTS_ENV, watchProgramSources } from './source-watch.ts';
+import { ensureTemporalCertificates, temporalCertificatesFolder } from './temporal-certificates.ts';
 
 /** `npm run dev`: a program whose sources change restarts alone. */
 const DEV = process.argv.includes('--dev');
+/** `npm run start:cluster`: the production topology, a Temporal cluster and two copies of every program. */
+const CLUSTER = process.argv.includes('--cluster');
 
 /**
  * Every line goes to the terminal and to the log file in the data folder. A terminal or a parent
@@ -37,6 +40,17 @@ function exitAfterFlush(code: number): void {
 
 function banner(config: SupervisorConfig, plan: Plan, logFile: string): string {
   const api = `http://localhost:${config.GATEWAY_PORT}`;
+  const temporal = plan.cluster
+    ? [
+        `  Temporal     cluster of 2 servers, frontends 127.0.0.1:${config.TEMPORAL_PORT} and :${config.TEMPORAL_PORT_2} (mutual TLS; certificates in ${temporalCertificatesFolder(config.DATA_DIR)})`,
+        `  Temporal UI  http://localhost:${config.TEMPORAL_UI_PORT}  (payments are workflows ${PAYMENT_WORKFLOW_ID_PREFIX}<orderId>)`,
+        `  Copies       2 of each program; the second gateway is http://localhost:${config.GATEWAY_PORT_2}/ (its metrics :${config.GATEWAY_METRICS_PORT_2}, and so on: each second copy's ports are the first's + 100)`,
+      ]
+    : [
+        plan.runsTemporal
+          ? `  Temporal UI  http://localhost:${config.TEMPORAL_UI_PORT}  (payments are workflows ${PAYMENT_WORKFLOW_ID_PREFIX}<orderId>)`
+          : `  Temporal     ${plan.temporalAddress}`,
+      ];
   return [
     '',
     '  The shop is up.',
@@ -45,7 +59,7 @@ function banner(config: SupervisorConfig, plan: Plan, logFile: string): string {
     `  API docs     ${api}/docs  (OpenAPI: ${api}/openapi.json)`,
     `  Health       ${api}/healthz, ${api}/readyz`,
     `  Metrics      http://127.0.0.1:${config.GATEWAY_METRICS_PORT}/metrics (gateway), :${config.PAYMENTS_METRICS_PORT} (payments), :${config.ORDERS_METRICS_PORT} (orders), :${config.PAYMENTS_WORKER_METRICS_PORT} and :${config.ORDERS_WORKER_METRICS_PORT} (workers), :${config.OUTBOX_RELAY_METRICS_PORT} (relay); workers and relay answer /healthz, /readyz there`,
-    plan.runsTemporal ? `  Temporal UI  http://localhost:${config.TEMPORAL_UI_PORT}  (payments are workflows ${PAYMENT_WORKFLOW_ID_PREFIX}<orderId>)` : `  Temporal     ${plan.temporalAddress}`,
+    ...temporal,
     ...(plan.runsTraceViewer
       ? [`  Traces       http://localhost:${config.TRACE_VIEWER_PORT}/search?service=gateway  (an order's trace: tag orderId=<orderId>)`]
       : []),
@@ -124,12 +138,12 @@ async function startShop(progress: Progress): Promise<void> {
   Object.assign(progress, { logFile, say });
   const claim = claimDataDir(config.DATA_DIR);
   progress.claim = claim;
-  const plan = planFor(config);
+  const plan = planFor(config, CLUSTER);
   await checkPortsFree(config, plan);
-  const temporalCli = await temporalCliFor(plan, say);
-  const traceViewer = await traceViewerFor(plan, say);
+  const tools = await toolsFor(plan, say);
+  if (plan.cluster) await ensureTemporalCertificates(temporalCertificatesFolder(config.DATA_DIR));
   const env = { ...childEnvironment(config, plan), ...(DEV ? REPORT_IMPORTS_ENV : {}) };
-  const children = stagesOf(config, plan, env, temporalCli, traceViewer).map((stage) => stage.map((spec) => new Child(spec, say)));
+  const children = stagesOf(config, plan, env, tools).map((stage) => stage.map((spec) => new Child(spec, say)));
   const sourceWatch = DEV ? watchProgramSources(children.flat(), say) : undefined;
   const up = await run(children, config.START_TIMEOUT_MS, say, () => {
     sourceWatch?.close();

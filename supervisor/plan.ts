@@ -1,13 +1,16 @@
-// What `npm start` runs, and with which settings: the programs of the registry, in stages.
+// What `npm start` (and `npm run start:cluster`) runs, and with which settings: the programs of the
+// registry, in stages, each once or, in the cluster mode, in as many copies as it says.
 import { fileURLToPath } from 'node:url';
 import type { ChildSpec } from './child.ts';
 import type { SupervisorConfig } from './config.ts';
 import { loadDevSecrets } from './dev-secrets.ts';
 import { embeddedPostgresUrl } from './embedded-postgres-url.ts';
 import { assertPortsFree } from './ports.ts';
-import { PORT_SETTINGS, PROGRAMS, type PortSetting, type Program } from './programs.ts';
-import { ensureJaeger } from './jaeger.ts';
+import { PORT_SETTINGS, PROGRAMS, replicaPortSetting, replicasOf, type Program } from './programs.ts';
+import { TEMPORAL_TLS_SERVER_NAME, temporalCertificatesFolder, temporalCertificatesIn } from './temporal-certificates.ts';
 import { ensureTemporalCli } from './temporal-cli.ts';
+import { ensureTemporalClusterTools, type TemporalClusterTools } from './temporal-cluster-tools.ts';
+import { ensureJaeger } from './jaeger.ts';
 
 /** How long one program may take to say it is ready. */
 const READY_TIMEOUT_MS = 60_000;
@@ -17,9 +20,11 @@ const TRACING_MODULE = fileURLToPath(new URL('../lib/telemetry/tracing.ts', impo
 
 /** What this start runs itself, and where Temporal is. */
 export interface Plan {
-  /** The embedded PostgreSQL, unless every database is given. */
+  /** `npm run start:cluster`: a Temporal cluster of two servers on PostgreSQL, and two copies of every program. */
+  cluster: boolean;
+  /** The embedded PostgreSQL, unless every database is given (the cluster mode always runs it: Temporal's databases are there). */
   runsPostgres: boolean;
-  /** The Temporal dev server, unless TEMPORAL_ADDRESS (or a Temporal config profile) names a server. */
+  /** Temporal (the dev server, or the cluster), unless TEMPORAL_ADDRESS (or a Temporal config profile) names a server. */
   runsTemporal: boolean;
   /** The trace viewer, when TRACE_VIEWER=true. */
   runsTraceViewer: boolean;
@@ -28,32 +33,58 @@ export interface Plan {
   programs: Program[];
 }
 
-export function planFor(config: SupervisorConfig): Plan {
-  const runsPostgres = !config.PAYMENTS_DATABASE_URL || !config.ORDERS_DATABASE_URL || !config.GATEWAY_DATABASE_URL;
-  const runsTemporal = !config.temporal.addressGiven;
-  const runsTraceViewer = config.TRACE_VIEWER;
-  const runs: Partial<Record<string, boolean>> = { postgres: runsPostgres, temporal: runsTemporal, 'trace-viewer': runsTraceViewer };
-  const programs: Program[] = PROGRAMS.filter((program) => runs[program.name] ?? true);
-  return { runsPostgres, runsTemporal, runsTraceViewer, temporalAddress: runsTemporal ? `127.0.0.1:${config.TEMPORAL_PORT}` : config.temporal.options.address, programs };
+/** The Go programs the start runs: the CLI for the dev server or the cluster's operator commands, the cluster's own, and the trace viewer. */
+export interface Tools {
+  temporalCli?: string;
+  cluster?: TemporalClusterTools;
+  traceViewer?: string;
 }
 
-const portOf = (config: SupervisorConfig) => (setting: string) => config[setting as PortSetting];
+export function planFor(config: SupervisorConfig, cluster = false): Plan {
+  const runsPostgres = cluster || !config.PAYMENTS_DATABASE_URL || !config.ORDERS_DATABASE_URL || !config.GATEWAY_DATABASE_URL;
+  const runsTemporal = cluster || !config.temporal.addressGiven;
+  const mode = cluster ? 'cluster' : 'single';
+  const runsTraceViewer = config.TRACE_VIEWER;
+  const runs = (program: Program) =>
+    program.name === 'postgres' ? runsPostgres : program.name === 'trace-viewer' ? runsTraceViewer : program.name.startsWith('temporal') ? runsTemporal : true;
+  const programs: Program[] = PROGRAMS.filter((program: Program) => (program.mode === undefined || program.mode === mode) && runs(program));
+  const temporalAddress = runsTemporal ? `127.0.0.1:${config.TEMPORAL_PORT}` : config.temporal.options.address;
+  return { cluster, runsPostgres, runsTemporal, runsTraceViewer, temporalAddress, programs };
+}
+
+const portOf = (config: SupervisorConfig, replica = 1) => (setting: string) => config[replicaPortSetting(setting, replica)];
+
+/** The copies of a program this start runs: its name in the log, and its number (from 1). */
+function copiesOf(program: Program, plan: Plan): { name: string; replica: number }[] {
+  const count = replicasOf(program, plan.cluster);
+  return Array.from({ length: count }, (_, index) => ({ name: count > 1 ? `${program.name}-${index + 1}` : program.name, replica: index + 1 }));
+}
+
+/** The addresses of the copies of the program whose port setting is `setting`: `127.0.0.1:<port>`, one per copy. */
+function addressesOf(config: SupervisorConfig, plan: Plan, programName: string, setting: string): string[] {
+  const program = plan.programs.find((candidate) => candidate.name === programName);
+  if (!program) return [];
+  return copiesOf(program, plan).map(({ replica }) => `127.0.0.1:${portOf(config, replica)(setting)}`);
+}
 
 /** Fails at once, naming each, if a port of a program this start runs is taken. */
 export async function checkPortsFree(config: SupervisorConfig, plan: Plan): Promise<void> {
   await assertPortsFree(
-    Object.fromEntries(plan.programs.flatMap((program) => Object.keys(program.ports).map((setting) => [`${setting} of ${program.name}`, portOf(config)(setting)]))),
+    Object.fromEntries(
+      plan.programs.flatMap((program) =>
+        copiesOf(program, plan).flatMap(({ name, replica }) => Object.keys(program.ports).map((setting) => [`${setting} of ${name}`, portOf(config, replica)(setting)])),
+      ),
+    ),
   );
 }
 
-export async function temporalCliFor(plan: Plan, say: (line: string) => void): Promise<string | undefined> {
-  if (!plan.runsTemporal) return undefined;
-  return ensureTemporalCli(say);
-}
-
-export async function traceViewerFor(plan: Plan, say: (line: string) => void): Promise<string | undefined> {
-  if (!plan.runsTraceViewer) return undefined;
-  return ensureJaeger(say);
+/** Finds or makes the Go programs the plan needs (a first cluster start builds them: minutes). */
+export async function toolsFor(plan: Plan, say: (line: string) => void): Promise<Tools> {
+  return {
+    ...(plan.runsTemporal ? { temporalCli: await ensureTemporalCli(say) } : {}),
+    ...(plan.runsTemporal && plan.cluster ? { cluster: await ensureTemporalClusterTools(say) } : {}),
+    ...(plan.runsTraceViewer ? { traceViewer: await ensureJaeger(say) } : {}),
+  };
 }
 
 /**
@@ -64,6 +95,7 @@ export async function traceViewerFor(plan: Plan, say: (line: string) => void): P
 export function childEnvironment(config: SupervisorConfig, plan: Plan): NodeJS.ProcessEnv {
   const devSecrets = config.JWT_SECRET && config.INTERNAL_TOKEN ? undefined : loadDevSecrets(config.DATA_DIR);
   const database = (given: string | undefined, name: string) => given ?? embeddedPostgresUrl(config.EMBEDDED_POSTGRES_PORT, name);
+  const urls = (programName: string, setting: string) => addressesOf(config, plan, programName, setting).map((address) => `http://${address}`).join(',');
   return {
     ...process.env,
     DATA_DIR: config.DATA_DIR,
@@ -73,11 +105,16 @@ export function childEnvironment(config: SupervisorConfig, plan: Plan): NodeJS.P
     PAYMENTS_DATABASE_URL: database(config.PAYMENTS_DATABASE_URL, 'payments'),
     ORDERS_DATABASE_URL: database(config.ORDERS_DATABASE_URL, 'orders'),
     GATEWAY_DATABASE_URL: database(config.GATEWAY_DATABASE_URL, 'gateway'),
-    PAYMENTS_URL: `http://127.0.0.1:${config.PAYMENTS_PORT}`,
-    ORDERS_URL: `http://127.0.0.1:${config.ORDERS_PORT}`,
+    // Every copy of each service, so that the gateway spreads its requests over them.
+    PAYMENTS_URL: urls('payments', 'PAYMENTS_PORT'),
+    ORDERS_URL: urls('orders', 'ORDERS_PORT'),
     TEMPORAL_ADDRESS: plan.temporalAddress,
     TEMPORAL_NAMESPACE: config.temporal.namespace,
     TEMPORAL_UI_URL: `http://localhost:${config.TEMPORAL_UI_PORT}`,
+    ...(plan.cluster ? temporalTlsEnvironment(config) : {}),
+    // Two copies of each program share PostgreSQL's connections with the two Temporal servers:
+    // each copy gets half the pool `npm start` gives the one.
+    ...(plan.cluster ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '5' } : {}),
     // A local run signs in from the storefront without an identity provider.
     DEV_SIGN_IN: 'true',
     // Every program's traces go to the viewer (lib/telemetry/tracing.ts reads it).
@@ -85,22 +122,51 @@ export function childEnvironment(config: SupervisorConfig, plan: Plan): NodeJS.P
   };
 }
 
-/** The programs in stages: each stage starts together, once the one before is ready; they stop in the reverse order. */
-export function stagesOf(config: SupervisorConfig, plan: Plan, env: NodeJS.ProcessEnv, temporalCli: string | undefined, traceViewer?: string): ChildSpec[][] {
-  const specOf = (program: Program): ChildSpec => ({
-    name: program.name,
-    command: process.execPath,
-    args: [...('readConfig' in program ? ['--import', TRACING_MODULE] : []), fileURLToPath(new URL(`../${program.entry}`, import.meta.url))],
-    env: {
-      ...env,
-      // Each program is a service of its own in a trace.
-      OTEL_SERVICE_NAME: program.name,
-      ...(program.metricsPort ? { METRICS_ADDRESS: `127.0.0.1:${portOf(config)(program.metricsPort)}` } : {}),
-      ...(program.name === 'temporal' ? { TEMPORAL_CLI_PATH: temporalCli } : {}),
-      ...(program.name === 'trace-viewer' ? { TRACE_VIEWER_PATH: traceViewer } : {}),
-    },
-    readiness: program.readiness(portOf(config), plan.temporalAddress),
-    readyTimeoutMs: READY_TIMEOUT_MS,
-  });
-  return STAGES.map((stage) => plan.programs.filter((program) => program.stage === stage).map(specOf));
+/** The cluster's frontends require mutual TLS: the standard variables of Temporal's clients name the certificates. */
+function temporalTlsEnvironment(config: SupervisorConfig): NodeJS.ProcessEnv {
+  const certificates = temporalCertificatesIn(temporalCertificatesFolder(config.DATA_DIR));
+  return {
+    TEMPORAL_TLS_SERVER_CA_CERT_PATH: certificates.caCert,
+    TEMPORAL_TLS_CLIENT_CERT_PATH: certificates.clientCert,
+    TEMPORAL_TLS_CLIENT_KEY_PATH: certificates.clientKey,
+    TEMPORAL_TLS_SERVER_NAME: TEMPORAL_TLS_SERVER_NAME,
+  };
 }
+
+/** The programs in stages: each stage starts together, once the one before is ready; they stop in the reverse order. */
+export function stagesOf(config: SupervisorConfig, plan: Plan, env: NodeJS.ProcessEnv, tools: Tools): ChildSpec[][] {
+  const temporalServers = addressesOf(config, plan, 'temporal-server', 'TEMPORAL_PORT');
+  const specOf = (program: Program, { name, replica }: { name: string; replica: number }): ChildSpec => {
+    const ports = portOf(config, replica);
+    // In the cluster, the copies of a program connect to the servers in turn, so one server's death stops only some of them.
+    const temporalAddress = temporalServers.length > 0 ? (temporalServers[(replica - 1) % temporalServers.length] ?? plan.temporalAddress) : plan.temporalAddress;
+    return {
+      name,
+      command: process.execPath,
+      args: [...('readConfig' in program ? ['--import', TRACING_MODULE] : []), fileURLToPath(new URL(`../${program.entry}`, import.meta.url))],
+      env: {
+        ...env,
+        // Each program is a service of its own in a trace (its copies are instances of it).
+        OTEL_SERVICE_NAME: program.name,
+        ...Object.fromEntries(Object.keys(program.ports).map((setting) => [setting, String(ports(setting))])),
+        ...(program.metricsPort ? { METRICS_ADDRESS: `127.0.0.1:${ports(program.metricsPort)}` } : {}),
+        ...(program.name.startsWith('temporal') ? toolEnvironment(tools) : {}),
+        ...(program.name === 'trace-viewer' ? { TRACE_VIEWER_PATH: tools.traceViewer } : {}),
+        TEMPORAL_ADDRESS: program.name === 'temporal-ui' ? (temporalServers[0] ?? plan.temporalAddress) : temporalAddress,
+      },
+      readiness: program.readiness(ports, temporalAddress),
+      readyTimeoutMs: READY_TIMEOUT_MS,
+    };
+  };
+  return STAGES.map((stage) => plan.programs.filter((program) => program.stage === stage).flatMap((program) => copiesOf(program, plan).map((copy) => specOf(program, copy))));
+}
+
+function toolEnvironment(tools: Tools): NodeJS.ProcessEnv {
+  return {
+    TEMPORAL_CLI_PATH: tools.temporalCli,
+    TEMPORAL_SERVER_PATH: tools.cluster?.server,
+    TEMPORAL_SQL_TOOL_PATH: tools.cluster?.sqlTool,
+    TEMPORAL_UI_SERVER_PATH: tools.cluster?.uiServer,
+  };
+}
+

@@ -22,7 +22,16 @@ export interface Program {
   connectionsBesidePool?: number;
   /** What the supervisor waits for before it counts it ready, for its log: given the port of each setting and Temporal's address. */
   readiness: (portOf: (setting: string) => number, temporalAddress: string) => string;
+  /** Run by `npm start` only ('single') or by `npm run start:cluster` only ('cluster'); by both if not said. */
+  mode?: 'single' | 'cluster';
+  /** How many copies `npm run start:cluster` runs, each on ports of its own (see replicaPortSetting). */
+  clusterReplicas?: number;
 }
+
+/** Every program of the system's own code, and the Temporal server, runs twice in the cluster mode. */
+const CLUSTER_REPLICAS = 2;
+/** The ports of the copy after the first are the first's plus this (8000, 8100); see replicaPortSetting. */
+const REPLICA_PORT_OFFSET = 100;
 
 const saysReady = (setting: string) => (portOf: (setting: string) => number) => `port ${portOf(setting)} says it is ready`;
 const connectsToTemporal = (_: unknown, temporalAddress: string) => `Temporal at ${temporalAddress}, says it is ready`;
@@ -46,6 +55,28 @@ export const PROGRAMS = [
     stage: 0,
     ports: { TEMPORAL_PORT: 7233, TEMPORAL_UI_PORT: 8233 },
     readiness: (_, temporalAddress) => `the dev server to answer on ${temporalAddress}`,
+    mode: 'single',
+  },
+  {
+    // One process of the cluster runs every service (frontend, history, matching, worker), each
+    // on its ports; the copies find each other through the database. Its default ports are Temporal's own.
+    name: 'temporal-server',
+    entry: 'supervisor/temporal-server.ts',
+    stage: 1,
+    ports: {
+      TEMPORAL_PORT: 7233,
+      TEMPORAL_HTTP_PORT: 7243,
+      TEMPORAL_FRONTEND_MEMBERSHIP_PORT: 6933,
+      TEMPORAL_HISTORY_PORT: 7234,
+      TEMPORAL_HISTORY_MEMBERSHIP_PORT: 6934,
+      TEMPORAL_MATCHING_PORT: 7235,
+      TEMPORAL_MATCHING_MEMBERSHIP_PORT: 6935,
+      TEMPORAL_WORKER_PORT: 7239,
+      TEMPORAL_WORKER_MEMBERSHIP_PORT: 6939,
+    },
+    readiness: (portOf) => `its frontend to answer on 127.0.0.1:${portOf('TEMPORAL_PORT')} over mutual TLS, with the namespace and search attributes registered`,
+    mode: 'cluster',
+    clusterReplicas: CLUSTER_REPLICAS,
   },
   {
     // Only when TRACE_VIEWER=true: the programs then export their traces to it.
@@ -64,6 +95,7 @@ export const PROGRAMS = [
     metricsPort: 'PAYMENTS_METRICS_PORT',
     connectionsBesidePool: 1,
     readiness: saysReady('PAYMENTS_PORT'),
+    clusterReplicas: CLUSTER_REPLICAS,
   },
   {
     name: 'orders',
@@ -74,6 +106,7 @@ export const PROGRAMS = [
     metricsPort: 'ORDERS_METRICS_PORT',
     connectionsBesidePool: 2,
     readiness: saysReady('ORDERS_PORT'),
+    clusterReplicas: CLUSTER_REPLICAS,
   },
   {
     name: 'payments-worker',
@@ -84,6 +117,7 @@ export const PROGRAMS = [
     metricsPort: 'PAYMENTS_WORKER_METRICS_PORT',
     connectionsBesidePool: 1,
     readiness: connectsToTemporal,
+    clusterReplicas: CLUSTER_REPLICAS,
   },
   {
     name: 'orders-worker',
@@ -94,6 +128,7 @@ export const PROGRAMS = [
     metricsPort: 'ORDERS_WORKER_METRICS_PORT',
     connectionsBesidePool: 1,
     readiness: connectsToTemporal,
+    clusterReplicas: CLUSTER_REPLICAS,
   },
   {
     name: 'outbox-relay',
@@ -104,6 +139,7 @@ export const PROGRAMS = [
     metricsPort: 'OUTBOX_RELAY_METRICS_PORT',
     connectionsBesidePool: 2,
     readiness: connectsToTemporal,
+    clusterReplicas: CLUSTER_REPLICAS,
   },
   {
     name: 'gateway',
@@ -114,14 +150,42 @@ export const PROGRAMS = [
     metricsPort: 'GATEWAY_METRICS_PORT',
     connectionsBesidePool: 1,
     readiness: saysReady('GATEWAY_PORT'),
+    clusterReplicas: CLUSTER_REPLICAS,
+  },
+  {
+    name: 'temporal-ui',
+    entry: 'supervisor/temporal-ui-server.ts',
+    stage: 2,
+    ports: { TEMPORAL_UI_PORT: 8233 },
+    readiness: (portOf) => `the Temporal Web UI to answer on 127.0.0.1:${portOf('TEMPORAL_UI_PORT')}`,
+    mode: 'cluster',
   },
 ] as const satisfies readonly Program[];
 
 export type ProgramName = (typeof PROGRAMS)[number]['name'];
-/** Every port setting of every program. */
-export type PortSetting = (typeof PROGRAMS)[number] extends infer P ? (P extends { ports: infer Ports } ? keyof Ports & string : never) : never;
+/** Every port setting of every program's first copy. */
+type FirstCopyPortSetting = (typeof PROGRAMS)[number] extends infer P ? (P extends { ports: infer Ports } ? keyof Ports & string : never) : never;
+/** Every port setting: the second copy's carry its number (GATEWAY_PORT_2; CLUSTER_REPLICAS is 2). */
+export type PortSetting = FirstCopyPortSetting | `${FirstCopyPortSetting}_2`;
 
-export const PORT_SETTINGS = PROGRAMS.flatMap((program) => Object.keys(program.ports)) as PortSetting[];
+/** How many copies of the program a start runs. */
+export function replicasOf(program: Program, cluster: boolean): number {
+  return cluster ? (program.clusterReplicas ?? 1) : 1;
+}
+
+/** The setting that names a port of the program's copy `replica` (from 1): the first copy's own, a later one's with its number. */
+export function replicaPortSetting(setting: string, replica: number): PortSetting {
+  return (replica === 1 ? setting : `${setting}_${replica}`) as PortSetting;
+}
+
+/** Every port setting of every copy of every program, once each. */
+export const PORT_SETTINGS: PortSetting[] = [
+  ...new Set(
+    PROGRAMS.flatMap((program: Program) =>
+      Array.from({ length: program.clusterReplicas ?? 1 }, (_, index) => Object.keys(program.ports).map((setting) => replicaPortSetting(setting, index + 1))).flat(),
+    ),
+  ),
+];
 
 /** The programs that run in the image (docker-compose.yml), not only under `npm start`. */
 export const APP_PROGRAMS: readonly Program[] = PROGRAMS.filter((program) => 'readConfig' in program);
@@ -132,12 +196,13 @@ export function programNamed(name: ProgramName): Program {
   return program;
 }
 
-/** The default of a port setting under `npm start`. */
+/** The default of a port setting under `npm start` (a later copy's: the first's plus REPLICA_PORT_OFFSET for each copy before it). */
 export function defaultPort(setting: PortSetting): number {
+  const [, firstCopySetting = setting, replica = '1'] = /^(.+?)_(\d+)$/.exec(setting) ?? [];
   for (const program of PROGRAMS) {
     const ports: Record<string, number> = program.ports;
-    const port = ports[setting];
-    if (port !== undefined) return port;
+    const port = ports[firstCopySetting];
+    if (port !== undefined) return port + REPLICA_PORT_OFFSET * (Number(replica) - 1);
   }
   throw new Error(`no port setting ${setting}`);
 }

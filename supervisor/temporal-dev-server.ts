@@ -2,15 +2,14 @@
 // that its parent is gone; this process runs it, says when it answers, and takes it down with it.
 // Its state is in SQLite under the data folder (a restart loses no workflow), with the programs'
 // namespace and the search attributes the payment workflow sets.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { readConfig, setting } from '../lib/config.ts';
-import { tellParentReady, whenParentGone } from '../lib/parent-process.ts';
+import { tellParentReady } from '../lib/parent-process.ts';
 import { SEARCH_ATTRIBUTE_SPECS } from '../ops/temporal/server.ts';
 import { defaultPort } from './programs.ts';
+import { runWrappedServer, untilServing } from './wrapped-server.ts';
 
 const config = readConfig({
   DATA_DIR: z.string().min(1),
@@ -23,7 +22,7 @@ const address = `127.0.0.1:${config.TEMPORAL_PORT}`;
 const searchAttributes = SEARCH_ATTRIBUTE_SPECS.flatMap((spec) => ['--search-attribute', spec]);
 // The programs' namespace, made at launch beside `default` (which the dev server always has).
 const namespace = config.TEMPORAL_NAMESPACE === 'default' ? [] : ['--namespace', config.TEMPORAL_NAMESPACE];
-const server = spawn(
+runWrappedServer(
   config.TEMPORAL_CLI_PATH,
   [
     'server',
@@ -45,49 +44,21 @@ const server = spawn(
     ...namespace,
     ...searchAttributes,
   ],
-  { stdio: ['ignore', 'pipe', 'pipe'] },
+  // Stopping, the single-binary server stops its frontend before its own system workers, which then
+  // warn of every poll the closed frontend cut (temporalio/temporal#4383, open): a screenful of
+  // warnings on each Ctrl-C that says nothing about the shop. Its warnings are dropped once it has
+  // been asked to stop; its errors, and everything before, pass.
+  { quietWhenStopping: /level=WARN/ },
 );
-// Stopping, the single-binary server stops its frontend before its own system workers, which then
-// warn of every poll the closed frontend cut (temporalio/temporal#4383, open): a screenful of
-// warnings on each Ctrl-C that says nothing about the shop. Its warnings are dropped once it has
-// been asked to stop; its errors, and everything before, pass.
-let stopping = false;
-for (const [from, to] of [
-  [server.stdout, process.stdout],
-  [server.stderr, process.stderr],
-] as const) {
-  createInterface({ input: from }).on('line', (line) => {
-    if (!(stopping && line.includes('level=WARN'))) to.write(`${line}\n`);
-  });
-}
 console.log(`starting the Temporal dev server on ${address} (state in ${join(config.DATA_DIR, 'temporal.db')})`);
-server.once('error', (error) => {
-  console.error(`could not run ${config.TEMPORAL_CLI_PATH}: ${error.message}`);
-  process.exit(1);
-});
-// However the server ends, so does this process: the supervisor then starts both again.
-server.once('close', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-const stop = () => {
-  stopping = true;
-  server.kill('SIGTERM');
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
-whenParentGone(stop);
-
 // Ready when it answers for the namespace, not merely when its port is open.
-for (;;) {
-  const answers = await Connection.connect({ address, connectTimeout: 1_000 })
-    .then(async (connection) => {
-      try {
-        await connection.workflowService.describeNamespace({ namespace: config.TEMPORAL_NAMESPACE });
-        return true;
-      } finally {
-        await connection.close();
-      }
-    })
-    .catch(() => false);
-  if (answers) break;
-  await new Promise((resolve) => setTimeout(resolve, 200));
-}
+await untilServing(async () => {
+  const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+  try {
+    await connection.workflowService.describeNamespace({ namespace: config.TEMPORAL_NAMESPACE });
+    return true;
+  } finally {
+    await connection.close();
+  }
+}, 200);
 tellParentReady();

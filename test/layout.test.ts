@@ -46,9 +46,13 @@ function copiedIntoImage(): string[] {
 
 /** The entry points the compose file runs from the project's image, and the operator's scripts the image carries. */
 function imageEntryPoints(): string[] {
-  const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, { build?: string; command?: string[] }> };
+  const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, { build?: string; image?: string; command?: string[] }>;
+  };
+  // The image one service builds (build: .), which the others run by its name.
+  const image = Object.values(compose.services).find((service) => service.build === '.')?.image;
   return Object.values(compose.services)
-    .flatMap((service) => (service.build === '.' && service.command?.[0] === 'node' && service.command[1] ? [service.command[1]] : []))
+    .flatMap((service) => (service.image === image && service.command?.[0] === 'node' && service.command[1] ? [service.command[1]] : []))
     .concat(copiedIntoImage().filter((path) => path.startsWith('scripts/')));
 }
 

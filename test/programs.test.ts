@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { readSupervisorConfig } from '../supervisor/config.ts';
 import { childEnvironment, planFor, stagesOf } from '../supervisor/plan.ts';
-import { APP_PROGRAMS, PORT_SETTINGS, PROGRAMS } from '../supervisor/programs.ts';
+import { APP_PROGRAMS, PORT_SETTINGS, PROGRAMS, type Program } from '../supervisor/programs.ts';
 
 // The registry of programs is what `npm start` runs: every program in it, each child told every
 // port explicitly, so none works only because its own default happens to match the supervisor's.
@@ -16,10 +19,10 @@ const config = readSupervisorConfig({
   ...Object.fromEntries(Object.entries(ports).map(([setting, port]) => [setting, String(port)])),
 });
 const plan = planFor(config);
-const specs = stagesOf(config, plan, childEnvironment(config, plan), '/usr/bin/temporal').flat();
+const specs = stagesOf(config, plan, childEnvironment(config, plan), { temporalCli: '/usr/bin/temporal' }).flat();
 
-test('npm start runs every program of the registry, once each, in the registry’s order', () => {
-  expect(specs.map((spec) => spec.name)).toEqual(PROGRAMS.map((program) => program.name));
+test('npm start runs every program of the registry but the cluster’s, once each, in the registry’s order', () => {
+  expect(specs.map((spec) => spec.name)).toEqual(PROGRAMS.filter((program: Program) => program.mode !== 'cluster').map((program) => program.name));
 });
 
 test('every child is given every port of every program', () => {
@@ -42,6 +45,67 @@ test('each program reads, with its own configuration reader, the ports the super
   const gateway = specs.find((spec) => spec.name === 'gateway');
   expect(gateway?.env['PAYMENTS_URL']).toBe(`http://127.0.0.1:${ports['PAYMENTS_PORT'] ?? 0}`);
   expect(gateway?.env['ORDERS_URL']).toBe(`http://127.0.0.1:${ports['ORDERS_PORT'] ?? 0}`);
+});
+
+describe('npm run start:cluster', () => {
+  const clusterPlan = planFor(config, true);
+  const clusterSpecs = stagesOf(config, clusterPlan, childEnvironment(config, clusterPlan), { temporalCli: '/usr/bin/temporal' }).flat();
+  const portsOf = (spec: (typeof clusterSpecs)[number], program: (typeof PROGRAMS)[number]) => Object.keys(program.ports).map((setting) => Number(spec.env[setting]));
+
+  test('runs PostgreSQL, two Temporal servers, the Web UI and two copies of every program, each copy on ports of its own', () => {
+    expect(clusterSpecs.map((spec) => spec.name).sort()).toEqual(
+      [
+        'postgres',
+        'temporal-ui',
+        // The config asks for the trace viewer (TRACE_VIEWER): one, as under npm start.
+        'trace-viewer',
+        ...['temporal-server', 'payments', 'orders', 'payments-worker', 'orders-worker', 'outbox-relay', 'gateway'].flatMap((name) => [`${name}-1`, `${name}-2`]),
+      ].sort(),
+    );
+    const taken = clusterSpecs.flatMap((spec) => {
+      const program = PROGRAMS.find((candidate) => spec.name === candidate.name || spec.name.replace(/-\d+$/, '') === candidate.name);
+      return program ? portsOf(spec, program) : [];
+    });
+    expect(new Set(taken).size).toBe(taken.length);
+  });
+
+  test('the gateways are given every copy of each service, and every program the cluster’s certificates; the copies use the two servers in turn', () => {
+    const gateway = clusterSpecs.find((spec) => spec.name === 'gateway-2');
+    expect(gateway?.env['PAYMENTS_URL']).toBe(`http://127.0.0.1:${ports['PAYMENTS_PORT'] ?? 0},http://127.0.0.1:${ports['PAYMENTS_PORT_2'] ?? 0}`);
+    expect(gateway?.env['ORDERS_URL']).toBe(`http://127.0.0.1:${ports['ORDERS_PORT'] ?? 0},http://127.0.0.1:${ports['ORDERS_PORT_2'] ?? 0}`);
+    const relays = clusterSpecs.filter((spec) => spec.name.startsWith('outbox-relay-'));
+    expect(relays.map((spec) => spec.env['TEMPORAL_ADDRESS'])).toEqual([`127.0.0.1:${ports['TEMPORAL_PORT'] ?? 0}`, `127.0.0.1:${ports['TEMPORAL_PORT_2'] ?? 0}`]);
+    for (const spec of relays) {
+      expect(spec.env['TEMPORAL_TLS_SERVER_CA_CERT_PATH']).toBe('/nonexistent/shop-data/temporal-tls/ca.pem');
+      expect(spec.env['TEMPORAL_TLS_CLIENT_CERT_PATH']).toBe('/nonexistent/shop-data/temporal-tls/client.pem');
+      expect(spec.env['TEMPORAL_TLS_CLIENT_KEY_PATH']).toBe('/nonexistent/shop-data/temporal-tls/client-key.pem');
+      expect(spec.env['TEMPORAL_TLS_SERVER_NAME']).toBe('localhost');
+    }
+  });
+});
+
+test('a Temporal server of the cluster refuses a membership port above 32767 at once, naming it (Temporal stores it as smallint and would fail later)', async () => {
+  const settings = {
+    DATA_DIR: '/nonexistent/shop-data',
+    TEMPORAL_SERVER_PATH: '/nonexistent/server',
+    TEMPORAL_SQL_TOOL_PATH: '/nonexistent/sql',
+    TEMPORAL_CLI_PATH: '/nonexistent/temporal',
+    TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/nonexistent/ca.pem',
+    TEMPORAL_TLS_CLIENT_CERT_PATH: '/nonexistent/client.pem',
+    TEMPORAL_TLS_CLIENT_KEY_PATH: '/nonexistent/client-key.pem',
+    TEMPORAL_TLS_SERVER_NAME: 'localhost',
+    TEMPORAL_FRONTEND_MEMBERSHIP_PORT: '6933',
+    TEMPORAL_HISTORY_MEMBERSHIP_PORT: '40000',
+    TEMPORAL_MATCHING_MEMBERSHIP_PORT: '6935',
+    TEMPORAL_WORKER_MEMBERSHIP_PORT: '6939',
+  };
+  const wrapper = fileURLToPath(new URL('../supervisor/temporal-server.ts', import.meta.url));
+  const failure = await promisify(execFile)(process.execPath, [wrapper], { env: { PATH: process.env.PATH, ...settings }, timeout: 20_000 }).then(
+    () => undefined,
+    (error: unknown) => error as { code: number; stderr: string },
+  );
+  expect(failure?.code).toBe(1);
+  expect(failure?.stderr).toContain('TEMPORAL_HISTORY_MEMBERSHIP_PORT: must be at most 32767');
 });
 
 test('each program of the image loads the tracing module before its own, is a service of its own in a trace, and exports to the trace viewer', () => {

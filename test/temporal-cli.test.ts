@@ -11,6 +11,7 @@ import { c as tar } from 'tar';
 import { freePort } from '../harness/free-port.ts';
 import { findTemporalCli, TEMPORAL_CLI_VERSION } from '../supervisor/temporal-cli.ts';
 import { releaseArchiveName } from '../supervisor/temporal-cli-download.ts';
+import { TEMPORAL_SERVER, TEMPORAL_SQL_TOOL, TEMPORAL_UI_SERVER } from '../supervisor/temporal-cluster-tools.ts';
 
 // `npm test`'s way to the Temporal CLI on a machine without one, without Go and without network:
 // a local mirror serves a release-shaped archive made from the CLI this machine already has.
@@ -66,7 +67,7 @@ afterAll(async () => {
  */
 async function ensureWith(
   downloadUrl: string,
-  options: { go?: string; home?: string; onStderr?: (stderr: string, child: ChildProcess, cache: string) => void } = {},
+  options: { go?: string; home?: string; args?: string[]; onStderr?: (stderr: string, child: ChildProcess, cache: string) => void } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number; home: string; cache: string }> {
   const home = options.home ?? mkdtempSync(join(folder, 'home-'));
   const bin = join(home, 'bin');
@@ -74,7 +75,7 @@ async function ensureWith(
   if (options.go) writeFileSync(join(bin, 'go'), options.go, { mode: 0o755 });
   const cache = join(home, 'cache');
   const started = Date.now();
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [script, ...(options.args ?? [])], {
     env: { PATH: bin, HOME: home, GOROOT: home, XDG_CACHE_HOME: cache, TEMPORAL_CLI_DOWNLOAD_URL: downloadUrl },
   });
   let stdout = '';
@@ -176,4 +177,24 @@ setTimeout(() => import('node:fs').then(({ writeFileSync }) => writeFileSync(pro
   const cli = join(result.cache, 'shop-payments', `temporal-cli-v${TEMPORAL_CLI_VERSION}`, 'temporal');
   expect(result.stdout.trim()).toBe(cli);
   expect(filesUnder(result.cache)).toEqual([cli]);
+}, 60_000);
+
+test('with --cluster, Go builds the Temporal server, its SQL tool and the Web UI server into the cache, once each', async () => {
+  // A stand-in for `go install` that notes what it was asked to build and leaves the package's executable in GOBIN.
+  const go = `#!${process.execPath}
+const { appendFileSync, writeFileSync } = await import('node:fs');
+const target = process.argv.at(-1);
+appendFileSync(process.env.HOME + '/go-installs', target + '\\n');
+writeFileSync(process.env.GOBIN + '/' + target.split('@')[0].split('/').at(-1), '#!/bin/sh\\n', { mode: 0o755 });
+`;
+  const result = await ensureWith(`${mirrorUrl}/release`, { go, args: ['--cluster'] });
+  expect(result.code).toBe(0);
+  const tools = [TEMPORAL_SERVER, TEMPORAL_SQL_TOOL, TEMPORAL_UI_SERVER];
+  const built = tools.map((tool) => join(result.cache, 'shop-payments', `${tool.name}-v${tool.version}`, tool.executable));
+  expect(result.stdout.trim().split('\n').slice(1)).toEqual(built);
+  expect(readFileSync(join(result.home, 'go-installs'), 'utf8').trim().split('\n')).toEqual(tools.map((tool) => `${tool.goPackage}@v${tool.version}`));
+  // A second run finds them all and builds nothing.
+  const again = await ensureWith(`${mirrorUrl}/release`, { go, args: ['--cluster'], home: result.home });
+  expect(again.code).toBe(0);
+  expect(readFileSync(join(result.home, 'go-installs'), 'utf8').trim().split('\n')).toHaveLength(tools.length);
 }, 60_000);
