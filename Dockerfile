@@ -11,7 +11,7 @@ RUN npm ci --omit=dev --no-audit --no-fund
 # first (workers/workflow-bundle.ts): the image has no native binding to bundle with.
 FROM dependencies AS workflows
 COPY workflows ./workflows
-COPY workers/workflow-bundle.ts ./workers/workflow-bundle.ts
+COPY workers/workflow-bundle.ts workers/workflow-bundler.ts ./workers/
 COPY scripts/bundle-workflows.ts ./scripts/bundle-workflows.ts
 RUN node scripts/bundle-workflows.ts
 

@@ -9,7 +9,7 @@ import { eventually } from './helpers/eventually.ts';
 import { request } from '../harness/http.ts';
 import { descendantRunning, programRunning } from '../harness/processes.ts';
 import { startSystem, type RunningSystem } from '../harness/system.ts';
-import { PROGRAMS } from '../supervisor/programs.ts';
+import { PROGRAMS, type Program } from '../supervisor/programs.ts';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -50,7 +50,9 @@ describe.each(['start', 'dev'])('npm run %s', (script) => {
 /** The pid of each program, and of the PostgreSQL and Temporal servers below their wrappers. */
 async function processes(supervisorPid: number): Promise<Record<string, number | undefined>> {
   const pids: Record<string, number | undefined> = {};
-  for (const program of PROGRAMS) pids[program.name] = (await programRunning(supervisorPid, program.name))?.pid;
+  // What `npm run dev` runs here: not the cluster's programs, nor the trace viewer (TRACE_VIEWER is off).
+  const running = PROGRAMS.filter((program: Program) => program.mode !== 'cluster' && program.name !== 'trace-viewer');
+  for (const program of running) pids[program.name] = (await programRunning(supervisorPid, program.name))?.pid;
   pids['postgres server'] = (await descendantRunning(supervisorPid, '/bin/postgres'))?.pid;
   pids['temporal server'] = (await descendantRunning(supervisorPid, 'server start-dev'))?.pid;
   return pids;
@@ -63,7 +65,7 @@ describe('npm run dev', () => {
   beforeAll(async () => {
     // A copy of the sources to edit, never the repository's own.
     tree = mkdtempSync(join(tmpdir(), 'dev-tree-'));
-    for (const folder of ['lib', 'services', 'workers', 'workflows', 'activities', 'supervisor']) cpSync(join(root, folder), join(tree, folder), { recursive: true });
+    for (const folder of ['lib', 'services', 'workers', 'workflows', 'activities', 'supervisor', 'ops']) cpSync(join(root, folder), join(tree, folder), { recursive: true });
     cpSync(join(root, 'package.json'), join(tree, 'package.json'));
     symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'));
     system = await startSystem({ label: 'dev-loop', dev: true, checkout: tree });

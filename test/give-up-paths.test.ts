@@ -3,6 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createPaymentsActivities } from '../activities/payments.activities.ts';
+import { asDelivered } from './helpers/activity-context.ts';
 import { paymentsEntities } from '../services/payments/database.ts';
 import { debitMessageId } from '../services/payments/inbox/debit.ts';
 import { startPayment } from '../services/orders/outbox/start-payment.ts';
@@ -72,7 +73,7 @@ test('a debit that cannot run before its deadline is voided: the order is cancel
   expect(await inboxOutcome(request.orderId)).toBe('VOID');
 
   // The payments database is back and the debit is delivered late: the void stands.
-  const real = createPaymentsActivities({ orm: stack.paymentsOrm });
+  const real = asDelivered(createPaymentsActivities({ orm: stack.paymentsOrm }));
   expect(await real.debit(request)).toBe('VOID');
   expect(await readBooks(stack.paymentsOrm, 'ezra')).toEqual({ balance: 1_000, ledgerTotal: 1_000, ledgerEntries: 1 });
 
@@ -84,7 +85,7 @@ test('a debit that cannot run before its deadline is voided: the order is cancel
 test('a void that comes after the debit got through answers PAID, so the order is paid, never cancelled with the money gone', async () => {
   await stack.fundedClientFor('fay', 1_000);
   const request: PaymentRequest = { orderId: crypto.randomUUID(), userId: 'fay', amount: 250, currency: 'USD' };
-  const real = createPaymentsActivities({ orm: stack.paymentsOrm });
+  const real = asDelivered(createPaymentsActivities({ orm: stack.paymentsOrm }));
   expect(await real.debit(request)).toBe('PAID');
   expect(await real.voidDebit(request)).toBe('PAID');
   expect(await inboxOutcome(request.orderId)).toBe('PAID');

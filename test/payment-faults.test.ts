@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createOrdersActivities } from '../activities/orders.activities.ts';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createPaymentsActivities } from '../activities/payments.activities.ts';
+import { asDelivered } from './helpers/activity-context.ts';
 import { OUTBOX_CHANNEL } from '../services/orders/outbox/outbox-message.entity.ts';
 import type { OutboxRelay } from '../services/orders/outbox/outbox-relay.ts';
 import { startPayment } from '../services/orders/outbox/start-payment.ts';
@@ -73,7 +74,7 @@ async function drain(relay: OutboxRelay): Promise<void> {
 
 test('duplicate deliveries of a debit that race on the inbox key debit once and answer the first outcome', async () => {
   await stack.fundedClientFor('uma', 1_000);
-  const activities = createPaymentsActivities({ orm: stack.paymentsOrm });
+  const activities = asDelivered(createPaymentsActivities({ orm: stack.paymentsOrm }));
   const debit = (request: PaymentRequest) => activities.debit(request);
   const request: PaymentRequest = { orderId: crypto.randomUUID(), userId: 'uma', amount: 600, currency: 'USD' };
 
@@ -413,7 +414,7 @@ async function conflictsCounted(kind: string): Promise<number> {
 test('a redelivered debit with another amount is not answered the first outcome: it fails loudly, non-retryable, and debits nothing more', async () => {
   await stack.fundedClientFor('cleo', 1_000);
   const orderId = crypto.randomUUID();
-  const activities = createPaymentsActivities({ orm: stack.paymentsOrm });
+  const activities = asDelivered(createPaymentsActivities({ orm: stack.paymentsOrm }));
   expect(await activities.debit({ orderId, userId: 'cleo', amount: 100, currency: 'USD' })).toBe('PAID');
 
   const before = await conflictsCounted('MISMATCHED_REDELIVERY');
@@ -439,6 +440,6 @@ test('completeOrder with an outcome that contradicts the order fails loudly, non
   expect(await conflictsCounted('CONFLICTING_OUTCOME')).toBe(before + 1);
   expect((await workerRuntime()).logs.some((entry) => entry.level === 'ERROR' && entry.message.includes(`order ${orderId}`))).toBe(true);
   // A repeat of the outcome the order holds is still a quiet no-op.
-  const orders = createOrdersActivities({ orm: stack.ordersOrm });
+  const orders = asDelivered(createOrdersActivities({ orm: stack.ordersOrm }));
   await expect(orders.completeOrder(orderId, 'NO_ACCOUNT')).resolves.toBeUndefined();
 });
