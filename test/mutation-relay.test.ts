@@ -157,6 +157,33 @@ describe('the relay publishes', () => {
     }
   });
 
+  test('a look once more is one look: after it, the relay is quiet until the next wake-up', async () => {
+    const relay = relayWith();
+    let drains = 0;
+    const publishBatch = relay.publishBatch.bind(relay);
+    relay.publishBatch = () => (drains++, publishBatch());
+    relay.wake();
+    relay.wake();
+    await until(() => drains >= 2, 'the drain and its look once more', 5_000);
+    // A relay that kept looking would claim every few milliseconds in this pause.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await relay.stop();
+    expect(drains).toBe(2);
+  });
+
+  test('stop() ends its poll: no timer is left to wake the stopped relay (and keep the process alive)', async () => {
+    const relay = relayWith({ pollIntervalMs: 20 });
+    let wakeUps = 0;
+    const wake = relay.wake.bind(relay);
+    relay.wake = () => (wakeUps++, wake());
+    await relay.start();
+    await until(() => wakeUps > 0, 'the relay woken', 5_000);
+    await relay.stop();
+    const atStop = wakeUps;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(wakeUps).toBe(atStop);
+  });
+
   test('a relay never started stops cleanly', async () => {
     await expect(relayWith().stop()).resolves.toBeUndefined();
   });
@@ -222,6 +249,15 @@ describe('a start that fails', () => {
     expect(refused).toMatchObject({ attempts: 1_025, published_at: null, dead_at: null, backoff_seconds: 60 });
     expect(placed).toMatchObject({ aggregate_id: orderId, attempts: 1 });
     expect(placed?.published_at).not.toBeNull();
+  });
+
+  test('with an error longer than 2,000 characters: its first 2,000 are kept', async () => {
+    await place();
+    const message = `${'a'.repeat(2_000)}b`;
+    // The client's own plug point, where a start fails before it is sent.
+    const client = new Client({ connection: temporal.client.connection, interceptors: { workflow: [{ startWithDetails: () => Promise.reject(new Error(message)) }] } });
+    await relayWith({ temporal: client }).publishBatch();
+    expect((await rows())[0]?.last_error).toBe(message.slice(0, 2_000));
   });
 
   test('because Temporal is unreachable: backed off, never dead-lettered, however many attempts', async () => {
