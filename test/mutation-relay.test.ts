@@ -11,7 +11,7 @@ import { placeOrder } from '../services/orders/orders/orders.repository.ts';
 import { OUTBOX_CHANNEL } from '../services/orders/outbox/outbox-message.entity.ts';
 import { OutboxRelay, type OutboxRelayOptions } from '../services/orders/outbox/outbox-relay.ts';
 import { startPayment, temporalUnavailable } from '../services/orders/outbox/start-payment.ts';
-import { paymentWorkflowId, TASK_QUEUES } from '../workflows/names.ts';
+import { paymentWorkflowId, SEARCH_ATTRIBUTES, TASK_QUEUES } from '../workflows/names.ts';
 import type { PaymentRequest } from '../workflows/payment.types.ts';
 import { freshDatabaseUrl } from '../harness/database-url.ts';
 import { until } from './helpers/eventually.ts';
@@ -95,6 +95,12 @@ describe('the relay publishes', () => {
     const described = await temporal.client.workflow.getHandle(paymentWorkflowId(orderIds[0] ?? '')).describe();
     expect(described).toMatchObject({ type: 'paymentWorkflow', taskQueue: TASK_QUEUES.payments, status: { name: 'RUNNING' } });
     expect(described.memo).toEqual({ requestId: first?.payload.requestId });
+    expect(described.typedSearchAttributes.get(SEARCH_ATTRIBUTES.orderId)).toBe(orderIds[0]);
+    expect(described.typedSearchAttributes.get(SEARCH_ATTRIBUTES.userId)).toBe('ada');
+    // The workflow's argument is the row's payment request, as the start sent it.
+    const history = await temporal.client.workflow.getHandle(paymentWorkflowId(orderIds[0] ?? '')).fetchHistory();
+    const [argument] = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+    expect(JSON.parse(Buffer.from(argument?.data ?? []).toString())).toEqual(first?.payload);
   });
 
   test('on NOTIFY once started, and not after it stopped: its LISTEN session is gone and a wake-up does nothing', async () => {
