@@ -5,7 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { connect as connectTcp, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { pino } from 'pino';
 import type { Orm } from '../lib/database/open-database.ts';
+import { currentLogIds } from '../lib/log-context.ts';
 import { openOrdersDatabase } from '../services/orders/database.ts';
 import { placeOrder } from '../services/orders/orders/orders.repository.ts';
 import { OUTBOX_CHANNEL } from '../services/orders/outbox/outbox-message.entity.ts';
@@ -71,6 +73,10 @@ async function insertRowWithoutNotify(): Promise<void> {
     [payload.orderId, JSON.stringify(payload)],
   );
 }
+
+/** A client whose starts fail before they are sent, at its own plug point, with this message. */
+const failingClient = (message: string) =>
+  new Client({ connection: temporal.client.connection, interceptors: { workflow: [{ startWithDetails: () => Promise.reject(new Error(message)) }] } });
 
 async function listenSessions(): Promise<number> {
   const [row] = await orm.em.fork().execute<{ count: string }[]>(
@@ -257,12 +263,20 @@ describe('a start that fails', () => {
     expect(placed?.published_at).not.toBeNull();
   });
 
+  test("whose warning names the row's order and the request that placed it", async () => {
+    const orderId = await place();
+    const [row] = await orm.em.fork().execute<{ payload: PaymentRequest }[]>('select payload from outbox_messages');
+    const lines: Record<string, unknown>[] = [];
+    // Wired as createLogger wires it: the ids in force are added to each line.
+    const logger = pino({ level: 'warn', mixin: currentLogIds }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    await relayWith({ temporal: failingClient('refused'), logger }).publishBatch();
+    expect(lines).toEqual([expect.objectContaining({ msg: 'starting a payment failed; will retry', orderId, requestId: row?.payload.requestId })]);
+  });
+
   test('with an error longer than 2,000 characters: its first 2,000 are kept', async () => {
     await place();
     const message = `${'a'.repeat(2_000)}b`;
-    // The client's own plug point, where a start fails before it is sent.
-    const client = new Client({ connection: temporal.client.connection, interceptors: { workflow: [{ startWithDetails: () => Promise.reject(new Error(message)) }] } });
-    await relayWith({ temporal: client }).publishBatch();
+    await relayWith({ temporal: failingClient(message) }).publishBatch();
     expect((await rows())[0]?.last_error).toBe(message.slice(0, 2_000));
   });
 
