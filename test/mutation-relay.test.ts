@@ -5,13 +5,15 @@ import { randomUUID } from 'node:crypto';
 import { connect as connectTcp, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { pino } from 'pino';
 import type { Orm } from '../lib/database/open-database.ts';
+import { currentLogIds } from '../lib/log-context.ts';
 import { openOrdersDatabase } from '../services/orders/database.ts';
 import { placeOrder } from '../services/orders/orders/orders.repository.ts';
 import { OUTBOX_CHANNEL } from '../services/orders/outbox/outbox-message.entity.ts';
 import { OutboxRelay, type OutboxRelayOptions } from '../services/orders/outbox/outbox-relay.ts';
 import { startPayment, temporalUnavailable } from '../services/orders/outbox/start-payment.ts';
-import { paymentWorkflowId, TASK_QUEUES } from '../workflows/names.ts';
+import { paymentWorkflowId, SEARCH_ATTRIBUTES, TASK_QUEUES } from '../workflows/names.ts';
 import type { PaymentRequest } from '../workflows/payment.types.ts';
 import { freshDatabaseUrl } from '../harness/database-url.ts';
 import { until } from './helpers/eventually.ts';
@@ -72,6 +74,10 @@ async function insertRowWithoutNotify(): Promise<void> {
   );
 }
 
+/** A client whose starts fail before they are sent, at its own plug point, with this message. */
+const failingClient = (message: string) =>
+  new Client({ connection: temporal.client.connection, interceptors: { workflow: [{ startWithDetails: () => Promise.reject(new Error(message)) }] } });
+
 async function listenSessions(): Promise<number> {
   const [row] = await orm.em.fork().execute<{ count: string }[]>(
     `select count(*) from pg_stat_activity where datname = current_database() and query = 'listen "${OUTBOX_CHANNEL}"'`,
@@ -95,6 +101,12 @@ describe('the relay publishes', () => {
     const described = await temporal.client.workflow.getHandle(paymentWorkflowId(orderIds[0] ?? '')).describe();
     expect(described).toMatchObject({ type: 'paymentWorkflow', taskQueue: TASK_QUEUES.payments, status: { name: 'RUNNING' } });
     expect(described.memo).toEqual({ requestId: first?.payload.requestId });
+    expect(described.typedSearchAttributes.get(SEARCH_ATTRIBUTES.orderId)).toBe(orderIds[0]);
+    expect(described.typedSearchAttributes.get(SEARCH_ATTRIBUTES.userId)).toBe('ada');
+    // The workflow's argument is the row's payment request, as the start sent it.
+    const history = await temporal.client.workflow.getHandle(paymentWorkflowId(orderIds[0] ?? '')).fetchHistory();
+    const [argument] = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+    expect(JSON.parse(Buffer.from(argument?.data ?? []).toString())).toEqual(first?.payload);
   });
 
   test('on NOTIFY once started, and not after it stopped: its LISTEN session is gone and a wake-up does nothing', async () => {
@@ -155,6 +167,33 @@ describe('the relay publishes', () => {
       await connection.close();
       proxy.close();
     }
+  });
+
+  test('a look once more is one look: after it, the relay is quiet until the next wake-up', async () => {
+    const relay = relayWith();
+    let drains = 0;
+    const publishBatch = relay.publishBatch.bind(relay);
+    relay.publishBatch = () => (drains++, publishBatch());
+    relay.wake();
+    relay.wake();
+    await until(() => drains >= 2, 'the drain and its look once more', 5_000);
+    // A relay that kept looking would claim every few milliseconds in this pause.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await relay.stop();
+    expect(drains).toBe(2);
+  });
+
+  test('stop() ends its poll: no timer is left to wake the stopped relay (and keep the process alive)', async () => {
+    const relay = relayWith({ pollIntervalMs: 20 });
+    let wakeUps = 0;
+    const wake = relay.wake.bind(relay);
+    relay.wake = () => (wakeUps++, wake());
+    await relay.start();
+    await until(() => wakeUps > 0, 'the relay woken', 5_000);
+    await relay.stop();
+    const atStop = wakeUps;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(wakeUps).toBe(atStop);
   });
 
   test('a relay never started stops cleanly', async () => {
@@ -222,6 +261,23 @@ describe('a start that fails', () => {
     expect(refused).toMatchObject({ attempts: 1_025, published_at: null, dead_at: null, backoff_seconds: 60 });
     expect(placed).toMatchObject({ aggregate_id: orderId, attempts: 1 });
     expect(placed?.published_at).not.toBeNull();
+  });
+
+  test("whose warning names the row's order and the request that placed it", async () => {
+    const orderId = await place();
+    const [row] = await orm.em.fork().execute<{ payload: PaymentRequest }[]>('select payload from outbox_messages');
+    const lines: Record<string, unknown>[] = [];
+    // Wired as createLogger wires it: the ids in force are added to each line.
+    const logger = pino({ level: 'warn', mixin: currentLogIds }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    await relayWith({ temporal: failingClient('refused'), logger }).publishBatch();
+    expect(lines).toEqual([expect.objectContaining({ msg: 'starting a payment failed; will retry', orderId, requestId: row?.payload.requestId })]);
+  });
+
+  test('with an error longer than 2,000 characters: its first 2,000 are kept', async () => {
+    await place();
+    const message = `${'a'.repeat(2_000)}b`;
+    await relayWith({ temporal: failingClient(message) }).publishBatch();
+    expect((await rows())[0]?.last_error).toBe(message.slice(0, 2_000));
   });
 
   test('because Temporal is unreachable: backed off, never dead-lettered, however many attempts', async () => {
