@@ -11,15 +11,10 @@ const MODULE = 'github.com/jaegertracing/jaeger';
 const JAEGER: GoTool = { title: 'Jaeger', name: 'jaeger', version: '1.76.0', goPackage: `${MODULE}/cmd/jaeger`, executable: 'jaeger' };
 const GO_HEARTBEAT_MS = 15_000;
 
-/** Where a built Jaeger is kept between runs. */
-export function cachedJaeger(): string {
-  return cachedGoTool(JAEGER);
-}
-
 /** TRACE_VIEWER_PATH if set, else `jaeger` on PATH (a release binary, with its UI), else the cached build. */
-export function findJaeger(): string | undefined {
+function findJaeger(): string | undefined {
   if (process.env['TRACE_VIEWER_PATH']) return process.env['TRACE_VIEWER_PATH'];
-  return [...onPath(JAEGER.executable), cachedJaeger()].find((candidate) => existsSync(candidate));
+  return [...onPath(JAEGER.executable), cachedGoTool(JAEGER)].find((candidate) => existsSync(candidate));
 }
 
 /** Finds Jaeger, or else builds it with Go into the cache (minutes, once); throws the ways out when neither works. */
@@ -29,7 +24,7 @@ export async function ensureJaeger(log: (line: string) => void): Promise<string>
   const go = findGo();
   if (!go) {
     throw new Error(
-      `No Jaeger for TRACE_VIEWER: none in TRACE_VIEWER_PATH, on PATH or at ${cachedJaeger()}, and no Go to build it. ` +
+      `No Jaeger for TRACE_VIEWER: none in TRACE_VIEWER_PATH, on PATH or at ${cachedGoTool(JAEGER)}, and no Go to build it. ` +
         `Set TRACE_VIEWER_PATH to a jaeger binary (a Jaeger release), or install Go (https://go.dev/dl).`,
     );
   }
