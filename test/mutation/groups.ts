@@ -23,7 +23,7 @@ export const MUTATION_GROUPS: Record<string, { mutate: () => string[]; tests: st
   },
   forward: {
     mutate: () => ['services/gateway/forward.ts', 'services/gateway/upstream.ts'],
-    tests: ['request-target', 'forward-timeout', 'mutation-gateway', 'upstream-guard'],
+    tests: ['request-target', 'forward-timeout', 'mutation-gateway', 'upstream-guard', 'gateway-instances'],
   },
   idempotency: {
     mutate: () => ['lib/idempotency/idempotent.ts'],

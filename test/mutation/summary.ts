@@ -1,8 +1,9 @@
 // The committed summary of the mutation reports (the full JSON and HTML reports are not committed).
+import { EQUIVALENT_MUTANTS, type EquivalentMutant } from './equivalent.ts';
 
 /** The parts of Stryker's JSON report (mutation-testing-report-schema) that the summary reads. */
 export interface MutationReport {
-  files: Record<string, { mutants: Mutant[] }>;
+  files: Record<string, { source: string; mutants: Mutant[] }>;
 }
 
 interface Mutant {
@@ -25,47 +26,73 @@ function score(mutants: Mutant[]): string {
 /** Where the summary's own part ends: what follows it is written by hand, and kept when the summary is written again. */
 const HAND_WRITTEN = '<!-- Written by hand from here on; `npm run mutation` keeps it. -->';
 
+/** A mutant with where it is, and the equivalent-mutants entry it matches, if any. */
+interface Placed extends Mutant {
+  where: string;
+  equivalent: EquivalentMutant | undefined;
+}
+
 /**
  * The summary of `reports` (per group), with the minutes of each group's last full run (`times`),
- * followed by the hand-written part of the summary as it was (`before`).
+ * followed by the hand-written part of the summary as it was (`before`). `equivalents` are the
+ * mutants known to be equivalent (test/mutation/equivalent.ts).
  */
-export function mutationSummary(reports: Record<string, MutationReport>, times: Record<string, number>, before: string): string {
+export function mutationSummary(
+  reports: Record<string, MutationReport>,
+  times: Record<string, number>,
+  before: string,
+  equivalents: EquivalentMutant[] = EQUIVALENT_MUTANTS,
+): string {
   const rows: string[] = [];
-  const notes: string[] = [];
-  const all: Mutant[] = [];
+  const all: Placed[] = [];
   for (const [group, report] of Object.entries(reports)) {
-    for (const [path, { mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
-      all.push(...mutants);
+    for (const [path, { source, mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
+      const lines = source.split('\n');
+      const placed = mutants.map((mutant) => ({
+        ...mutant,
+        where: `${path}:${mutant.location.start.line}:${mutant.location.start.column}`,
+        equivalent: equivalents.find((entry) => matches(entry, path, lines[mutant.location.start.line - 1] ?? '', mutant)),
+      }));
+      all.push(...placed);
       const counts = COLUMNS.map((status) => mutants.filter((mutant) => mutant.status === status).length);
-      rows.push(`| ${path} | ${group} | ${mutants.length} | ${score(mutants)} | ${counts.join(' | ')} |`);
-      const sorted = [...mutants].sort((a, b) => a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column);
-      for (const mutant of sorted.filter(({ status }) => status === 'Survived' || status === 'NoCoverage' || status === 'Ignored')) {
-        const where = `${path}:${mutant.location.start.line}:${mutant.location.start.column}`;
-        const replacement = (mutant.replacement ?? '').replace(/\s+/g, ' ').slice(0, 80).replaceAll('|', '\\|');
-        const reason = mutant.status === 'Ignored' ? (mutant.statusReason ?? '').replace(/\s+/g, ' ') : 'not yet killed';
-        // A double-backtick code span, so that a replacement made of backticks shows as itself.
-        notes.push(`| ${where} | ${mutant.mutatorName} | \`\` ${replacement} \`\` | ${mutant.status} | ${reason} |`);
-      }
+      rows.push(`| ${path} | ${group} | ${mutants.length} | ${score(mutants)} | ${score(notEquivalent(placed))} | ${counts.join(' | ')} |`);
     }
   }
+  const notes = [...all]
+    .sort((a, b) => a.where.localeCompare(b.where, undefined, { numeric: true }))
+    .filter(({ status }) => status !== 'Killed' && status !== 'Timeout')
+    .map((mutant) => {
+      const replacement = (mutant.replacement ?? '').replace(/\s+/g, ' ').slice(0, 80).replaceAll('|', '\\|');
+      const why = !isSurvivor(mutant) ? (mutant.statusReason ?? '').replace(/\s+/g, ' ').slice(0, 200) : mutant.equivalent ? `equivalent: ${mutant.equivalent.why}` : 'not yet killed';
+      // A double-backtick code span, so that a replacement made of backticks shows as itself.
+      return `| ${mutant.where} | ${mutant.mutatorName} | \`\` ${replacement} \`\` | ${mutant.status} | ${why.replaceAll('|', '\\|')} |`;
+    });
+  // An entry that matches no survivor: its code changed, or a test kills the mutant (so the reason was wrong).
+  const stale = equivalents
+    .filter((entry) => !all.some((mutant) => mutant.equivalent === entry && isSurvivor(mutant)))
+    .map((entry) => `- \`${entry.file}\`, ${entry.mutator} \`${entry.replacement}\` on \`${entry.code}\`: ${all.some((mutant) => mutant.equivalent === entry) ? 'killed after all' : 'no such mutant'}`);
   return [
     '# Mutation testing summary',
     '',
     'Written by `npm run mutation` (README, "Mutation testing"); the full reports are in `reports/mutation/` (not committed).',
     '',
-    `All files: ${all.length} mutants, score ${score(all)}.`,
+    `All files: ${all.length} mutants, score ${score(all)}; ${score(notEquivalent(all))} of those that are not equivalent.`,
     '',
-    `| File | Group | Mutants | Score | ${COLUMNS.join(' | ')} |`,
-    `|---|---|---|---|${COLUMNS.map(() => '---').join('|')}|`,
+    `| File | Group | Mutants | Score | Score of the not equivalent | ${COLUMNS.join(' | ')} |`,
+    `|---|---|---|---|---|${COLUMNS.map(() => '---').join('|')}|`,
     ...rows,
     '',
     '## Mutants not killed',
     '',
-    'Ignored ones carry the reason from their `// Stryker disable` comment in the code.',
+    'An equivalent one carries the reason from `test/mutation/equivalent.ts`.',
     '',
     '| Where | Mutator | Replacement | Status | Why |',
     '|---|---|---|---|---|',
     ...notes,
+    '',
+    '## Entries of equivalent.ts that match no surviving mutant',
+    '',
+    stale.length === 0 ? 'None.' : stale.join('\n'),
     '',
     '## Run time',
     '',
@@ -73,6 +100,19 @@ export function mutationSummary(reports: Record<string, MutationReport>, times: 
     '',
     HAND_WRITTEN,
   ].join('\n') + handWritten(before);
+}
+
+function isSurvivor({ status }: Mutant): boolean {
+  return status === 'Survived' || status === 'NoCoverage';
+}
+
+function notEquivalent(mutants: Placed[]): Placed[] {
+  return mutants.filter((mutant) => !(mutant.equivalent && isSurvivor(mutant)));
+}
+
+/** The entry names this mutant: same file, mutator and replacement, on a line that contains its code. */
+function matches(entry: EquivalentMutant, path: string, line: string, mutant: Mutant): boolean {
+  return entry.file === path && entry.mutator === mutant.mutatorName && entry.replacement === (mutant.replacement ?? '').replace(/\s+/g, ' ') && line.includes(entry.code);
 }
 
 function runTime(times: Record<string, number>): string {
