@@ -54,11 +54,11 @@ afterAll(async () => {
 const gatewayTo = (...urls: string[]) =>
   serveGatewayFor(stack, { ...WITHOUT_RATE_LIMITS, ORDERS_URL: urls.join(','), UPSTREAM_SKIP_DEAD_MS: String(SKIP_DEAD_MS), UPSTREAM_TIMEOUT_MS: '2000' });
 
-/** One more orders service on the stack's database, counted, closed by the test. */
-async function countedStackOrders(): Promise<RunningServer> {
+/** One more orders service on the stack's database, on `port` (a free one if 0), counted, closed by the test. */
+async function countedStackOrders(port = 0): Promise<RunningServer> {
   const config = readOrdersConfig({ ORDERS_DATABASE_URL: stack.ordersDatabaseUrl, INTERNAL_TOKEN: stack.internalToken });
   const app = createOrdersApp(stack.ordersOrm, config, testLogger);
-  const server = await serve(app.app, '127.0.0.1', 0);
+  const server = await serve(app.app, '127.0.0.1', port);
   count(server.server, server.url);
   return {
     ...server,
@@ -173,6 +173,31 @@ test("an instance passed over shows in the gateway's metrics: the callers saw no
     expect(await passedOver()).toBe('1');
   } finally {
     await gateway.close();
+  }
+});
+
+test('an instance passed over is back in the turn as soon as it answers, before its pass-over time is up', async () => {
+  const port = await freePort();
+  let first: RunningServer | undefined;
+  const other = await countedStackOrders();
+  const gateway = await serveGatewayFor(stack, { ...WITHOUT_RATE_LIMITS, ORDERS_URL: `http://127.0.0.1:${port},${other.url}`, UPSTREAM_SKIP_DEAD_MS: '60000' });
+  const passedOver = async () => /gateway_upstream_instances_passed_over\{[^}]*service="orders"[^}]*\} (\d+)/.exec(await gateway.metrics.registry.metrics())?.[1];
+  try {
+    const token = await stack.tokenFor('eve');
+    // The first is not up yet: passed over, and the other answers.
+    expect((await request(gateway.url, 'GET', '/api/orders', { token })).status).toBe(200);
+    expect(await passedOver()).toBe('1');
+    // Now the first is up and the other down: the other is tried first and refuses, the first answers.
+    first = await countedStackOrders(port);
+    await other.close();
+    expect((await request(gateway.url, 'GET', '/api/orders', { token })).status).toBe(200);
+    expect(received.get(first.url)).toBe(1);
+    // Only the other is passed over now: the first came back with its answer, not after a minute.
+    expect(await passedOver()).toBe('1');
+  } finally {
+    await gateway.close();
+    await first?.close();
+    if (other.server.listening) await other.close();
   }
 });
 

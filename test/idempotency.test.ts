@@ -1,7 +1,13 @@
+import Koa from 'koa';
+import { HttpProblem } from '../lib/http/problem.ts';
+import { serve } from '../lib/http/server.ts';
+import { idempotent } from '../lib/idempotency/idempotent.ts';
+import { request } from '../harness/http.ts';
 import { startStack, type Stack, type Client } from '../harness/stack.ts';
 import { readBooks } from './helpers/books.ts';
 import { failLedgerWritesOf } from './helpers/ledger-fault.ts';
 import { holdRows, lockWaiters } from './helpers/lock-waiters.ts';
+import { sendRaw } from './helpers/raw-http.ts';
 
 let stack: Stack;
 let frank: Client;
@@ -103,6 +109,55 @@ describe('Idempotency-Key on deposits', () => {
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
     expect(retry.headers.get('content-type')).toBe('application/problem+json');
     expect((await readBooks(stack.paymentsOrm, 'grace')).balance).toBe(0);
+  });
+
+  // Node joins a repeated header into one value, 'a, b', which is no valid key: a client that sent
+  // two keys is told so, instead of its request being carried out as if it had sent none.
+  test('an Idempotency-Key sent twice answers 422 and changes nothing', async () => {
+    const before = await readBooks(stack.paymentsOrm, 'frank');
+    const body = '{"amount":1}';
+    const head = [
+      'POST /api/account/deposits HTTP/1.1',
+      'host: shop',
+      `authorization: Bearer ${await stack.tokenFor('frank')}`,
+      'content-type: application/json',
+      `content-length: ${body.length}`,
+      'idempotency-key: twice-a',
+      'idempotency-key: twice-b',
+      'connection: close',
+    ];
+    const exchange = await sendRaw(stack.gatewayUrl, `${head.join('\r\n')}\r\n\r\n${body}`);
+    expect(exchange.statuses).toEqual([422]);
+    expect(exchange.answer).toContain('"pointer":"header:idempotency-key"');
+    expect(await readBooks(stack.paymentsOrm, 'frank')).toEqual(before);
+  });
+
+  // No route of ours answers exactly 400 after the middleware today (the body parser's 400 comes
+  // before it), but the middleware keeps every answer below 500, a 400 as much as a 404.
+  test('an answer of exactly 400 is remembered, and replayed as a problem document', async () => {
+    const app = new Koa()
+      .use(async (ctx, next) => {
+        ctx.state.userId = 'iris';
+        ctx.state.em = stack.paymentsOrm.em.fork();
+        await next();
+      })
+      .use(idempotent())
+      .use(() => {
+        throw new HttpProblem(400, 'invalid-query', 'The query string is not valid.');
+      });
+    const server = await serve(app, '127.0.0.1', 0);
+    try {
+      const send = () => request(server.url, 'POST', '/anything', { headers: { 'idempotency-key': 'exactly-400' } });
+      const first = await send();
+      expect(first.status).toBe(400);
+      const retry = await send();
+      expect(retry.status).toBe(400);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(retry.headers.get('content-type')).toBe('application/problem+json');
+      expect(retry.body).toEqual(first.body);
+    } finally {
+      await server.close();
+    }
   });
 
   test('a 5xx answer is not remembered: the retry with the same key runs afresh', async () => {

@@ -1,7 +1,7 @@
 // Gateway guarantees that the mutation run (npm run mutation) found unchecked: each test here
 // fails for a mutant of authenticate.ts, forward.ts or idempotent.ts that the older tests let live.
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import { BODY_LIMIT_BYTES } from '../lib/http/input.ts';
 import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
@@ -11,7 +11,8 @@ import { readBooks } from './helpers/books.ts';
 import { request } from '../harness/http.ts';
 import { failLedgerWritesOf } from './helpers/ledger-fault.ts';
 import { sendRaw } from './helpers/raw-http.ts';
-import { serveGateway, startStack, type Stack } from '../harness/stack.ts';
+import { serveGateway, serveGatewayFor, startStack, type Stack } from '../harness/stack.ts';
+import { until } from './helpers/eventually.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -266,5 +267,40 @@ describe('the gateway forwards exactly what the service needs, and relays exactl
       const notReady = await request(gatewayUrl, 'GET', '/readyz');
       expect([notReady.status, notReady.body.detail]).toEqual([503, 'Not reachable: payments, orders.']);
     }, 503);
+  });
+});
+
+describe('a body the client breaks off', () => {
+  /** The statuses a gateway's metrics counted for `POST /api/orders`, one per request. */
+  const postedOrderStatuses = (metrics: string) =>
+    [...metrics.matchAll(/^http_request_duration_seconds_count\{([^}]*)\} (\d+)$/gm)]
+      .filter(([, labels]) => labels?.includes('method="POST"') && labels.includes('route="/api/orders"'))
+      .flatMap(([, labels, count]) => Array.from({ length: Number(count) }, () => /status="(\d+)"/.exec(labels ?? '')?.[1]));
+
+  test('is never sent on to the service, and counts as a 400 (not as a body too large)', async () => {
+    const gateway = await serveGatewayFor(stack, WITHOUT_RATE_LIMITS);
+    try {
+      const ordersPostedBefore = postedOrderStatuses(await stack.ordersMetrics()).length;
+      const head = [
+        'POST /api/orders HTTP/1.1',
+        'host: shop',
+        `authorization: Bearer ${await stack.tokenFor('rhea')}`,
+        'content-type: application/json',
+        'content-length: 100',
+      ];
+      // Ten bytes of the hundred promised, then the client hangs up.
+      const { hostname, port } = new URL(gateway.url);
+      const socket = connect(Number(port), hostname);
+      await new Promise<void>((resolve) => socket.write(`${head.join('\r\n')}\r\n\r\n{"amount":`, () => resolve()));
+      socket.destroy();
+
+      // The gateway counts a request once it has answered it, upstream call included.
+      const counted = async () => postedOrderStatuses(await gateway.metrics.registry.metrics());
+      await until(async () => (await counted()).length > 0, 'the gateway to finish the broken-off request');
+      expect(await counted()).toEqual(['400']);
+      expect(postedOrderStatuses(await stack.ordersMetrics())).toHaveLength(ordersPostedBefore);
+    } finally {
+      await gateway.close();
+    }
   });
 });

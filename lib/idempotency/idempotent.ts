@@ -17,7 +17,7 @@ export const idempotencyKeySchema = storableText().regex(/^[\x21-\x7e]{1,255}$/,
  */
 export function idempotencyKeyOf(ctx: Context): string | undefined {
   const value = ctx.headers[IDEMPOTENCY_KEY_HEADER];
-  // Stryker disable next-line ConditionalExpression: Node joins a repeated header into one string, so the value is a string or undefined already
+  // Node joins a repeated header into one string (which fails the key's format), so this only narrows the type.
   return typeof value === 'string' ? value : undefined;
 }
 
@@ -51,7 +51,6 @@ export function idempotent(): Middleware {
         'select pg_try_advisory_xact_lock(hashtext(?), hashtext(?)) as acquired',
         [userId, key],
       );
-      // Stryker disable next-line OptionalChaining: the select answers exactly one row, so there always is a lock
       if (!lock?.acquired) {
         throw new HttpProblem(409, 'request-in-progress', 'A request with this Idempotency-Key is still in progress; retry shortly.');
       }
@@ -60,9 +59,9 @@ export function idempotent(): Middleware {
 
       ctx.state.em = tx;
       try {
-        // A savepoint: a problem answer undoes the handler's writes but is itself remembered.
-        // Stryker disable next-line ObjectLiteral: nested is MikroORM's default propagation; it is named for the reader
-        await tx.transactional(() => next(), { propagation: 'nested' });
+        // A savepoint (MikroORM's default propagation inside a transaction is nested): a problem
+        // answer undoes the handler's writes but is itself remembered.
+        await tx.transactional(() => next());
       } catch (error) {
         const problem = toProblem(error);
         if (problem.status >= 500) throw error;
@@ -86,7 +85,6 @@ function replay(ctx: Context, stored: IdempotencyKey, requestHash: string): void
   }
   ctx.status = stored.responseStatus;
   ctx.body = stored.responseBody;
-  // Stryker disable next-line EqualityOperator: no stored answer is exactly 400 (a 400 comes from the body parser or a query, before this middleware)
   if (stored.responseStatus >= 400) ctx.type = PROBLEM_CONTENT_TYPE;
   if (stored.responseLocation) ctx.set('location', stored.responseLocation);
   ctx.set(REPLAYED_HEADER, 'true');

@@ -89,7 +89,7 @@ const NOT_DELIVERED: ReadonlySet<string | undefined> = new Set(['ECONNREFUSED', 
 
 function neverDelivered(error: unknown): boolean {
   const code = (error as { cause?: { code?: string } } | undefined)?.cause?.code;
-  return code !== undefined && NOT_DELIVERED.has(code);
+  return NOT_DELIVERED.has(code);
 }
 
 /**
