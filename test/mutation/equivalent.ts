@@ -14,4 +14,55 @@ export interface EquivalentMutant {
   why: string;
 }
 
-export const EQUIVALENT_MUTANTS: EquivalentMutant[] = [];
+export const EQUIVALENT_MUTANTS: EquivalentMutant[] = [
+  // The gateway
+  {
+    file: 'services/gateway/forward.ts',
+    code: "'unreadable-body'",
+    mutator: 'StringLiteral',
+    replacement: '""',
+    why: 'never delivered: only reached when the client broke off mid-body, so its connection is gone; metrics record only the status, and the error handler logs 5xx only',
+  },
+  {
+    file: 'services/gateway/forward.ts',
+    code: "'The request body could not be read.'",
+    mutator: 'StringLiteral',
+    replacement: '""',
+    why: 'never delivered, as its type above; not in metrics or logs',
+  },
+  {
+    file: 'services/gateway/upstream.ts',
+    code: '`${origin} is not ready`',
+    mutator: 'StringLiteral',
+    replacement: '``',
+    why: 'Promise.any rejects with an AggregateError that the caller discards: the message is never shown or logged',
+  },
+  {
+    file: 'services/gateway/upstream.ts',
+    code: '`no instance of ${upstream.name} is ready`',
+    mutator: 'StringLiteral',
+    replacement: '``',
+    why: '/readyz (lib/http/health.ts) names the failing dependency by its own key, and neither answers nor logs this message',
+  },
+  {
+    file: 'services/gateway/upstream.ts',
+    code: '(error as { cause?: { code?: string } } | undefined)?.cause',
+    mutator: 'OptionalChaining',
+    replacement: '(error as { cause?: { code?: string } } | undefined).cause',
+    why: "never undefined: callers pass an error caught from fetch or from reading the answer, or deliver()'s failure, set whenever its loop ran; the loop always runs, as the config requires at least one origin",
+  },
+  {
+    file: 'lib/idempotency/idempotent.ts',
+    code: "typeof value === 'string'",
+    mutator: 'ConditionalExpression',
+    replacement: 'true',
+    why: 'Node joins a repeated Idempotency-Key into one string, so the value is a string or undefined (test/idempotency.test.ts sends it twice through a raw socket)',
+  },
+  {
+    file: 'lib/idempotency/idempotent.ts',
+    code: 'lock?.acquired',
+    mutator: 'OptionalChaining',
+    replacement: 'lock.acquired',
+    why: 'select pg_try_advisory_xact_lock(...) with no FROM always answers exactly one row',
+  },
+];
