@@ -1,6 +1,7 @@
 // Orders guarantees checked straight against PostgreSQL, each one found unchecked by the mutation
-// run (npm run mutation): what placeOrder writes and announces, what completeOrder moves and
-// announces, and how order events reach (only) their subscribers.
+// run (npm run mutation): what placeOrder writes, answers and announces, what completeOrder moves
+// and announces, how order events reach (only) their subscribers, and the open subscriptions the
+// orders service's metrics count.
 import { randomUUID } from 'node:crypto';
 import { get } from 'node:http';
 import { trace } from '@opentelemetry/api';
