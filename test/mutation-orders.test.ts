@@ -1,17 +1,25 @@
 // Orders guarantees checked straight against PostgreSQL, each one found unchecked by the mutation
-// run (npm run mutation): what placeOrder writes and announces, what completeOrder moves and
-// announces, and how order events reach (only) their subscribers.
+// run (npm run mutation): what placeOrder writes, answers and announces, what completeOrder moves
+// and announces, how order events reach (only) their subscribers, and the open subscriptions the
+// orders service's metrics count.
 import { randomUUID } from 'node:crypto';
+import { get } from 'node:http';
+import { trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import pg from 'pg';
-import { pino } from 'pino';
 import type { Orm } from '../lib/database/open-database.ts';
+import { INTERNAL_TOKEN_HEADER, USER_ID_HEADER } from '../lib/http/internal-auth.ts';
+import { serve } from '../lib/http/server.ts';
 import { SagaConflict } from '../lib/saga-conflict.ts';
+import { createOrdersApp } from '../services/orders/app.ts';
+import { readOrdersConfig } from '../services/orders/config.ts';
 import { openOrdersDatabase } from '../services/orders/database.ts';
 import { completeOrder, ORDER_STATUS_CHANNEL } from '../services/orders/orders/complete-order.ts';
 import { OrderEvents, type Subscriber } from '../services/orders/orders/order-events.ts';
 import { placeOrder, type OrderJson } from '../services/orders/orders/orders.repository.ts';
 import { OUTBOX_CHANNEL } from '../services/orders/outbox/outbox-message.entity.ts';
 import { freshDatabaseUrl } from '../harness/database-url.ts';
+import { capturedLog } from './helpers/captured-log.ts';
 import { until } from './helpers/eventually.ts';
 import { testLogger } from '../harness/stack.ts';
 
@@ -74,6 +82,28 @@ describe('placeOrder', () => {
       },
     ]);
   });
+
+  test('answers the order as written, and does its work in a span of its own that names the order', async () => {
+    const spans = new InMemorySpanExporter();
+    trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }));
+    try {
+      const order = await place('amy');
+      const [row] = await orm.em.fork().execute<{ created_at: string; updated_at: string }[]>('select created_at, updated_at from orders where id = ?', [order.id]);
+      expect(order).toEqual({
+        id: order.id,
+        amount: 250,
+        currency: 'EUR',
+        description: 'Coffee',
+        status: 'NEW',
+        failureReason: null,
+        createdAt: new Date(row?.created_at ?? '').toISOString(),
+        updatedAt: new Date(row?.updated_at ?? '').toISOString(),
+      });
+      expect(spans.getFinishedSpans().map(({ name, attributes }) => ({ name, attributes }))).toEqual([{ name: 'place order', attributes: { orderId: order.id } }]);
+    } finally {
+      trace.disable();
+    }
+  });
 });
 
 describe('completeOrder', () => {
@@ -125,12 +155,6 @@ describe('order events', () => {
   const quiet = (): Subscriber => ({ onOrder: () => undefined, onResume: () => undefined, onClose: () => undefined });
   const announce = (userId: string, id: string) =>
     orm.em.fork().execute('select pg_notify(?, ?)', [ORDER_STATUS_CHANNEL, JSON.stringify({ userId, order: { id } as OrderJson })]);
-  /** A real pino logger whose warnings and errors are kept, by message, for the test to read. */
-  const recordingLogger = () => {
-    const messages: string[] = [];
-    const logger = pino({ level: 'warn' }, { write: (line: string) => messages.push((JSON.parse(line) as { msg: string }).msg) });
-    return { logger, messages };
-  };
 
   test('every subscriber hears that the connection is up, an unsubscribed one hears no more, and closing tells every one', async () => {
     const events = new OrderEvents(databaseUrl, testLogger);
@@ -162,7 +186,7 @@ describe('order events', () => {
   });
 
   test('a change for a user no one follows is dropped quietly: nothing delivered, nothing logged', async () => {
-    const { logger, messages } = recordingLogger();
+    const { logger, records } = capturedLog();
     const events = new OrderEvents(databaseUrl, logger);
     const ids: string[] = [];
     let resumed = 0;
@@ -174,14 +198,14 @@ describe('order events', () => {
       // Delivered in order on one connection: once Hal hears his, the other was handled.
       await until(() => ids.length >= 1, 'Hal hearing his change');
       expect(ids).toEqual(['followed']);
-      expect(messages).toEqual([]);
+      expect(records).toEqual([]);
     } finally {
       await events.close();
     }
   });
 
   test("a subscriber that throws keeps the change from no other subscriber, and one user's last unsubscribe leaves a new subscription working", async () => {
-    const { logger, messages } = recordingLogger();
+    const { logger, records } = capturedLog();
     const events = new OrderEvents(databaseUrl, logger);
     const ids: string[] = [];
     let resumed = 0;
@@ -192,8 +216,9 @@ describe('order events', () => {
       await until(() => resumed >= 1, 'the working subscriber told the connection is up');
       await announce('finn', 'first');
       await until(() => ids.length >= 1, 'the first order heard');
-      // Each failure is logged for an operator: the broken subscriber's resume, then its order.
-      expect(messages).toEqual(['an order event could not be delivered', 'an order event could not be delivered']);
+      // Each failure is logged for an operator, with its error: the broken subscriber's resume, then its order.
+      const warning = { level: 40, msg: 'an order event could not be delivered', err: expect.objectContaining({ type: 'Error', message: 'stream gone' }) };
+      expect(records).toEqual([expect.objectContaining(warning), expect.objectContaining(warning)]);
 
       const stop = events.subscribe('gia', quiet());
       stop();
@@ -205,6 +230,40 @@ describe('order events', () => {
       expect(ids).toEqual(['first', 'second']);
     } finally {
       await events.close();
+    }
+  });
+
+  test("the orders service's metrics count its open event streams and their users, and come back to 0 once every stream has ended", async () => {
+    const internalToken = randomUUID();
+    const orders = createOrdersApp(orm, readOrdersConfig({ ORDERS_DATABASE_URL: databaseUrl, INTERNAL_TOKEN: internalToken }), testLogger);
+    const server = await serve(orders.app, '127.0.0.1', 0);
+    /** Opens a stream as the gateway would for `userId`: once its answer has begun, the subscription is in place. `end` hangs up. */
+    const open = (userId: string) =>
+      new Promise<{ status?: number; end: () => void }>((resolve, reject) => {
+        const stream = get(`${server.url}/api/orders/events`, { headers: { [INTERNAL_TOKEN_HEADER]: internalToken, [USER_ID_HEADER]: userId } }, (answer) =>
+          resolve({ status: answer.statusCode, end: () => stream.destroy() }),
+        ).on('error', reject);
+      });
+    /** What GET /metrics answers for the two gauges. */
+    const streams = async () => {
+      const text = await orders.metrics.registry.metrics();
+      const value = (name: string) => Number(new RegExp(`^${name}\\{[^}]*\\} (\\d+)$`, 'm').exec(text)?.[1]);
+      return { subscriptions: value('orders_event_subscriptions'), users: value('orders_event_subscribed_users') };
+    };
+    try {
+      const opened = [await open('ivy'), await open('ivy'), await open('jon')];
+      expect(opened.map(({ status }) => status)).toEqual([200, 200, 200]);
+      expect(await streams()).toEqual({ subscriptions: 3, users: 2 });
+      opened[0]?.end();
+      await until(async () => (await streams()).subscriptions === 2, "one of Ivy's two streams ended");
+      expect(await streams()).toEqual({ subscriptions: 2, users: 2 });
+      for (const { end } of opened) end();
+      await until(async () => (await streams()).subscriptions === 0, 'every stream ended');
+      // No user is kept once the last of the user's streams has ended: else one entry per user ever connected.
+      expect(await streams()).toEqual({ subscriptions: 0, users: 0 });
+    } finally {
+      await orders.close();
+      await server.close();
     }
   });
 });

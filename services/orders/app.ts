@@ -22,6 +22,9 @@ export function createOrdersApp(orm: Orm, config: OrdersConfig, logger: Logger):
     );
     return [{ value: Number(row?.oldest ?? 0) }];
   });
+  // One subscription per open GET /api/orders/events stream; with no stream open, both are 0.
+  metrics.gauge('orders_event_subscriptions', 'Order-event streams open on this process', [], () => Promise.resolve([{ value: events.counts().subscriptions }]));
+  metrics.gauge('orders_event_subscribed_users', 'Users with an order-event stream open on this process', [], () => Promise.resolve([{ value: events.counts().users }]));
   const app = createServiceApp({
     orm,
     metrics,

@@ -18,8 +18,8 @@ export function completeOrder(em: EntityManager, orderId: string, outcome: Payme
     const target = outcome === 'PAID' ? ({ status: 'PAID', failureReason: null } as const) : ({ status: 'CANCELLED', failureReason: failureReasonOf(outcome) } as const);
     // A native update runs no onUpdate hook: updatedAt is set here, as the timestamps convention has it.
     const moved = await tx.nativeUpdate(Order, { id: orderId, status: 'NEW' }, { ...target, updatedAt: new Date() });
-    const order = await tx.findOne(Order, { id: orderId });
     if (moved === 0) {
+      const order = await tx.findOne(Order, { id: orderId });
       if (order?.status === target.status && (order.failureReason ?? null) === target.failureReason) return false;
       throw new SagaConflict('CONFLICTING_OUTCOME', `order ${orderId} is ${order?.status ?? 'missing'}, the payment says ${outcome}`, {
         orderId,
@@ -28,8 +28,8 @@ export function completeOrder(em: EntityManager, orderId: string, outcome: Payme
         failureReason: order?.failureReason ?? null,
       });
     }
-    // Stryker disable next-line ConditionalExpression,StringLiteral,CallExpression: unreachable: this transaction's update just moved the row
-    if (!order) throw new Error(`order ${orderId} vanished`);
+    // The row this transaction just moved: there, and locked until commit.
+    const order = await tx.findOneOrFail(Order, { id: orderId });
     await tx.execute('select pg_notify(?, ?)', [ORDER_STATUS_CHANNEL, JSON.stringify({ userId: order.userId, order: toOrderJson(order) })]);
     return true;
   });
