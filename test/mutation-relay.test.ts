@@ -173,6 +173,8 @@ describe('the relay publishes', () => {
       expect((await rows()).map((row) => row.attempts)).toEqual([1]);
     } finally {
       await relay.stop();
+      // A relay that left its drain behind (the fault this test is for) records the row later: let it, before its Temporal goes.
+      await until(async () => (await rows())[0]?.attempts === 1, 'the held start recorded');
       temporalServer.close();
       await connection.close();
     }
@@ -254,14 +256,16 @@ describe('the relay publishes', () => {
     relay.wake = () => (wakeUps++, wake());
     try {
       await relay.start();
+      // Counted around each turn of the clock only: the look the relay takes once it listens may come at any time.
       const beforePoll = wakeUps;
       jest.advanceTimersByTime(60_000);
-      expect(wakeUps).toBe(beforePoll + 1);
+      expect(wakeUps - beforePoll).toBe(1);
       await relay.stop();
       // Neither the poll nor the LISTEN connection's check is left.
       expect(jest.getTimerCount()).toBe(0);
+      const atStop = wakeUps;
       jest.advanceTimersByTime(60_000);
-      expect(wakeUps).toBe(beforePoll + 1);
+      expect(wakeUps).toBe(atStop);
     } finally {
       await relay.stop();
       jest.useRealTimers();
@@ -308,11 +312,11 @@ describe('the relay publishes', () => {
   });
 
   test("each start in a span of its own, named for what it does and carrying the row's order and message id", async () => {
+    const orderId = await place();
     const exporter = new InMemorySpanExporter();
     const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
     trace.setGlobalTracerProvider(provider);
     try {
-      const orderId = await place();
       await relayWith().publishBatch();
       const [row] = await rows();
       expect(exporter.getFinishedSpans().map(({ name, attributes }) => ({ name, attributes }))).toEqual([
@@ -389,7 +393,7 @@ describe('a start that fails', () => {
     expect(seen[0]?.last_error).toBe('Failed to start Workflow');
     expect(await relay.publishBatch()).toBe(0);
     // Two warnings, then the error that tells an operator the row waits for them.
-    const failure = expect.objectContaining({ message: 'Failed to start Workflow' });
+    const failure = expect.objectContaining({ message: expect.stringContaining('WorkflowId length exceeds limit') });
     const id = seen[0]?.id;
     expect(lines.map(({ level, msg, outboxId, attempts, err }) => ({ level, msg, outboxId, attempts, err }))).toEqual([
       { level: WARN, msg: 'starting a payment failed; will retry', outboxId: id, attempts: undefined, err: failure },
