@@ -163,7 +163,7 @@ describe('the relay publishes', () => {
     const temporalServer = await silentTemporal();
     const connection = Connection.lazy({ address: temporalServer.address });
     // The held start fails at its deadline, and its row is recorded then: the drain under way ends by itself.
-    const relay = relayWith({ temporal: new Client({ connection }), startTimeoutMs: 2_000 });
+    const relay = relayWith({ temporal: new Client({ connection }), startTimeoutMs: 1_000 });
     try {
       await insertRowWithoutNotify();
       relay.wake();
