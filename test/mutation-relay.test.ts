@@ -2,7 +2,10 @@
 // worker (a started workflow just waits): the relay's and start's guarantees that the mutation run
 // (npm run mutation) found unchecked, each in a file quick enough to run for every mutant.
 import { randomUUID } from 'node:crypto';
-import { connect as connectTcp, createServer as createNetServer, type AddressInfo } from 'node:net';
+import { connect as connectTcp, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { jest } from '@jest/globals';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { pino } from 'pino';
@@ -41,6 +44,7 @@ const place = async (userId = 'ada') =>
   (await placeOrder(orm.em.fork(), userId, { amount: 7, description: 'relayed' }, { currency: 'USD', requestId: `request-${randomUUID()}` })).id;
 
 interface Row {
+  id: string;
   aggregate_id: string;
   attempts: number;
   published_at: string | null;
@@ -51,7 +55,7 @@ interface Row {
 async function rows(): Promise<Row[]> {
   // The backoff is rounded up: the row is read a moment after it was set, which a busy machine makes longer than half a second.
   return orm.em.fork().execute<Row[]>(
-    `select aggregate_id, attempts, published_at, dead_at, last_error,
+    `select id, aggregate_id, attempts, published_at, dead_at, last_error,
             ceil(extract(epoch from next_attempt_at - clock_timestamp()))::int as backoff_seconds
        from outbox_messages order by id`,
   );
@@ -86,6 +90,30 @@ async function listenSessions(): Promise<number> {
 }
 
 const makeDue = () => orm.em.fork().execute('update outbox_messages set next_attempt_at = now()');
+
+/** A real pino logger whose warnings and errors are kept as the parsed lines an operator reads; wired as createLogger wires it: the ids in force are added to each line. */
+function capturingLogger(): { logger: OutboxRelayOptions['logger']; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'warn', mixin: currentLogIds }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { logger, lines };
+}
+const WARN = 40;
+const ERROR = 50;
+
+/** A Temporal address that accepts connections and never answers: a start sent there hangs until its deadline. */
+async function silentTemporal(): Promise<{ address: string; reached: () => boolean; close: () => void }> {
+  const sockets: Socket[] = [];
+  const server = createNetServer((socket) => void sockets.push(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    address: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    reached: () => sockets.length > 0,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
+}
 
 describe('the relay publishes', () => {
   test('a batch at a time, oldest first: each row started as its order\'s payment workflow, then marked published once', async () => {
@@ -131,6 +159,27 @@ describe('the relay publishes', () => {
     expect((await rows()).map((row) => [row.attempts, row.published_at !== null])).toEqual([[1, true]]);
   });
 
+  test('stop() waits for the drain under way even when woken again meanwhile: that wake-up starts no second drain for stop() to wait on instead', async () => {
+    const temporalServer = await silentTemporal();
+    const connection = Connection.lazy({ address: temporalServer.address });
+    // The held start fails at its deadline, and its row is recorded then: the drain under way ends by itself.
+    const relay = relayWith({ temporal: new Client({ connection }), startTimeoutMs: 1_000 });
+    try {
+      await insertRowWithoutNotify();
+      relay.wake();
+      await until(temporalServer.reached, "the drain's start sent, its row claimed");
+      relay.wake();
+      await relay.stop();
+      expect((await rows()).map((row) => row.attempts)).toEqual([1]);
+    } finally {
+      await relay.stop();
+      // A relay that left its drain behind (the fault this test is for) records the row later: let it, before its Temporal goes.
+      await until(async () => (await rows())[0]?.attempts === 1, 'the held start recorded');
+      temporalServer.close();
+      await connection.close();
+    }
+  });
+
   test('a wake-up while a drain is under way makes it look once more: a row committed after its claim is not left for the poll', async () => {
     // Temporal behind a proxy that holds the first start: the drain has claimed its rows by then.
     let held = false;
@@ -156,11 +205,11 @@ describe('the relay publishes', () => {
     try {
       await insertRowWithoutNotify();
       relay.wake();
-      await until(() => held, "the drain's start held at the proxy", 5_000);
+      await until(() => held, "the drain's start held at the proxy");
       await insertRowWithoutNotify();
       relay.wake();
       release();
-      await until(async () => (await rows()).every((row) => row.published_at !== null), 'both rows published, the second by the look once more', 5_000);
+      await until(async () => (await rows()).every((row) => row.published_at !== null), 'both rows published, the second by the look once more');
     } finally {
       release();
       await relay.stop();
@@ -169,31 +218,58 @@ describe('the relay publishes', () => {
     }
   });
 
-  test('a look once more is one look: after it, the relay is quiet until the next wake-up', async () => {
+  test('a wake-up is one look, and a look once more is one look: after them, the relay is quiet until the next wake-up', async () => {
     const relay = relayWith();
-    let drains = 0;
+    const looks: Promise<number>[] = [];
     const publishBatch = relay.publishBatch.bind(relay);
-    relay.publishBatch = () => (drains++, publishBatch());
-    relay.wake();
-    relay.wake();
-    await until(() => drains >= 2, 'the drain and its look once more', 5_000);
-    // A relay that kept looking would claim every few milliseconds in this pause.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await relay.stop();
-    expect(drains).toBe(2);
+    relay.publishBatch = () => {
+      const look = publishBatch();
+      looks.push(look);
+      return look;
+    };
+    // What a look's end sets off (the drain's end, a look once more) is promise callbacks only: all
+    // of them have run before the event loop's next turn, where setImmediate lands.
+    const afterLook = async (count: number) => {
+      await until(() => looks.length >= count, `look ${count}`);
+      await looks[count - 1];
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    try {
+      relay.wake();
+      await afterLook(1);
+      expect(looks).toHaveLength(1);
+      relay.wake();
+      relay.wake();
+      await afterLook(3);
+      expect(looks).toHaveLength(3);
+    } finally {
+      await relay.stop();
+    }
   });
 
   test('stop() ends its poll: no timer is left to wake the stopped relay (and keep the process alive)', async () => {
-    const relay = relayWith({ pollIntervalMs: 20 });
+    // Only intervals are faked, so that the poll's turns are the test's to make; the database and Temporal keep their real timers.
+    jest.useFakeTimers({ doNotFake: ['Date', 'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout'] });
+    const relay = relayWith({ pollIntervalMs: 60_000 });
     let wakeUps = 0;
     const wake = relay.wake.bind(relay);
     relay.wake = () => (wakeUps++, wake());
-    await relay.start();
-    await until(() => wakeUps > 0, 'the relay woken', 5_000);
-    await relay.stop();
-    const atStop = wakeUps;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(wakeUps).toBe(atStop);
+    try {
+      await relay.start();
+      // Counted around each turn of the clock only: the look the relay takes once it listens may come at any time.
+      const beforePoll = wakeUps;
+      jest.advanceTimersByTime(60_000);
+      expect(wakeUps - beforePoll).toBe(1);
+      await relay.stop();
+      // Neither the poll nor the LISTEN connection's check is left.
+      expect(jest.getTimerCount()).toBe(0);
+      const atStop = wakeUps;
+      jest.advanceTimersByTime(60_000);
+      expect(wakeUps).toBe(atStop);
+    } finally {
+      await relay.stop();
+      jest.useRealTimers();
+    }
   });
 
   test('a relay never started stops cleanly', async () => {
@@ -225,17 +301,82 @@ describe('the relay publishes', () => {
   test('a row whose workflow already started (the relay died before marking it) is marked published, nothing started twice', async () => {
     const orderId = await place();
     await relayWith().publishBatch();
+    const payment = temporal.client.workflow.getHandle(paymentWorkflowId(orderId));
+    const { runId } = await payment.describe();
     await orm.em.fork().execute('update outbox_messages set published_at = null');
     expect(await relayWith().publishBatch()).toBe(1);
     expect(await rows()).toEqual([expect.objectContaining({ aggregate_id: orderId, attempts: 2, last_error: null })]);
     expect((await rows())[0]?.published_at).not.toBeNull();
+    // The run the first start made is still the payment's run: the second start made none.
+    expect((await payment.describe()).runId).toBe(runId);
+  });
+
+  test("each start in a span of its own, named for what it does and carrying the row's order and message id", async () => {
+    const orderId = await place();
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    trace.setGlobalTracerProvider(provider);
+    try {
+      await relayWith().publishBatch();
+      const [row] = await rows();
+      expect(exporter.getFinishedSpans().map(({ name, attributes }) => ({ name, attributes }))).toEqual([
+        { name: 'publish outbox message', attributes: { orderId, 'outbox.message_id': row?.id } },
+      ]);
+    } finally {
+      trace.disable();
+      await provider.shutdown();
+    }
+  });
+
+  test('a row that cannot be recorded stays due, is logged with its id and error, and leaves the others recorded', async () => {
+    const unrecordable = await place('unrecordable');
+    const recordable = await place();
+    const database = orm.em.fork();
+    // The database refuses every change to that one row, as a broken constraint or a full disk would.
+    await database.execute(`create function refuse_outbox_record() returns trigger language plpgsql as $$ begin raise exception 'row % refused', old.id; end $$`);
+    await database.execute(
+      `create trigger refuse_outbox_record before update on outbox_messages for each row when (old.payload->>'userId' = 'unrecordable') execute function refuse_outbox_record()`,
+    );
+    const { logger, lines } = capturingLogger();
+    try {
+      expect(await relayWith({ logger }).publishBatch()).toBe(2);
+    } finally {
+      await database.execute('drop trigger refuse_outbox_record on outbox_messages');
+      await database.execute('drop function refuse_outbox_record()');
+    }
+    const [refused, recorded] = await rows();
+    expect(refused).toMatchObject({ aggregate_id: unrecordable, attempts: 0, published_at: null });
+    expect(recorded).toMatchObject({ aggregate_id: recordable, attempts: 1 });
+    expect(recorded?.published_at).not.toBeNull();
+    expect(lines).toEqual([
+      expect.objectContaining({ level: ERROR, msg: 'could not record an outbox row; it stays due', outboxId: refused?.id, err: expect.objectContaining({ message: expect.stringContaining(`row ${refused?.id} refused`) }) }),
+    ]);
+  });
+
+  test('a drain that cannot read the outbox logs why, and the relay stays up', async () => {
+    // A database that is gone: an ORM that was closed connects again when asked, and is refused.
+    const goneUrl = freshDatabaseUrl('orders_relay_gone');
+    const gone = await openOrdersDatabase(goneUrl, 1);
+    await gone.close();
+    await orm.em.fork().execute(`drop database "${new URL(goneUrl).pathname.slice(1)}"`);
+    const { logger, lines } = capturingLogger();
+    const relay = relayWith({ orm: gone, logger });
+    try {
+      relay.wake();
+      // stop() waits for the drain under way: its failure is logged by then.
+      await relay.stop();
+    } finally {
+      await gone.close();
+    }
+    expect(lines).toEqual([expect.objectContaining({ level: ERROR, msg: 'outbox relay could not read the outbox', err: expect.objectContaining({ message: expect.stringContaining('does not exist') }) })]);
   });
 });
 
 describe('a start that fails', () => {
   test('because Temporal refuses the row: its error kept, backed off 1, 2, 4 … s, dead-lettered at maxAttempts and claimed no more', async () => {
     await insertRefusedRow();
-    const relay = relayWith({ maxAttempts: 3 });
+    const { logger, lines } = capturingLogger();
+    const relay = relayWith({ maxAttempts: 3, logger });
     const seen: Row[] = [];
     for (let attempt = 1; attempt <= 3; attempt++) {
       expect(await relay.publishBatch()).toBe(1);
@@ -251,6 +392,14 @@ describe('a start that fails', () => {
     // The error's message, as an operator reads it in `npm run outbox -- list`.
     expect(seen[0]?.last_error).toBe('Failed to start Workflow');
     expect(await relay.publishBatch()).toBe(0);
+    // Two warnings, then the error that tells an operator the row waits for them.
+    const failure = expect.objectContaining({ message: expect.stringContaining('WorkflowId length exceeds limit') });
+    const id = seen[0]?.id;
+    expect(lines.map(({ level, msg, outboxId, attempts, err }) => ({ level, msg, outboxId, attempts, err }))).toEqual([
+      { level: WARN, msg: 'starting a payment failed; will retry', outboxId: id, attempts: undefined, err: failure },
+      { level: WARN, msg: 'starting a payment failed; will retry', outboxId: id, attempts: undefined, err: failure },
+      { level: ERROR, msg: 'outbox row dead-lettered: it will not be retried until an operator re-arms it', outboxId: id, attempts: 3, err: failure },
+    ]);
   });
 
   test('with a long history backs off at most a minute, and one refused row holds back none of its batch', async () => {
@@ -265,12 +414,19 @@ describe('a start that fails', () => {
 
   test("whose warning names the row's order and the request that placed it", async () => {
     const orderId = await place();
-    const [row] = await orm.em.fork().execute<{ payload: PaymentRequest }[]>('select payload from outbox_messages');
-    const lines: Record<string, unknown>[] = [];
-    // Wired as createLogger wires it: the ids in force are added to each line.
-    const logger = pino({ level: 'warn', mixin: currentLogIds }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const [row] = await orm.em.fork().execute<{ id: string; payload: PaymentRequest }[]>('select id, payload from outbox_messages');
+    const { logger, lines } = capturingLogger();
     await relayWith({ temporal: failingClient('refused'), logger }).publishBatch();
-    expect(lines).toEqual([expect.objectContaining({ msg: 'starting a payment failed; will retry', orderId, requestId: row?.payload.requestId })]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: WARN,
+        msg: 'starting a payment failed; will retry',
+        outboxId: row?.id,
+        err: expect.objectContaining({ message: 'refused' }),
+        orderId,
+        requestId: row?.payload.requestId,
+      }),
+    ]);
   });
 
   test('with an error longer than 2,000 characters: its first 2,000 are kept', async () => {

@@ -16,6 +16,7 @@ import { debitMessageId } from '../services/payments/inbox/debit.ts';
 import type { PaymentRequest } from '../workflows/payment.types.ts';
 import { paymentWorkflowId } from '../workflows/names.ts';
 import { readBooks } from './helpers/books.ts';
+import { until } from './helpers/eventually.ts';
 import { holdRows, listening, lockWaiters } from './helpers/lock-waiters.ts';
 import { finalOrder } from '../harness/orders.ts';
 import { createRelay, startOrdersWorker, startPaymentsWorker, type RunningWorker } from '../harness/saga.ts';
@@ -303,7 +304,7 @@ test('a relay is woken by NOTIFY, not by its poll', async () => {
     // Place the order only once the relay listens and its sweep on connecting is over: then
     // nothing but the NOTIFY can wake it (its poll is an hour away).
     await listening(stack.ordersDatabaseUrl, OUTBOX_CHANNEL);
-    while (batches.length === 0) await setTimeout(20);
+    await until(() => batches.length > 0, 'the sweep on connecting over');
     const swept = batches.length;
     const orderId = await placeOrder(zack, 10);
     expect((await finalOrder(zack, orderId, 10_000)).body.status).toBe('PAID');

@@ -40,7 +40,6 @@ interface DueMessage {
 export class OutboxRelay {
   private readonly options: OutboxRelayOptions;
   private draining: Promise<void> | undefined;
-  // Stryker disable next-line BooleanLiteral: true only adds one look after the first drain, which finds what any look finds
   private drainAgain = false;
   private stopped = false;
   private poller: NodeJS.Timeout | undefined;
@@ -69,9 +68,7 @@ export class OutboxRelay {
 
   /** Publishes due messages until none is left; a wake-up while draining makes it look once more. */
   wake(): void {
-    // Stryker disable next-line ConditionalExpression: drain() itself stops before its first batch once stopped
     if (this.stopped) return;
-    // Stryker disable next-line ConditionalExpression,BlockStatement: a second drain beside the first claims other rows (SKIP LOCKED); only the load differs
     if (this.draining) {
       this.drainAgain = true;
       return;
@@ -89,7 +86,6 @@ export class OutboxRelay {
     try {
       while (!this.stopped && (await this.publishBatch()) === this.options.batchSize);
     } catch (error) {
-      // Stryker disable next-line all: logging only (the catch itself is what keeps the relay alive)
       this.options.logger.error({ err: error }, 'outbox relay could not read the outbox');
     }
   }
@@ -110,14 +106,13 @@ export class OutboxRelay {
       const results = await Promise.allSettled(due.map((message) => this.publish(message)));
       for (const [index, message] of due.entries()) {
         const result = results[index];
-        // Stryker disable next-line ConditionalExpression: allSettled answers one result per message, so there always is one
+        // Only for the type checker: allSettled answers one result per message.
         if (!result) continue;
         const { orderId, requestId } = message.payload;
         // The row's lines name its order and the request that placed it, as the payment's lines do.
         await withLogIds({ orderId, requestId }, () =>
           tx.transactional((row) => (result.status === 'fulfilled' ? this.markPublished(row, message) : this.markFailed(row, message, result.reason))),
         )
-          // Stryker disable next-line ArrowFunction,StringLiteral,ObjectLiteral: logging only; any catch keeps the other rows' records
           .catch((error: unknown) => this.options.logger.error({ outboxId: message.id, err: error }, 'could not record an outbox row; it stays due'));
       }
       return due.length;
@@ -160,12 +155,9 @@ export class OutboxRelay {
         returning dead_at is not null as dead, attempts`,
       [text.slice(0, 2000), !temporalUnavailable(reason), this.options.maxAttempts, message.id],
     );
-    // Stryker disable next-line all: chooses only which line is logged
     if (row?.dead) {
-      // Stryker disable next-line all: logging only
       this.options.logger.error({ outboxId: message.id, attempts: row.attempts, err: reason }, 'outbox row dead-lettered: it will not be retried until an operator re-arms it');
     } else {
-      // Stryker disable next-line all: logging only
       this.options.logger.warn({ outboxId: message.id, err: reason }, 'starting a payment failed; will retry');
     }
   }
