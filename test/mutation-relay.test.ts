@@ -8,9 +8,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@open
 import { jest } from '@jest/globals';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { pino } from 'pino';
 import type { Orm } from '../lib/database/open-database.ts';
-import { currentLogIds } from '../lib/log-context.ts';
 import { openOrdersDatabase } from '../services/orders/database.ts';
 import { placeOrder } from '../services/orders/orders/orders.repository.ts';
 import { OUTBOX_CHANNEL } from '../services/orders/outbox/outbox-message.entity.ts';
@@ -19,6 +17,7 @@ import { startPayment, temporalUnavailable } from '../services/orders/outbox/sta
 import { paymentWorkflowId, SEARCH_ATTRIBUTES, TASK_QUEUES } from '../workflows/names.ts';
 import type { PaymentRequest } from '../workflows/payment.types.ts';
 import { freshDatabaseUrl } from '../harness/database-url.ts';
+import { capturedLog } from './helpers/captured-log.ts';
 import { until } from './helpers/eventually.ts';
 import { testLogger } from '../harness/stack.ts';
 import { startTemporalDevServer } from '../harness/temporal.ts';
@@ -91,12 +90,6 @@ async function listenSessions(): Promise<number> {
 
 const makeDue = () => orm.em.fork().execute('update outbox_messages set next_attempt_at = now()');
 
-/** A real pino logger whose warnings and errors are kept as the parsed lines an operator reads; wired as createLogger wires it: the ids in force are added to each line. */
-function capturingLogger(): { logger: OutboxRelayOptions['logger']; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const logger = pino({ level: 'warn', mixin: currentLogIds }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
-  return { logger, lines };
-}
 const WARN = 40;
 const ERROR = 50;
 
@@ -337,7 +330,7 @@ describe('the relay publishes', () => {
     await database.execute(
       `create trigger refuse_outbox_record before update on outbox_messages for each row when (old.payload->>'userId' = 'unrecordable') execute function refuse_outbox_record()`,
     );
-    const { logger, lines } = capturingLogger();
+    const { logger, records: lines } = capturedLog();
     try {
       expect(await relayWith({ logger }).publishBatch()).toBe(2);
     } finally {
@@ -359,7 +352,7 @@ describe('the relay publishes', () => {
     const gone = await openOrdersDatabase(goneUrl, 1);
     await gone.close();
     await orm.em.fork().execute(`drop database "${new URL(goneUrl).pathname.slice(1)}"`);
-    const { logger, lines } = capturingLogger();
+    const { logger, records: lines } = capturedLog();
     const relay = relayWith({ orm: gone, logger });
     try {
       relay.wake();
@@ -375,7 +368,7 @@ describe('the relay publishes', () => {
 describe('a start that fails', () => {
   test('because Temporal refuses the row: its error kept, backed off 1, 2, 4 … s, dead-lettered at maxAttempts and claimed no more', async () => {
     await insertRefusedRow();
-    const { logger, lines } = capturingLogger();
+    const { logger, records: lines } = capturedLog();
     const relay = relayWith({ maxAttempts: 3, logger });
     const seen: Row[] = [];
     for (let attempt = 1; attempt <= 3; attempt++) {
@@ -415,7 +408,7 @@ describe('a start that fails', () => {
   test("whose warning names the row's order and the request that placed it", async () => {
     const orderId = await place();
     const [row] = await orm.em.fork().execute<{ id: string; payload: PaymentRequest }[]>('select id, payload from outbox_messages');
-    const { logger, lines } = capturingLogger();
+    const { logger, records: lines } = capturedLog();
     await relayWith({ temporal: failingClient('refused'), logger }).publishBatch();
     expect(lines).toEqual([
       expect.objectContaining({

@@ -30,6 +30,28 @@ export const EQUIVALENT_MUTANTS: EquivalentMutant[] = [
     replacement: 'false',
     why: 'a null amount (read as 0) is only in rows from before Migration20261125050000_inbox_request, whose user_id is null too: such a row is never compared (first.userId !== null) nor reported. No code writes a user without an amount',
   },
+  // The outbox relay
+  {
+    file: 'services/orders/outbox/outbox-relay.ts',
+    code: 'if (!result) continue;',
+    mutator: 'ConditionalExpression',
+    replacement: 'false',
+    why: 'Promise.allSettled answers exactly one result per message, in order, so results[index] is never undefined for an index of due; the line is there for the type checker (noUncheckedIndexedAccess)',
+  },
+  {
+    file: 'services/orders/outbox/outbox-relay.ts',
+    code: 'if (this.stopped) return;',
+    mutator: 'ConditionalExpression',
+    replacement: 'false',
+    why: 'once stopped, the drain that wake() would start checks !this.stopped before its first batch, so it claims, starts and logs nothing; the only difference is a promise that settles at once',
+  },
+  {
+    file: 'services/orders/outbox/outbox-relay.ts',
+    code: 'if (row?.dead) {',
+    mutator: 'OptionalChaining',
+    replacement: 'row.dead',
+    why: 'the update targets, by id, the row this transaction claimed FOR UPDATE, so it returns exactly that row or throws: row is never undefined',
+  },
   // The gateway
   {
     file: 'services/gateway/forward.ts',
