@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { runChaos } from '../harness/chaos.ts';
 import { request } from '../harness/http.ts';
 import { descendantsOf } from '../harness/processes.ts';
 import { startSystem, type RunningSystem } from '../harness/system.ts';
@@ -93,4 +94,18 @@ describe('npm run start:cluster', () => {
     const orderId = await placeOrder(gateways[0] ?? '', 'one server down');
     expect(await finalStatus(orderId, 90_000)).toBe('PAID');
   }, 120_000);
+
+  // The small version of `npm run chaos -- --cluster`, on this file's cluster rather than one of its
+  // own (a start costs more than the chaos): every kind of fault lands once while orders flow.
+  test('chaos: with one copy of each program, PostgreSQL (restarted and crashed) and a Temporal server killed while orders flow over both gateways, nothing is lost and nothing doubled', async () => {
+    const tally = await runChaos(system, { users: 5, orders: 40, rate: 4, faultEveryMs: 2_000, faultRounds: 1, say: () => undefined });
+    expect(Object.entries(tally.faults).filter(([, count]) => count === 0)).toEqual([]);
+    expect(tally.faults[`SIGKILL ${cachedGoTool(TEMPORAL_SERVER)}`]).toBeGreaterThanOrEqual(1);
+    expect(tally.ordersAccepted).toBe(40);
+    // The four answers the client dropped on purpose, and any lost to a fault.
+    expect(tally.replayed).toBeGreaterThanOrEqual(4);
+    expect(tally).toMatchObject({ lost: 0, doubled: 0, stillNew: 0, unknownToClient: 0, wrongAmounts: 0, strayDebits: 0, unbalancedUsers: 0, negativeBalances: 0, unpublishedOutbox: 0 });
+    expect(tally.paid).toBeGreaterThan(0);
+    expect(tally.cancelled).toBeGreaterThan(0);
+  }, 300_000);
 });
