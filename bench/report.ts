@@ -45,7 +45,7 @@ const latencyLimit = Math.min(100, 1.3 * saga.bare.latency.p50Ms);
 
 const rows: [measure: string, figure: string, target: string, met: boolean][] = [
   [
-    'burst orders/s ÷ bare-Temporal ceiling on the same server',
+    `burst orders/s ÷ bare-Temporal ceiling on the same ${MODE === 'cluster' ? 'cluster' : 'server'}`,
     `${burst.sustainedPerSecond} / ${saga.bare.ceiling.perSecond} = ${saga.fractionOfCeiling}`,
     '≥ 0.9',
     saga.fractionOfCeiling >= 0.9,
