@@ -33,9 +33,11 @@ export async function samplePostgresConnections(connectionString: string, everyM
     sampling = sampling.then(sample).catch(() => undefined);
   }, everyMs);
   return {
+    /** Takes a last sample, so that a load shorter than the interval still counts. */
     async stop() {
       clearInterval(timer);
       await sampling;
+      await sample().catch(() => undefined);
       await client.end();
       return figures;
     },
