@@ -1,22 +1,20 @@
 // `npm run bench`: deposits per second through the gateway (the whole system as `npm start` runs
-// it, loaded over HTTP by autocannon), beside pgbench's simple-update transactions per second on
-// the same PostgreSQL in the same run. Figures go to the terminal and to bench/results/.
+// it, or with BENCH_CLUSTER=1 as `npm run start:cluster` does, loaded over HTTP by autocannon),
+// beside pgbench's simple-update transactions per second on the same PostgreSQL in the same run.
+// Figures go to the terminal and to bench/results/<mode>/.
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
-import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
 import { signUserToken } from '../services/gateway/sign-token.ts';
-import { startSystem } from '../harness/system.ts';
 import { requireAllSucceeded, requireFinite } from './checks.ts';
+import { startBenchSystem, writeResult } from './mode.ts';
 
 const USERS = 50;
 const CONNECTIONS = 32;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const run = promisify(execFile);
 
-// A load test is one address and a few users far over any sane limit: the limits are off.
-const system = await startSystem({ label: 'bench-deposits', logLevel: 'warn', env: WITHOUT_RATE_LIMITS });
+const system = await startBenchSystem('bench-deposits');
 try {
   const tokens = await Promise.all(
     Array.from({ length: USERS }, (_, index) => signUserToken(system.secrets.JWT_SECRET, `bench-user-${index}`)),
@@ -29,7 +27,8 @@ try {
   console.log(`Deposits through the gateway: ${CONNECTIONS} connections, ${SECONDS} s, ${USERS} accounts...`);
   let next = 0;
   const load = await autocannon({
-    url: system.gatewayUrl,
+    // Under the cluster mode, both gateways; autocannon takes a list of URLs, which its types do not say.
+    url: system.gatewayUrls as unknown as string,
     connections: CONNECTIONS,
     duration: SECONDS,
     requests: [
@@ -61,8 +60,7 @@ try {
   };
   requireFinite(results);
   console.table(results);
-  await mkdir(new URL('results/', import.meta.url), { recursive: true });
-  await writeFile(new URL('results/deposits.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`Written: ${await writeResult('deposits.json', `${JSON.stringify(results, null, 2)}\n`)}`);
 } finally {
   await system.stop();
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { RunningSystem } from '../harness/system.ts';
+import { signUserToken } from '../services/gateway/sign-token.ts';
 import { percentile } from './percentile.ts';
 
 export interface OrderRun {
@@ -15,13 +16,29 @@ export interface OrderRun {
   seconds: number;
 }
 
+/** Orders placed, all at once, before anything is measured: the first orders pay for cold caches and connections. */
+export const WARM_UP_ORDERS = 50;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // Every order is funded, so each is paid within seconds; minutes of waiting mean a stuck system.
 const FINAL_WITHIN_MS = 5 * 60_000;
 
+/** Users of the bench, each with an account funded far beyond any number of its orders: their tokens. */
+export async function fundedBenchUsers(system: RunningSystem, count: number): Promise<string[]> {
+  const tokens = await Promise.all(Array.from({ length: count }, (_, index) => signUserToken(system.secrets.JWT_SECRET, `saga-bench-${index}`)));
+  for (const token of tokens) {
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    for (const [path, body] of [['/api/account', undefined], ['/api/account/deposits', JSON.stringify({ amount: 1_000_000_000 })]]) {
+      const answer = await fetch(`${system.gatewayUrl}${path}`, { method: 'POST', headers, body });
+      if (!answer.ok) throw new Error(`POST ${path} for a bench user answered ${answer.status}: ${await answer.text()}`);
+    }
+  }
+  return tokens;
+}
+
 async function placeOne(system: RunningSystem, token: string, index: number): Promise<{ id: string; ms: number }> {
   const sent = performance.now();
-  const answer = await fetch(`${system.gatewayUrl}/api/orders`, {
+  // Under the cluster mode, over both gateways in turn.
+  const answer = await fetch(`${system.gatewayUrls[index % system.gatewayUrls.length] ?? system.gatewayUrl}/api/orders`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ amount: 1, description: `bench ${index}` }),

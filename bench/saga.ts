@@ -1,21 +1,23 @@
 // The order saga under load, measured side by side in one run on the system as `npm start` runs
-// it: latency against the offered rate and where it goes, the sustained rate, both against bare
-// Temporal on the same server, the gateway's own cost, and each process's CPU and memory.
-import { mkdir, writeFile } from 'node:fs/promises';
+// it (or, with BENCH_CLUSTER=1, as `npm run start:cluster` does): latency against the offered rate
+// and where it goes, the sustained rate, both against bare Temporal on the same server (or
+// cluster), the gateway's own cost, each process's CPU and memory, and PostgreSQL's peak
+// connections. Under the cluster mode, the burst again with one copy of each worker.
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
-import { signUserToken } from '../services/gateway/sign-token.ts';
-import { programRunning } from '../harness/processes.ts';
+import { programCopiesRunning } from '../harness/processes.ts';
 import { exportingTo, startOtlpReceiver } from '../harness/otlp-receiver.ts';
-import { startSystem } from '../harness/system.ts';
+import type { RunningSystem } from '../harness/system.ts';
 import { readTemporalConnection } from '../lib/temporal/connection-config.ts';
 import { measureBareTemporal } from './bare-temporal/measure.ts';
 import { requireAllSucceeded, requireFinite } from './checks.ts';
 import { latencyLegs, LEGS, type Leg } from './latency-legs.ts';
 import { latencyPlot } from './latency-plot.ts';
-import { placeOrders, type OrderRun } from './place-orders.ts';
+import { CLUSTER, startBenchSystem, writeResult } from './mode.ts';
+import { fundedBenchUsers, placeOrders, WARM_UP_ORDERS, type OrderRun } from './place-orders.ts';
+import { samplePostgresConnections } from './postgres-connections.ts';
 import { sampleProcesses } from './process-stats.ts';
+import { burstWithOneWorkerReplica } from './worker-replicas.ts';
 
 const RATES = (process.env.BENCH_RATES ?? '5,10,15,20').split(',').map(Number);
 const ORDERS_PER_RATE = Number(process.env.BENCH_ORDERS ?? 100);
@@ -25,23 +27,18 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const TRACING = process.env.BENCH_TRACING === '1';
 /** How long the system rests after the load before its memory counts as "at idle". */
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 15);
+
+const USERS = 20;
+const where = CLUSTER ? 'cluster' : 'server';
 const say = (line: string) => console.log(line);
 
-const receiver = TRACING ? await startOtlpReceiver() : undefined;
-// A load test is one address and a few users far over any sane limit: the limits are off.
-const system = await startSystem({ label: 'bench-saga', logLevel: 'warn', env: { ...WITHOUT_RATE_LIMITS, ...(receiver ? exportingTo(receiver) : {}) } });
-try {
-  const temporal = readTemporalConnection({ ...system.env, TEMPORAL_ADDRESS: system.temporalAddress });
-  const tokens = await Promise.all(Array.from({ length: 20 }, (_, index) => signUserToken(system.secrets.JWT_SECRET, `saga-bench-${index}`)));
-  for (const token of tokens) {
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    for (const [path, body] of [['/api/account', undefined], ['/api/account/deposits', JSON.stringify({ amount: 1_000_000_000 })]]) {
-      const answer = await fetch(`${system.gatewayUrl}${path}`, { method: 'POST', headers, body });
-      if (!answer.ok) throw new Error(`POST ${path} for a bench user answered ${answer.status}: ${await answer.text()}`);
-    }
-  }
-  say('Warming up (50 orders)...');
-  await placeOrders(system, tokens, 50, 0);
+/** Everything measured on one system, the saga's load and the rest. */
+async function measure(system: RunningSystem) {
+  const connections = await samplePostgresConnections(system.postgresUrl('postgres'));
+  const temporal = readTemporalConnection(system.temporalClientEnv);
+  const tokens = await fundedBenchUsers(system, USERS);
+  say(`Warming up (${WARM_UP_ORDERS} orders)...`);
+  await placeOrders(system, tokens, WARM_UP_ORDERS, 0);
 
   const runs: OrderRun[] = [];
   let legs: Record<Leg, { p50Ms: number; p99Ms: number }> | undefined;
@@ -64,28 +61,33 @@ try {
     pssMiB: Math.round(sample.pssMiB),
   }));
 
-  say(`Bare Temporal on the same server: ${ORDERS_PER_RATE} workflows of the same shape one at a time, then a burst of ${BURST}...`);
+  say(`Bare Temporal on the same ${where}: ${ORDERS_PER_RATE} workflows of the same shape one at a time, then a burst of ${BURST}...`);
   const bare = await measureBareTemporal(temporal, { burst: BURST, sequential: ORDERS_PER_RATE });
 
   say(`The gateway's cost: ${SECONDS} s of order creation through it, then ${SECONDS} s straight to the orders service...`);
-  // The relay is paused meanwhile, so the saga's work on these orders does not skew either side.
-  const relay = (await programRunning(system.pid, 'outbox-relay'))?.pid;
-  if (relay) process.kill(relay, 'SIGSTOP');
-  const create = (url: string, headers: Record<string, string>) =>
+  // The relay (each copy) is paused meanwhile, so the saga's work on these orders does not skew either side.
+  const relays = await programCopiesRunning(system.pid, 'outbox-relay');
+  for (const relay of relays) process.kill(relay.pid, 'SIGSTOP');
+  // Under the cluster mode, over both copies on each side. autocannon takes a list of URLs, which its types do not say.
+  const create = (urls: string[], headers: Record<string, string>) =>
     autocannon({
-      url,
+      url: urls as unknown as string,
       connections: 16,
       duration: SECONDS,
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ amount: 1, description: 'gateway cost' }),
     });
-  const viaGateway = await create(`${system.gatewayUrl}/api/orders`, { authorization: `Bearer ${tokens[0] ?? ''}` });
-  const direct = await create(`http://127.0.0.1:${system.ports.ORDERS_PORT}/api/orders`, {
-    'x-internal-token': system.secrets.INTERNAL_TOKEN,
-    'x-user-id': 'saga-bench-0',
-  });
-  if (relay) process.kill(relay, 'SIGCONT');
+  const viaGateway = await create(
+    system.gatewayUrls.map((url) => `${url}/api/orders`),
+    { authorization: `Bearer ${tokens[0] ?? ''}` },
+  );
+  const ordersPorts = [system.ports.ORDERS_PORT, ...(CLUSTER ? [system.ports.ORDERS_PORT_2] : [])];
+  const direct = await create(
+    ordersPorts.map((port) => `http://127.0.0.1:${port}/api/orders`),
+    { 'x-internal-token': system.secrets.INTERNAL_TOKEN, 'x-user-id': 'saga-bench-0' },
+  );
+  for (const relay of relays) process.kill(relay.pid, 'SIGCONT');
   requireAllSucceeded('order creation through the gateway', viaGateway);
   requireAllSucceeded('order creation straight to the orders service', direct);
   const gateway = {
@@ -96,6 +98,8 @@ try {
     throughputRatio: Math.round((viaGateway.requests.average / direct.requests.average) * 100) / 100,
   };
 
+  const postgresConnections = await connections.stop();
+
   say(`Resting ${IDLE_SECONDS} s, then the whole tree's memory at idle...`);
   await sleep(IDLE_SECONDS * 1000);
   const idle = sampleProcesses(system.pid);
@@ -104,46 +108,66 @@ try {
     pssMiB: Math.round(idle.reduce((sum, sample) => sum + sample.pssMiB, 0)),
   };
 
-  const fractionOfCeiling = Math.round((burst.sustainedPerSecond / bare.ceiling.perSecond) * 100) / 100;
-  const results = { date: new Date().toISOString(), runs, legs, bare, fractionOfCeiling, gateway, processes, idleMemory };
-  requireFinite(results);
-  console.table(runs);
-  console.table(legs);
-  console.table(processes);
-  console.log({ bare, ourBurstPerSecond: burst.sustainedPerSecond, fractionOfCeiling, gateway, idleMemory, tracing: TRACING, spansReceived: receiver?.spans.length });
+  return { runs, burst, legs, bare, gateway, processes, idleMemory, postgresConnections };
+}
 
-  const name = TRACING ? 'saga-traced' : 'saga';
-  const plot = TRACING ? 'latency-vs-rate-traced.svg' : 'latency-vs-rate.svg';
-  const table = [
-    '| offered/s | sustained/s | POST p50 | POST p95 | POST p99 | to final p50 | to final p95 | to final p99 |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...runs.map((run) => `| ${run.offeredPerSecond} | ${run.sustainedPerSecond} | ${run.postP50Ms} ms | ${run.postP95Ms} ms | ${run.postP99Ms} ms | ${run.toFinalP50Ms} ms | ${run.toFinalP95Ms} ms | ${run.toFinalP99Ms} ms |`),
-    '',
-    `Bare Temporal (same workflow shape, no-op activities on two task queues, same server): ${bare.ceiling.perSecond} workflows/s in a burst; one at a time p50 ${bare.latency.p50Ms} ms, p99 ${bare.latency.p99Ms} ms. Our burst: ${burst.sustainedPerSecond} orders/s = ${fractionOfCeiling} of the ceiling.`,
-    '',
-    `Where an order's time goes at ${RATES[0]}/s (from the order's row and its workflow's history):`,
-    '',
-    '| leg | p50 | p99 |',
-    '| --- | --- | --- |',
-    ...Object.entries(LEGS).map(([leg, text]) => `| ${text} | ${legs?.[leg as Leg].p50Ms} ms | ${legs?.[leg as Leg].p99Ms} ms |`),
-    '',
-    `Gateway cost (order creation, 16 connections, ${SECONDS} s each): ${gateway.viaGatewayPerSecond}/s through the gateway vs ${gateway.directPerSecond}/s straight to the orders service (ratio ${gateway.throughputRatio}); p50 ${gateway.viaGatewayP50Ms} ms vs ${gateway.directP50Ms} ms.`,
-    '',
-    '| process | CPU % during the burst | RSS MiB after the burst | PSS MiB after the burst |',
-    '| --- | --- | --- | --- |',
-    ...processes.map((sample) => `| ${sample.process} | ${sample.cpuPercentDuringBurst} | ${sample.rssMiB} | ${sample.pssMiB} |`),
-    '',
-    `The whole tree at idle, ${IDLE_SECONDS} s after the load: ${idleMemory.pssMiB} MiB PSS (${idleMemory.rssMiB} MiB summed RSS, which counts shared pages once per process).`,
-    '',
-    `![latency against offered rate](${plot})`,
-  ].join('\n');
-  const resultsFolder = new URL('results/', import.meta.url);
-  await mkdir(resultsFolder, { recursive: true });
-  await writeFile(new URL(`${name}.json`, resultsFolder), `${JSON.stringify({ ...results, tracing: TRACING }, null, 2)}\n`);
-  await writeFile(new URL(`${name}.md`, resultsFolder), `${table}\n`);
-  await writeFile(new URL(plot, resultsFolder), await latencyPlot(runs, { latencyP50Ms: bare.latency.p50Ms, ceilingPerSecond: bare.ceiling.perSecond }));
-  say(`Written: bench/results/${name}.json, ${name}.md and its latency plot`);
-} finally {
+const receiver = TRACING ? await startOtlpReceiver() : undefined;
+const system = await startBenchSystem('bench-saga', receiver ? exportingTo(receiver) : {});
+// Stopped before anything else runs: under the cluster mode, the next measure starts a cluster of its own.
+const measured = await measure(system).finally(async () => {
   await system.stop();
   await receiver?.close();
+});
+
+const { runs, burst, legs, bare, gateway, processes, idleMemory, postgresConnections } = measured;
+const fractionOfCeiling = Math.round((burst.sustainedPerSecond / bare.ceiling.perSecond) * 100) / 100;
+// Orders/s in the burst with one copy of each worker and of the relay, against the two of the run above.
+let workerReplicas: { one: OrderRun; ratioTwoToOne: number } | undefined;
+if (CLUSTER) {
+  say(`The burst of ${BURST} again, on a cluster with one copy of each worker and of the relay...`);
+  const one = await burstWithOneWorkerReplica(USERS, BURST);
+  workerReplicas = { one, ratioTwoToOne: Math.round((burst.sustainedPerSecond / one.sustainedPerSecond) * 100) / 100 };
 }
+const results = { date: new Date().toISOString(), cluster: CLUSTER, runs, legs, bare, fractionOfCeiling, gateway, processes, idleMemory, postgresConnections, workerReplicas };
+requireFinite(results);
+console.table(runs);
+console.table(legs);
+console.table(processes);
+console.log({ bare, ourBurstPerSecond: burst.sustainedPerSecond, fractionOfCeiling, gateway, idleMemory, postgresConnections, workerReplicas, tracing: TRACING, spansReceived: receiver?.spans.length });
+
+const name = TRACING ? 'saga-traced' : 'saga';
+const plot = TRACING ? 'latency-vs-rate-traced.svg' : 'latency-vs-rate.svg';
+const table = [
+  '| offered/s | sustained/s | POST p50 | POST p95 | POST p99 | to final p50 | to final p95 | to final p99 |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ...runs.map((run) => `| ${run.offeredPerSecond} | ${run.sustainedPerSecond} | ${run.postP50Ms} ms | ${run.postP95Ms} ms | ${run.postP99Ms} ms | ${run.toFinalP50Ms} ms | ${run.toFinalP95Ms} ms | ${run.toFinalP99Ms} ms |`),
+  '',
+  `Bare Temporal (same workflow shape, no-op activities on two task queues, same ${where}): ${bare.ceiling.perSecond} workflows/s in a burst; one at a time p50 ${bare.latency.p50Ms} ms, p99 ${bare.latency.p99Ms} ms. Our burst: ${burst.sustainedPerSecond} orders/s = ${fractionOfCeiling} of the ceiling.`,
+  '',
+  `Where an order's time goes at ${RATES[0]}/s (from the order's row and its workflow's history):`,
+  '',
+  '| leg | p50 | p99 |',
+  '| --- | --- | --- |',
+  ...Object.entries(LEGS).map(([leg, text]) => `| ${text} | ${legs?.[leg as Leg].p50Ms} ms | ${legs?.[leg as Leg].p99Ms} ms |`),
+  '',
+  `Gateway cost (order creation, 16 connections, ${SECONDS} s each): ${gateway.viaGatewayPerSecond}/s through the gateway vs ${gateway.directPerSecond}/s straight to the orders service (ratio ${gateway.throughputRatio}); p50 ${gateway.viaGatewayP50Ms} ms vs ${gateway.directP50Ms} ms.`,
+  '',
+  ...(workerReplicas
+    ? [
+        `Burst of ${BURST} with 2 copies of each worker and of the relay: ${burst.sustainedPerSecond} orders/s; with 1: ${workerReplicas.one.sustainedPerSecond} orders/s (×${workerReplicas.ratioTwoToOne} with 2).`,
+        '',
+      ]
+    : []),
+  `PostgreSQL's client connections at their peak during the load: ${postgresConnections.peak} of max_connections ${postgresConnections.max} (${postgresConnections.samples} samples of pg_stat_activity).`,
+  '',
+  `| process${CLUSTER ? ' (its copies summed)' : ''} | CPU % during the burst | RSS MiB after the burst | PSS MiB after the burst |`,
+  '| --- | --- | --- | --- |',
+  ...processes.map((sample) => `| ${sample.process} | ${sample.cpuPercentDuringBurst} | ${sample.rssMiB} | ${sample.pssMiB} |`),
+  '',
+  `The whole tree at idle, ${IDLE_SECONDS} s after the load: ${idleMemory.pssMiB} MiB PSS (${idleMemory.rssMiB} MiB summed RSS, which counts shared pages once per process).`,
+  '',
+  `![latency against offered rate](${plot})`,
+].join('\n');
+await writeResult(`${name}.json`, `${JSON.stringify({ ...results, tracing: TRACING }, null, 2)}\n`);
+await writeResult(plot, await latencyPlot(runs, { latencyP50Ms: bare.latency.p50Ms, ceilingPerSecond: bare.ceiling.perSecond }));
+say(`Written: ${await writeResult(`${name}.md`, `${table}\n`)}, ${name}.json and its latency plot`);

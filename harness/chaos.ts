@@ -217,12 +217,18 @@ async function checkBooks(system: RunningSystem, accounts: Accounts, record: Cli
 
 async function readBooks(orders: pg.Client, payments: pg.Client, users: string[]): Promise<Books> {
   const { rows: held } = await orders.query<Books['held'][number]>('select id, user_id, amount, status, description from orders where user_id = any($1)', [users]);
+  // Only this run's users and orders: the system may have served others before (a test file's
+  // earlier tests share its cluster), and their money is not this run's to account for. A debit of
+  // this run's users for an order not theirs, or of anyone for one of their orders, still counts.
   const { rows: debits } = await payments.query<Books['debits'][number]>(
-    `select order_id, count(*)::int as debits, -sum(amount) as amount from ledger_entries where kind = 'DEBIT' group by order_id`,
+    `select order_id, count(*)::int as debits, -sum(amount) as amount from ledger_entries
+      where kind = 'DEBIT' and (user_id = any($1) or order_id = any($2::uuid[])) group by order_id`,
+    [users, held.map((order) => order.id)],
   );
   const { rows: balances } = await payments.query<Books['balances'][number]>(
     `select a.user_id, a.balance, coalesce(sum(l.amount), 0) as ledger
-       from accounts a left join ledger_entries l on l.user_id = a.user_id group by a.user_id, a.balance`,
+       from accounts a left join ledger_entries l on l.user_id = a.user_id where a.user_id = any($1) group by a.user_id, a.balance`,
+    [users],
   );
   const { rows: outbox } = await orders.query<{ unpublished: number }>('select count(*)::int as unpublished from outbox_messages where published_at is null');
   return { held, debits, balances, unpublished: outbox[0]?.unpublished ?? 0 };

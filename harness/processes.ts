@@ -46,3 +46,8 @@ export async function descendantRunning(ancestorPid: number, program: string): P
 export function programRunning(supervisorPid: number, name: ProgramName): Promise<ProcessInfo | undefined> {
   return descendantRunning(supervisorPid, programNamed(name).entry);
 }
+
+/** The processes of every copy of one program of the registry below the supervisor (two under the cluster mode). */
+export async function programCopiesRunning(supervisorPid: number, name: ProgramName): Promise<ProcessInfo[]> {
+  return (await descendantsOf(supervisorPid)).filter((child) => child.command.includes(programNamed(name).entry));
+}

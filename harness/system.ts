@@ -9,6 +9,7 @@ import { freePort, releasePort } from './free-port.ts';
 import { loadDevSecrets, type DevSecrets } from '../supervisor/dev-secrets.ts';
 import { embeddedPostgresUrl } from '../supervisor/embedded-postgres-url.ts';
 import { PORT_SETTINGS, type PortSetting } from '../supervisor/programs.ts';
+import { temporalTlsEnvironment } from '../supervisor/temporal-certificates.ts';
 
 export interface RunningSystem {
   /** The supervisor's process id; its children are the system's programs. */
@@ -23,6 +24,8 @@ export interface RunningSystem {
   gatewayUrls: string[];
   postgresUrl(database: string): string;
   temporalAddress: string;
+  /** What a Temporal client of this system reads (readTemporalConnection): its address and, under the cluster mode, the certificates of its mutual TLS. */
+  temporalClientEnv: NodeJS.ProcessEnv;
   ports: Record<PortSetting, number>;
   secrets: DevSecrets;
   stop(): Promise<void>;
@@ -128,6 +131,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     gatewayUrls: [ports.GATEWAY_PORT, ...(options.cluster ? [ports.GATEWAY_PORT_2] : [])].map((port) => `http://127.0.0.1:${port}`),
     postgresUrl: (database) => embeddedPostgresUrl(ports.EMBEDDED_POSTGRES_PORT, database),
     temporalAddress: `127.0.0.1:${ports.TEMPORAL_PORT}`,
+    temporalClientEnv: { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${ports.TEMPORAL_PORT}`, ...(options.cluster ? temporalTlsEnvironment(dataDir) : {}) },
     ports,
     // The supervisor made them on its start, as `npm start` does: the same reader finds them.
     secrets: loadDevSecrets(dataDir),

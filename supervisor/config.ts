@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { readConfig, setting } from '../lib/config.ts';
 import { readTemporalConnection } from '../lib/temporal/connection-config.ts';
-import { defaultPort, PORT_SETTINGS, type PortSetting } from './programs.ts';
+import { CLUSTER_REPLICAS, defaultPort, PORT_SETTINGS, type PortSetting } from './programs.ts';
 
 /** Every program's ports, each with its default from the registry of programs. */
 const ports = Object.fromEntries(PORT_SETTINGS.map((name) => [name, setting.port(defaultPort(name))])) as Record<PortSetting, ReturnType<typeof setting.port>>;
@@ -19,6 +19,8 @@ export function readSupervisorConfig(env: NodeJS.ProcessEnv = process.env) {
       INTERNAL_TOKEN: setting.secret().optional(),
       /** Runs a trace viewer (Jaeger) and has every program export its traces to it. */
       TRACE_VIEWER: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+      /** How many copies of each worker (both Temporal workers, the relay) `npm run start:cluster` runs: the bench measures 1 against 2. */
+      CLUSTER_WORKER_REPLICAS: z.coerce.number().int().min(1).max(CLUSTER_REPLICAS).default(CLUSTER_REPLICAS),
       /** How long the whole start may take before it fails with the reason. */
       START_TIMEOUT_MS: setting.milliseconds(120_000),
     },

@@ -44,7 +44,7 @@ function banner(config: SupervisorConfig, plan: Plan, logFile: string): string {
     ? [
         `  Temporal     cluster of 2 servers, frontends 127.0.0.1:${config.TEMPORAL_PORT} and :${config.TEMPORAL_PORT_2} (mutual TLS; certificates in ${temporalCertificatesFolder(config.DATA_DIR)})`,
         `  Temporal UI  http://localhost:${config.TEMPORAL_UI_PORT}  (payments are workflows ${PAYMENT_WORKFLOW_ID_PREFIX}<orderId>)`,
-        `  Copies       2 of each program; the second gateway is http://localhost:${config.GATEWAY_PORT_2}/ (its metrics :${config.GATEWAY_METRICS_PORT_2}, and so on: each second copy's ports are the first's + 100)`,
+        `  Copies       2 of each program${plan.workerReplicas < 2 ? ` (but ${plan.workerReplicas} of each worker and of the relay: CLUSTER_WORKER_REPLICAS)` : ''}; the second gateway is http://localhost:${config.GATEWAY_PORT_2}/ (its metrics :${config.GATEWAY_METRICS_PORT_2}, and so on: each second copy's ports are the first's + 100)`,
       ]
     : [
         plan.runsTemporal

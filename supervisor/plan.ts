@@ -7,7 +7,7 @@ import { loadDevSecrets } from './dev-secrets.ts';
 import { embeddedPostgresUrl } from './embedded-postgres-url.ts';
 import { assertPortsFree } from './ports.ts';
 import { PORT_SETTINGS, PROGRAMS, replicaPortSetting, replicasOf, type Program } from './programs.ts';
-import { TEMPORAL_TLS_SERVER_NAME, temporalCertificatesFolder, temporalCertificatesIn } from './temporal-certificates.ts';
+import { temporalTlsEnvironment } from './temporal-certificates.ts';
 import { ensureTemporalCli } from './temporal-cli.ts';
 import { ensureTemporalClusterTools, type TemporalClusterTools } from './temporal-cluster-tools.ts';
 import { ensureJaeger } from './jaeger.ts';
@@ -31,6 +31,8 @@ export interface Plan {
   temporalAddress: string;
   /** The programs it runs: the wrappers of PostgreSQL and Temporal only when it runs them. */
   programs: Program[];
+  /** How many copies of each worker the cluster runs (CLUSTER_WORKER_REPLICAS). */
+  workerReplicas: number;
 }
 
 /** The Go programs the start runs: the CLI for the dev server or the cluster's operator commands, the cluster's own, and the trace viewer. */
@@ -49,14 +51,14 @@ export function planFor(config: SupervisorConfig, cluster = false): Plan {
     program.name === 'postgres' ? runsPostgres : program.name === 'trace-viewer' ? runsTraceViewer : program.name.startsWith('temporal') ? runsTemporal : true;
   const programs: Program[] = PROGRAMS.filter((program: Program) => (program.mode === undefined || program.mode === mode) && runs(program));
   const temporalAddress = runsTemporal ? `127.0.0.1:${config.TEMPORAL_PORT}` : config.temporal.options.address;
-  return { cluster, runsPostgres, runsTemporal, runsTraceViewer, temporalAddress, programs };
+  return { cluster, runsPostgres, runsTemporal, runsTraceViewer, temporalAddress, programs, workerReplicas: config.CLUSTER_WORKER_REPLICAS };
 }
 
 const portOf = (config: SupervisorConfig, replica = 1) => (setting: string) => config[replicaPortSetting(setting, replica)];
 
 /** The copies of a program this start runs: its name in the log, and its number (from 1). */
 function copiesOf(program: Program, plan: Plan): { name: string; replica: number }[] {
-  const count = replicasOf(program, plan.cluster);
+  const count = replicasOf(program, plan.cluster, plan.workerReplicas);
   return Array.from({ length: count }, (_, index) => ({ name: count > 1 ? `${program.name}-${index + 1}` : program.name, replica: index + 1 }));
 }
 
@@ -111,7 +113,8 @@ export function childEnvironment(config: SupervisorConfig, plan: Plan): NodeJS.P
     TEMPORAL_ADDRESS: plan.temporalAddress,
     TEMPORAL_NAMESPACE: config.temporal.namespace,
     TEMPORAL_UI_URL: `http://localhost:${config.TEMPORAL_UI_PORT}`,
-    ...(plan.cluster ? temporalTlsEnvironment(config) : {}),
+    // The cluster's frontends require mutual TLS.
+    ...(plan.cluster ? temporalTlsEnvironment(config.DATA_DIR) : {}),
     // Two copies of each program share PostgreSQL's connections with the two Temporal servers:
     // each copy gets half the pool `npm start` gives the one.
     ...(plan.cluster ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '5' } : {}),
@@ -119,17 +122,6 @@ export function childEnvironment(config: SupervisorConfig, plan: Plan): NodeJS.P
     DEV_SIGN_IN: 'true',
     // Every program's traces go to the viewer (lib/telemetry/tracing.ts reads it).
     ...(plan.runsTraceViewer ? { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${config.TRACE_VIEWER_OTLP_PORT}` } : {}),
-  };
-}
-
-/** The cluster's frontends require mutual TLS: the standard variables of Temporal's clients name the certificates. */
-function temporalTlsEnvironment(config: SupervisorConfig): NodeJS.ProcessEnv {
-  const certificates = temporalCertificatesIn(temporalCertificatesFolder(config.DATA_DIR));
-  return {
-    TEMPORAL_TLS_SERVER_CA_CERT_PATH: certificates.caCert,
-    TEMPORAL_TLS_CLIENT_CERT_PATH: certificates.clientCert,
-    TEMPORAL_TLS_CLIENT_KEY_PATH: certificates.clientKey,
-    TEMPORAL_TLS_SERVER_NAME: TEMPORAL_TLS_SERVER_NAME,
   };
 }
 

@@ -26,10 +26,12 @@ export interface Program {
   mode?: 'single' | 'cluster';
   /** How many copies `npm run start:cluster` runs, each on ports of its own (see replicaPortSetting). */
   clusterReplicas?: number;
+  /** One of the saga's workers (the two Temporal workers and the outbox relay), whose copies CLUSTER_WORKER_REPLICAS can cut to one. */
+  worker?: true;
 }
 
 /** Every program of the system's own code, and the Temporal server, runs twice in the cluster mode. */
-const CLUSTER_REPLICAS = 2;
+export const CLUSTER_REPLICAS = 2;
 /** The ports of the copy after the first are the first's plus this (8000, 8100); see replicaPortSetting. */
 const REPLICA_PORT_OFFSET = 100;
 
@@ -118,6 +120,7 @@ export const PROGRAMS = [
     connectionsBesidePool: 1,
     readiness: connectsToTemporal,
     clusterReplicas: CLUSTER_REPLICAS,
+    worker: true,
   },
   {
     name: 'orders-worker',
@@ -129,6 +132,7 @@ export const PROGRAMS = [
     connectionsBesidePool: 1,
     readiness: connectsToTemporal,
     clusterReplicas: CLUSTER_REPLICAS,
+    worker: true,
   },
   {
     name: 'outbox-relay',
@@ -140,6 +144,7 @@ export const PROGRAMS = [
     connectionsBesidePool: 2,
     readiness: connectsToTemporal,
     clusterReplicas: CLUSTER_REPLICAS,
+    worker: true,
   },
   {
     name: 'gateway',
@@ -168,9 +173,10 @@ type FirstCopyPortSetting = (typeof PROGRAMS)[number] extends infer P ? (P exten
 /** Every port setting: the second copy's carry its number (GATEWAY_PORT_2; CLUSTER_REPLICAS is 2). */
 export type PortSetting = FirstCopyPortSetting | `${FirstCopyPortSetting}_2`;
 
-/** How many copies of the program a start runs. */
-export function replicasOf(program: Program, cluster: boolean): number {
-  return cluster ? (program.clusterReplicas ?? 1) : 1;
+/** How many copies of the program a start runs: in the cluster, a worker's as many as `workerReplicas` says, if it says. */
+export function replicasOf(program: Program, cluster: boolean, workerReplicas?: number): number {
+  if (!cluster) return 1;
+  return program.worker && workerReplicas !== undefined ? workerReplicas : (program.clusterReplicas ?? 1);
 }
 
 /** The setting that names a port of the program's copy `replica` (from 1): the first copy's own, a later one's with its number. */

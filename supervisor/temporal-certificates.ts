@@ -34,6 +34,17 @@ export function temporalCertificatesFolder(dataDir: string): string {
   return join(dataDir, 'temporal-tls');
 }
 
+/** The standard variables of Temporal's clients that name the cluster's certificates: how the programs (and a bench or test client) connect. */
+export function temporalTlsEnvironment(dataDir: string): NodeJS.ProcessEnv {
+  const certificates = temporalCertificatesIn(temporalCertificatesFolder(dataDir));
+  return {
+    TEMPORAL_TLS_SERVER_CA_CERT_PATH: certificates.caCert,
+    TEMPORAL_TLS_CLIENT_CERT_PATH: certificates.clientCert,
+    TEMPORAL_TLS_CLIENT_KEY_PATH: certificates.clientKey,
+    TEMPORAL_TLS_SERVER_NAME: TEMPORAL_TLS_SERVER_NAME,
+  };
+}
+
 export function temporalCertificatesIn(folder: string): TemporalCertificates {
   return {
     caCert: join(folder, 'ca.pem'),

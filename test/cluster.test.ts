@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { runChaos } from '../harness/chaos.ts';
 import { request } from '../harness/http.ts';
 import { descendantsOf } from '../harness/processes.ts';
 import { startSystem, type RunningSystem } from '../harness/system.ts';
@@ -10,6 +11,7 @@ import { cachedGoTool } from '../supervisor/go-tools.ts';
 import { TEMPORAL_SERVER } from '../supervisor/temporal-cluster-tools.ts';
 import { findTemporalCli } from '../supervisor/temporal-cli.ts';
 import { PAYMENT_WORKFLOW_ID_PREFIX } from '../workflows/names.ts';
+import { expectBalancedBooks } from './helpers/chaos-tally.ts';
 import { eventually } from './helpers/eventually.ts';
 
 // `npm run start:cluster`: PostgreSQL, a Temporal cluster of two server processes whose frontends
@@ -93,4 +95,12 @@ describe('npm run start:cluster', () => {
     const orderId = await placeOrder(gateways[0] ?? '', 'one server down');
     expect(await finalStatus(orderId, 90_000)).toBe('PAID');
   }, 120_000);
+
+  // The small version of `npm run chaos -- --cluster`, on this file's cluster rather than one of its
+  // own (a start costs more than the chaos): every kind of fault lands once while orders flow.
+  test('chaos: with one copy of each program, PostgreSQL (restarted and crashed) and a Temporal server killed while orders flow over both gateways, nothing is lost and nothing doubled', async () => {
+    const tally = await runChaos(system, { users: 5, orders: 40, rate: 4, faultEveryMs: 2_000, faultRounds: 1, say: () => undefined });
+    expectBalancedBooks(tally, 40);
+    expect(tally.faults[`SIGKILL ${cachedGoTool(TEMPORAL_SERVER)}`]).toBeGreaterThanOrEqual(1);
+  }, 300_000);
 });

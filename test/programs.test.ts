@@ -10,14 +10,15 @@ import { APP_PROGRAMS, PORT_SETTINGS, PROGRAMS, type Program } from '../supervis
 
 /** Ports unlike any default, so that a child falling back on a default of its own would show. */
 const ports = Object.fromEntries(PORT_SETTINGS.map((setting, index) => [setting, 20_000 + index]));
-const config = readSupervisorConfig({
+const settings = {
   DATA_DIR: '/nonexistent/shop-data',
   JWT_SECRET: 'j'.repeat(40),
   INTERNAL_TOKEN: 'i'.repeat(40),
   // Every program of the registry runs: the trace viewer too.
   TRACE_VIEWER: 'true',
   ...Object.fromEntries(Object.entries(ports).map(([setting, port]) => [setting, String(port)])),
-});
+};
+const config = readSupervisorConfig(settings);
 const plan = planFor(config);
 const specs = stagesOf(config, plan, childEnvironment(config, plan), { temporalCli: '/usr/bin/temporal' }).flat();
 
@@ -81,6 +82,17 @@ describe('npm run start:cluster', () => {
       expect(spec.env['TEMPORAL_TLS_CLIENT_KEY_PATH']).toBe('/nonexistent/shop-data/temporal-tls/client-key.pem');
       expect(spec.env['TEMPORAL_TLS_SERVER_NAME']).toBe('localhost');
     }
+  });
+
+  test('CLUSTER_WORKER_REPLICAS=1 runs one copy of each worker and of the relay, and still two of everything else (the bench measures 1 against 2)', () => {
+    const oneWorkerConfig = readSupervisorConfig({ ...settings, CLUSTER_WORKER_REPLICAS: '1' });
+    const onePlan = planFor(oneWorkerConfig, true);
+    const names = stagesOf(oneWorkerConfig, onePlan, childEnvironment(oneWorkerConfig, onePlan), { temporalCli: '/usr/bin/temporal' })
+      .flat()
+      .map((spec) => spec.name);
+    expect(names.filter((name) => /worker|relay/.test(name)).sort()).toEqual(['orders-worker', 'outbox-relay', 'payments-worker']);
+    expect(names.filter((name) => /^(gateway|payments|orders|temporal-server)-\d$/.test(name)).length).toBe(8);
+    expect(() => readSupervisorConfig({ CLUSTER_WORKER_REPLICAS: '3' })).toThrow(/CLUSTER_WORKER_REPLICAS/);
   });
 });
 
