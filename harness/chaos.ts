@@ -51,15 +51,19 @@ export interface ChaosTally {
  * Temporal server is killed under its wrapper (in the cluster, one server process, then the
  * other: the one restarted last is found last).
  */
-function faultsOf(cluster: boolean): { program: string; signal: NodeJS.Signals }[] {
+function faultsOf(cluster: boolean): { kind: string; program: string; signal: NodeJS.Signals }[] {
   const temporalServer = cluster ? cachedGoTool(TEMPORAL_SERVER) : 'temporal server start-dev';
-  return [
+  const faults: { program: string; signal: NodeJS.Signals }[] = [
     ...APP_PROGRAMS.map((program) => ({ program: program.entry, signal: 'SIGKILL' as const })),
     { program: programNamed('postgres').entry, signal: 'SIGTERM' },
     // The postmaster itself (its backends show as "postgres: ..."); its wrapper then exits and the supervisor restarts it.
     { program: '/bin/postgres ', signal: 'SIGKILL' },
-    ...Array.from({ length: cluster ? 2 : 1 }, () => ({ program: temporalServer, signal: 'SIGKILL' as const })),
+    { program: temporalServer, signal: 'SIGKILL' },
   ];
+  const kinds = faults.map((fault) => ({ ...fault, kind: `${fault.signal} ${fault.program.trim()}` }));
+  // In the cluster, killing the other Temporal server is a kind of its own, so that both get killed.
+  const temporal = kinds.at(-1);
+  return cluster && temporal ? [...kinds, { ...temporal, kind: `${temporal.kind} (the other server)` }] : kinds;
 }
 
 /** The users of a chaos run, each with an account and a deposit. */
@@ -157,7 +161,7 @@ async function placeOrder(system: RunningSystem, accounts: Accounts, record: Cli
  */
 async function injectFaults(system: RunningSystem, options: ChaosOptions, stillPlacing: () => boolean): Promise<Record<string, number>> {
   const kinds = faultsOf(system.gatewayUrls.length > 1);
-  const faults: Record<string, number> = Object.fromEntries(kinds.map((fault) => [`${fault.signal} ${fault.program.trim()}`, 0]));
+  const faults: Record<string, number> = Object.fromEntries(kinds.map(({ kind }) => [kind, 0]));
   const rounds = options.faultRounds ?? 1;
   const landedTooLittle = () => Object.values(faults).some((count) => count < rounds);
   let landed = 0;
@@ -173,9 +177,8 @@ async function injectFaults(system: RunningSystem, options: ChaosOptions, stillP
     process.kill(pid, fault.signal);
     turn++;
     misses = 0;
-    const kind = `${fault.signal} ${fault.program.trim()}`;
-    faults[kind] = (faults[kind] ?? 0) + 1;
-    options.say(`  fault ${++landed}: ${kind} (pid ${pid})`);
+    faults[fault.kind] = (faults[fault.kind] ?? 0) + 1;
+    options.say(`  fault ${++landed}: ${fault.kind} (pid ${pid})`);
   }
   return faults;
 }
