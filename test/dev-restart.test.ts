@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Child } from '../supervisor/child.ts';
+import { until } from './helpers/eventually.ts';
 
 // `npm run dev`: a source saved with a mistake makes its program die at each start, waiting longer
 // each time (up to 30 s). Saving the fix restarts it at once, not when that wait is over.
@@ -22,19 +23,16 @@ test('a program dying of a broken source starts at once when the source is fixed
     },
     (line) => lines.push(line),
   );
-  const waitFor = async (done: () => boolean) => {
-    while (!done()) await new Promise((resolve) => setTimeout(resolve, 20));
-  };
   try {
     await child.start(Date.now() + 30_000);
     writeFileSync(source, 'broken');
     child.restart();
     // Dies after 0.5, 1, 2 and 4 s: the next try waits 8 s.
-    await waitFor(() => lines.some((line) => line.includes('restarting in 8000 ms')));
+    await until(() => lines.some((line) => line.includes('restarting in 8000 ms')), 'the fifth restart waiting 8 s', 30_000);
     writeFileSync(source, 'fine');
     const fixedAt = Date.now();
     child.restart();
-    await waitFor(() => lines.filter((line) => line.includes('running')).length === 2);
+    await until(() => lines.filter((line) => line.includes('running')).length === 2, 'the fixed program running');
     expect(Date.now() - fixedAt).toBeLessThan(2_000);
   } finally {
     await child.stop();

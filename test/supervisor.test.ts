@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../harness/free-port.ts';
 import { Child } from '../supervisor/child.ts';
+import { until } from './helpers/eventually.ts';
 
 // The supervisor's parts where a crash, a signal or a parent that goes away could leave a process
 // running or a start hanging.
@@ -48,7 +49,7 @@ test('a program stopped while it waits to be started again is not started again'
     (error: unknown) => String(error),
   );
   // The first attempt has died; the second waits out its pause (500 ms).
-  while (!lines.some((line) => line.includes('starting it again'))) await new Promise((resolve) => setTimeout(resolve, 20));
+  await until(() => lines.some((line) => line.includes('starting it again')), 'the second attempt announced');
   await child.stop();
   expect(await started).toContain('was stopped while starting');
   await new Promise((resolve) => setTimeout(resolve, 1_000));
