@@ -1,11 +1,18 @@
 // Gateway guarantees that the mutation run (npm run mutation) found unchecked: each test here
 // fails for a mutant of authenticate.ts, forward.ts or idempotent.ts that the older tests let live.
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import Koa from 'koa';
 import { SignJWT } from 'jose';
 import { BODY_LIMIT_BYTES } from '../lib/http/input.ts';
+import { serve } from '../lib/http/server.ts';
 import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
 import { Instances } from '../services/gateway/instances.ts';
+import { forwardTo } from '../services/gateway/forward.ts';
 import { upstreamFailed } from '../services/gateway/upstream.ts';
 import { readBooks } from './helpers/books.ts';
 import { request } from '../harness/http.ts';
@@ -301,6 +308,70 @@ describe('a body the client breaks off', () => {
       expect(postedOrderStatuses(await stack.ordersMetrics())).toHaveLength(ordersPostedBefore);
     } finally {
       await gateway.close();
+    }
+  });
+});
+
+describe("the gateway's span of a forwarded request", () => {
+  // What the HTTP instrumentation does in the programs: the request runs in an active span.
+  const spans = new InMemorySpanExporter();
+  beforeAll(() => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }));
+  });
+  afterAll(() => {
+    trace.disable();
+    context.disable();
+  });
+
+  test('names the order that the answer placed (read from its Location), and no order for any other answer', async () => {
+    const orders = { name: 'orders', instances: new Instances([stack.ordersUrl], 1_000), internalToken: stack.internalToken, timeoutMs: 5_000 };
+    const app = new Koa();
+    app.use((ctx, next) =>
+      trace.getTracer('the gateway').startActiveSpan(`${ctx.method} ${ctx.path}`, async (span) => {
+        ctx.state.userId = 'sol';
+        ctx.state.requestId = randomUUID();
+        try {
+          await next();
+        } finally {
+          span.end();
+        }
+      }),
+    );
+    app.use(forwardTo(orders));
+    const server = await serve(app, '127.0.0.1', 0);
+    try {
+      const placed = await request(server.url, 'POST', '/api/orders', { body: { amount: 5, currency: 'EUR', description: 'Tea' } });
+      expect(placed.status).toBe(202);
+      const orderId = /[0-9a-f-]{36}$/.exec(placed.headers.get('location') ?? '')?.[0];
+      expect((await request(server.url, 'GET', `/api/orders/${orderId ?? ''}`)).status).toBe(200);
+      // The orders service runs in this process too: its spans are not the gateway's.
+      const gatewaySpans = spans.getFinishedSpans().filter(({ instrumentationScope }) => instrumentationScope.name === 'the gateway');
+      // Strictly: an answer without an order sets no orderId at all, not one that is undefined.
+      expect(gatewaySpans.map(({ name, attributes }) => [name, attributes])).toStrictEqual([
+        ['POST /api/orders', { orderId }],
+        [`GET /api/orders/${orderId ?? ''}`, {}],
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('an answer that breaks off while the gateway reads it', () => {
+  test('is a 504: the service may have done the change, so it is retried with the same Idempotency-Key', async () => {
+    // A service that sends its head and ten bytes of the hundred it announced, then hangs up.
+    const halfAnswering = createNetServer((socket) => {
+      socket.once('data', () => socket.end('HTTP/1.1 202 Accepted\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"id":"12'));
+    });
+    await new Promise<void>((resolve) => halfAnswering.listen(0, '127.0.0.1', resolve));
+    const gateway = await serveGatewayFor(stack, { ...WITHOUT_RATE_LIMITS, ORDERS_URL: `http://127.0.0.1:${(halfAnswering.address() as AddressInfo).port}` });
+    try {
+      const answer = await request(gateway.url, 'POST', '/api/orders', { token: await stack.tokenFor('una'), body: { amount: 5, description: 'Half' } });
+      expect(answer).toMatchObject({ status: 504, body: { type: '/problems/upstream-timeout' } });
+    } finally {
+      await gateway.close();
+      halfAnswering.close();
     }
   });
 });

@@ -45,6 +45,15 @@ describe('the mutation summary', () => {
     expect(summary).not.toContain('equivalent: amounts are positive');
   });
 
+  test('tells apart two mutants of one kind on one line by where each starts', () => {
+    const line = "  throw new Problem('type', 'detail');";
+    const reports = { payments: { files: { 'pay.ts': { source: `\n${line}`, mutants: [mutant('StringLiteral', '""', 'Survived', 2, 21), mutant('StringLiteral', '""', 'Survived', 2, 29)] } } } };
+    const entry = (code: string, why: string): EquivalentMutant => ({ file: 'pay.ts', code, mutator: 'StringLiteral', replacement: '""', why });
+    const summary = mutationSummary(reports, {}, '', [entry("'type'", 'the type is never read'), entry("'detail'", 'the detail is never read')]);
+    expect(summary).toContain('| pay.ts:2:21 | StringLiteral | `` "" `` | Survived | equivalent: the type is never read |');
+    expect(summary).toContain('| pay.ts:2:29 | StringLiteral | `` "" `` | Survived | equivalent: the detail is never read |');
+  });
+
   test('keeps the hand-written part of the summary as it was', () => {
     const before = `old tables\n<!-- Written by hand from here on; \`npm run mutation\` keeps it. -->\n## Notes\nkept\n`;
     expect(mutationSummary(report(), {}, before, [])).toMatch(/keeps it\. -->\n## Notes\nkept\n$/);

@@ -68,6 +68,34 @@ export const EQUIVALENT_MUTANTS: EquivalentMutant[] = [
     why: 'never delivered, as its type above; not in metrics or logs',
   },
   {
+    file: 'services/gateway/forward.ts',
+    code: 'if (orderId) describeActiveSpan({ orderId });',
+    mutator: 'ConditionalExpression',
+    replacement: 'true',
+    why: "OpenTelemetry sets no attribute whose value is undefined: the span of an answer without an order gets no orderId either way (test/mutation-gateway.test.ts compares the span's attributes strictly)",
+  },
+  {
+    file: 'services/gateway/forward.ts',
+    code: "response.headers.get('location') ?? ''",
+    mutator: 'StringLiteral',
+    replacement: '"Stryker was here!"',
+    why: 'the fallback for an answer without a Location only has to match no order; any text that is not an order path does',
+  },
+  {
+    file: 'services/gateway/forward.ts',
+    code: 'const ORDER_LOCATION = ',
+    mutator: 'Regex',
+    replacement: '/\\/api\\/orders\\/([0-9a-f-]{36})$/',
+    why: "without its ^: the orders service's Location is always the path /api/orders/<id> itself, never a longer one that ends so",
+  },
+  {
+    file: 'services/gateway/forward.ts',
+    code: 'const ORDER_LOCATION = ',
+    mutator: 'Regex',
+    replacement: '/^\\/api\\/orders\\/([0-9a-f-]{36})/',
+    why: "without its $: the orders service's Location is always the path /api/orders/<id> itself, never one that goes on",
+  },
+  {
     file: 'services/gateway/upstream.ts',
     code: '`${origin} is not ready`',
     mutator: 'StringLiteral',
@@ -85,7 +113,7 @@ export const EQUIVALENT_MUTANTS: EquivalentMutant[] = [
     file: 'services/gateway/upstream.ts',
     code: '(error as { cause?: { code?: string } } | undefined)?.cause',
     mutator: 'OptionalChaining',
-    replacement: '(error as { cause?: { code?: string } } | undefined).cause',
+    replacement: '(error as { cause?: { code?: string; }; } | undefined).cause',
     why: "never undefined: callers pass an error caught from fetch or from reading the answer, or deliver()'s failure, set whenever its loop ran; the loop always runs, as the config requires at least one origin",
   },
   {

@@ -110,9 +110,17 @@ function notEquivalent(mutants: Placed[]): Placed[] {
   return mutants.filter((mutant) => !(mutant.equivalent && isSurvivor(mutant)));
 }
 
-/** The entry names this mutant: same file, mutator and replacement, on a line that contains its code. */
+/**
+ * The entry names this mutant: same file, mutator and replacement, and its code is on the mutant's
+ * line, where the mutant starts (two mutants of one kind can share a line).
+ */
 function matches(entry: EquivalentMutant, path: string, line: string, mutant: Mutant): boolean {
-  return entry.file === path && entry.mutator === mutant.mutatorName && entry.replacement === (mutant.replacement ?? '').replace(/\s+/g, ' ') && line.includes(entry.code);
+  if (entry.file !== path || entry.mutator !== mutant.mutatorName || entry.replacement !== (mutant.replacement ?? '').replace(/\s+/g, ' ')) return false;
+  const start = mutant.location.start.column - 1;
+  for (let at = line.indexOf(entry.code); at >= 0; at = line.indexOf(entry.code, at + 1)) {
+    if (at <= start && start < at + entry.code.length) return true;
+  }
+  return false;
 }
 
 function runTime(times: Record<string, number>): string {
