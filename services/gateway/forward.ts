@@ -7,7 +7,6 @@ import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf, REPLAYED_HEADER } from '../..
 import { callUpstream, type Upstream } from './upstream.ts';
 
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'location', REPLAYED_HEADER];
-const ORDER_LOCATION = /^\/api\/orders\/([0-9a-f-]{36})$/;
 
 /**
  * Passes the caller's request on to an internal service as the authenticated user and relays
@@ -30,9 +29,14 @@ export function forwardTo(upstream: Upstream): Middleware {
     }
     ctx.body = answer;
     // A placed order's id, known here only from the answer: its trace can then be found by it.
-    const orderId = ORDER_LOCATION.exec(response.headers.get('location') ?? '')?.[1];
+    const orderId = placedOrderId(response.headers.get('location'));
     if (orderId) describeActiveSpan({ orderId });
   };
+}
+
+/** The id of the order that an answer placed, from its Location (`/api/orders/<id>`); undefined for any other answer. */
+function placedOrderId(location: string | null): string | undefined {
+  return /^\/api\/orders\/([0-9a-f-]{36})$/.exec(location ?? '')?.[1];
 }
 
 async function readRawBody(ctx: Context): Promise<Buffer> {
