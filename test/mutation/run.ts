@@ -19,8 +19,9 @@ if (unknown.length > 0) {
 if (names.length > 0 && spawnSync(process.execPath, ['scripts/ensure-temporal-cli.ts'], { stdio: 'inherit' }).status !== 0) process.exit(1);
 
 // The minutes of each group's last full run (one with no earlier results to reuse), for the summary.
+// Read afresh at each write: groups run by other `npm run mutation` processes at the same time write it too.
 const TIMES = 'reports/mutation/times.json';
-const times: Record<string, number> = existsSync(TIMES) ? (JSON.parse(await readFile(TIMES, 'utf8')) as Record<string, number>) : {};
+const readTimes = async (): Promise<Record<string, number>> => (existsSync(TIMES) ? (JSON.parse(await readFile(TIMES, 'utf8')) as Record<string, number>) : {});
 
 for (const name of names) {
   const full = !existsSync(`reports/mutation/${name}.incremental.json`);
@@ -29,8 +30,7 @@ for (const name of names) {
   const minutes = Math.round((Date.now() - started) / 60_000);
   console.log(`mutation group ${name}: ${minutes} min`);
   if (full && run.status === 0) {
-    times[name] = minutes;
-    await writeFile(TIMES, JSON.stringify(times, null, 2));
+    await writeFile(TIMES, JSON.stringify({ ...(await readTimes()), [name]: minutes }, null, 2));
   }
   // Stryker ends its test processes with SIGKILL, their PostgreSQL servers with them: their data stays.
   await removeDataOfEndedRunners();
@@ -47,5 +47,5 @@ for (const name of Object.keys(MUTATION_GROUPS)) {
 }
 const SUMMARY = 'test/mutation/summary.md';
 const before = existsSync(SUMMARY) ? await readFile(SUMMARY, 'utf8') : '';
-await writeFile(SUMMARY, mutationSummary(reports, times, before));
+await writeFile(SUMMARY, mutationSummary(reports, await readTimes(), before));
 console.log('summary written to test/mutation/summary.md; full reports in reports/mutation/');
