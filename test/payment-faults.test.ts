@@ -94,6 +94,26 @@ test('duplicate deliveries of a debit that race on the inbox key debit once and 
   expect(await debitsOf(request.orderId)).toBe(1);
 });
 
+test.each([
+  ['a fractional amount', 'una', { amount: 10.5 }],
+  ['no amount', 'uno', { amount: null }],
+  ['a negative amount', 'unu', { amount: -5 }],
+  ['no user', 'una2', { userId: '' }],
+  ['no currency', 'uno2', { currency: null }],
+])('a payment no order could have made (%s) is refused before the inbox: a non-retryable MALFORMED_PAYMENT, nothing written', async (_, user, change) => {
+  await stack.fundedClientFor(user, 1_000);
+  const activities = asDelivered(createPaymentsActivities({ orm: stack.paymentsOrm }));
+  const request = { orderId: crypto.randomUUID(), userId: user, amount: 100, currency: 'USD', ...change } as unknown as PaymentRequest;
+  for (const deliver of [() => activities.debit(request), () => activities.voidDebit(request)]) {
+    const failure = await deliver().then(() => undefined, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: 'MALFORMED_PAYMENT', nonRetryable: true });
+  }
+  const [inbox] = await stack.paymentsOrm.em.fork().execute<{ count: string }[]>('select count(*) from inbox_messages where message_id = ?', [debitMessageId(request.orderId)]);
+  expect(Number(inbox?.count)).toBe(0);
+  expect(await readBooks(stack.paymentsOrm, user)).toEqual({ balance: 1_000, ledgerTotal: 1_000, ledgerEntries: 1 });
+});
+
 /** A client of this Temporal server that sends each workflow start through `start`. */
 function clientWith(startWithDetails: NonNullable<WorkflowClientInterceptor['startWithDetails']>): Client {
   return new Client({ connection: temporal.connection, interceptors: { workflow: [{ startWithDetails }] } });

@@ -21,14 +21,14 @@ export const EQUIVALENT_MUTANTS: EquivalentMutant[] = [
     code: 'voided.length > 0',
     mutator: 'ConditionalExpression',
     replacement: 'false',
-    why: 'firstOutcome would read back the row this call just inserted: VOID, with this very user, amount and currency, so no conflict and the answer is VOID again (one select more)',
+    why: "firstOutcome would read back the row this call just inserted: VOID, with this very user, amount and currency, so no conflict and the answer is VOID again (one select more). The amount reads back as written because it is whole: the activity refuses any other (debitMessageOf; a bigint column would round 10.5)",
   },
   {
     file: 'services/payments/inbox/debit.ts',
     code: 'seen.amount === null',
     mutator: 'ConditionalExpression',
     replacement: 'false',
-    why: 'a null amount (read as 0) is only in rows from before Migration20261125050000_inbox_request, whose user_id is null too: such a row is never compared (first.userId !== null) nor reported. No code writes a user without an amount',
+    why: 'a null amount (read as 0) is only in rows from before Migration20261125050000_inbox_request, whose user_id is null too: such a row is never compared (first.userId !== null) nor reported. The activity refuses a payment without an amount (debitMessageOf), so no later row has a user without one',
   },
   // The outbox relay
   {
@@ -50,7 +50,7 @@ export const EQUIVALENT_MUTANTS: EquivalentMutant[] = [
     code: 'if (row?.dead) {',
     mutator: 'OptionalChaining',
     replacement: 'row.dead',
-    why: 'the update targets, by id, the row this transaction claimed FOR UPDATE, so it returns exactly that row or throws: row is never undefined',
+    why: 'the update targets, by id, the row this transaction claimed FOR UPDATE, so it returns exactly that row or throws: row is never undefined (only a trigger or rule that suppressed the update could make it so, and the schema has none)',
   },
   // The gateway
   {
