@@ -26,6 +26,8 @@ export interface ChaosTally {
   ordersAccepted: number;
   /** How many times each kind of fault landed; every kind lands at least once. */
   faults: Record<string, number>;
+  /** Faults that landed once every order had been answered: they proved nothing about orders in flight. */
+  faultsAfterOrders: number;
   /** Answers that were a replay of an earlier one (the first answer was dropped, or lost to a fault). */
   replayed: number;
   /** Orders in the database the client never got an answer for, or got twice for one request. */
@@ -96,9 +98,9 @@ export async function runChaos(system: RunningSystem, options: ChaosOptions): Pr
   }
   await Promise.all(placements);
   load.placing = false;
-  const faults = await injector;
+  const { faults, faultsAfterOrders } = await injector;
   options.say(`  ${record.accepted.size} orders accepted (${record.replayed} answers replayed); waiting for quiet...`);
-  return { ...(await checkBooks(system, accounts, record)), faults };
+  return { ...(await checkBooks(system, accounts, record)), faults, faultsAfterOrders };
 }
 
 async function openAccounts(system: RunningSystem, count: number): Promise<Accounts> {
@@ -159,12 +161,13 @@ async function placeOrder(system: RunningSystem, accounts: Accounts, record: Cli
  * without `faultRounds`, while orders are still placed. A kind whose process is not there (still
  * restarting) is tried again on the next turn rather than skipped. Resolves how often each landed.
  */
-async function injectFaults(system: RunningSystem, options: ChaosOptions, stillPlacing: () => boolean): Promise<Record<string, number>> {
+async function injectFaults(system: RunningSystem, options: ChaosOptions, stillPlacing: () => boolean): Promise<{ faults: Record<string, number>; faultsAfterOrders: number }> {
   const kinds = faultsOf(system.gatewayUrls.length > 1);
   const faults: Record<string, number> = Object.fromEntries(kinds.map(({ kind }) => [kind, 0]));
   const rounds = options.faultRounds ?? 1;
   const landedTooLittle = () => Object.values(faults).some((count) => count < rounds);
   let landed = 0;
+  let faultsAfterOrders = 0;
   for (let turn = 0, misses = 0; options.faultRounds ? landedTooLittle() : stillPlacing() || landedTooLittle(); ) {
     await sleep(options.faultEveryMs);
     const fault = kinds[turn % kinds.length];
@@ -178,9 +181,10 @@ async function injectFaults(system: RunningSystem, options: ChaosOptions, stillP
     turn++;
     misses = 0;
     faults[fault.kind] = (faults[fault.kind] ?? 0) + 1;
+    if (!stillPlacing()) faultsAfterOrders++;
     options.say(`  fault ${++landed}: ${fault.kind} (pid ${pid})`);
   }
-  return faults;
+  return { faults, faultsAfterOrders };
 }
 
 /** Waits (up to three minutes) until no order is NEW and no outbox row unpublished. */
@@ -206,7 +210,7 @@ interface Books {
 }
 
 /** Once all is quiet: the databases' books against the client's own record. */
-async function checkBooks(system: RunningSystem, accounts: Accounts, record: ClientRecord): Promise<Omit<ChaosTally, 'faults'>> {
+async function checkBooks(system: RunningSystem, accounts: Accounts, record: ClientRecord): Promise<Omit<ChaosTally, 'faults' | 'faultsAfterOrders'>> {
   const orders = await connectWhenUp(system.postgresUrl('orders'));
   const payments = await connectWhenUp(system.postgresUrl('payments'));
   try {
@@ -238,7 +242,7 @@ async function readBooks(orders: pg.Client, payments: pg.Client, users: string[]
 }
 
 /** The books against the client's record: every count of trouble, and how the orders ended. */
-function compare({ held, debits, balances, unpublished }: Books, accounts: Accounts, record: ClientRecord): Omit<ChaosTally, 'faults'> {
+function compare({ held, debits, balances, unpublished }: Books, accounts: Accounts, record: ClientRecord): Omit<ChaosTally, 'faults' | 'faultsAfterOrders'> {
   const debitOf = new Map(debits.map((row) => [row.order_id, row]));
   const finals = held.filter((order) => record.accepted.get(order.description) === order.id);
   const paidByUser = new Map<string, number>();

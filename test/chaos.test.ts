@@ -10,6 +10,6 @@ beforeAll(async () => {
 afterAll(() => system.stop());
 
 test('with every kind of fault landing while orders flow, nothing is lost and nothing doubled', async () => {
-  const tally = await runChaos(system, { users: 10, orders: 80, rate: 4, faultEveryMs: 2_000, faultRounds: 1, say: () => undefined });
+  const tally = await runChaos(system, { users: 10, orders: 80, rate: 4, faultEveryMs: 1_500, faultRounds: 1, say: () => undefined });
   expectBalancedBooks(tally, 80);
 }, 300_000);

@@ -99,8 +99,10 @@ describe('npm run start:cluster', () => {
   // The small version of `npm run chaos -- --cluster`, on this file's cluster rather than one of its
   // own (a start costs more than the chaos): every kind of fault lands once while orders flow.
   test('chaos: with one copy of each program, PostgreSQL (restarted and crashed) and each Temporal server in turn killed while orders flow over both gateways, nothing is lost and nothing doubled', async () => {
-    const tally = await runChaos(system, { users: 5, orders: 40, rate: 4, faultEveryMs: 2_000, faultRounds: 1, say: () => undefined });
-    expectBalancedBooks(tally, 40);
+    // 120 orders at 4/s take 30 s; the ten kinds of fault, one every 1.5 s (more when a process
+    // is still restarting), all land before that.
+    const tally = await runChaos(system, { users: 5, orders: 120, rate: 4, faultEveryMs: 1_500, faultRounds: 1, say: () => undefined });
+    expectBalancedBooks(tally, 120);
     const server = `SIGKILL ${cachedGoTool(TEMPORAL_SERVER)}`;
     expect([tally.faults[server], tally.faults[`${server} (the other server)`]]).toEqual([1, 1]);
   }, 300_000);
