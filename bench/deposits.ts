@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { signUserToken } from '../services/gateway/sign-token.ts';
-import { requireAllSucceeded, requireFinite } from './checks.ts';
+import { requireAllSucceeded, requireSaneFigures } from './checks.ts';
 import { startBenchSystem, writeResult } from './mode.ts';
 
 const USERS = 50;
@@ -58,7 +58,7 @@ try {
     pgbenchSimpleUpdateTps: Math.round(pgbenchTps),
     ratio: Number((load.requests.average / pgbenchTps).toFixed(3)),
   };
-  requireFinite(results);
+  requireSaneFigures(results);
   console.table(results);
   console.log(`Written: ${await writeResult('deposits.json', `${JSON.stringify(results, null, 2)}\n`)}`);
 } finally {

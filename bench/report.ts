@@ -3,7 +3,7 @@
 // run; then the two modes side by side (bench/results/side-by-side.md), each from its last run.
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { requireFinite } from './checks.ts';
+import { requireSaneFigures } from './checks.ts';
 import { MODE, MODES, RESULTS, resultsFolder, writeResult, type Mode } from './mode.ts';
 import type { OrderRun } from './place-orders.ts';
 import type { PostgresConnections } from './postgres-connections.ts';
@@ -77,7 +77,7 @@ const rows: [measure: string, figure: string, target: string, met: boolean][] = 
     saga.idleMemory.pssMiB <= 1024,
   ],
 ];
-requireFinite({ deposits, saga });
+requireSaneFigures({ deposits, saga });
 
 const table = [
   '| measure | this run | target | met |',

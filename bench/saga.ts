@@ -10,7 +10,7 @@ import { exportingTo, startOtlpReceiver } from '../harness/otlp-receiver.ts';
 import type { RunningSystem } from '../harness/system.ts';
 import { readTemporalConnection } from '../lib/temporal/connection-config.ts';
 import { measureBareTemporal } from './bare-temporal/measure.ts';
-import { requireAllSucceeded, requireFinite } from './checks.ts';
+import { requireAllSucceeded, requireSaneFigures } from './checks.ts';
 import { latencyLegs, LEGS, type Leg } from './latency-legs.ts';
 import { latencyPlot } from './latency-plot.ts';
 import { CLUSTER, startBenchSystem, writeResult } from './mode.ts';
@@ -129,7 +129,7 @@ if (CLUSTER) {
   workerReplicas = { one, ratioTwoToOne: Math.round((burst.sustainedPerSecond / one.sustainedPerSecond) * 100) / 100 };
 }
 const results = { date: new Date().toISOString(), cluster: CLUSTER, runs, legs, bare, fractionOfCeiling, gateway, processes, idleMemory, postgresConnections, workerReplicas };
-requireFinite(results);
+requireSaneFigures(results);
 console.table(runs);
 console.table(legs);
 console.table(processes);
