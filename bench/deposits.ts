@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { signUserToken } from '../services/gateway/sign-token.ts';
 import { requireAllSucceeded, requireSaneFigures } from './checks.ts';
-import { startBenchSystem, writeResult } from './mode.ts';
+import { startBenchSystem, writeFigures } from './mode.ts';
 
 const USERS = 50;
 const CONNECTIONS = 32;
@@ -60,7 +60,7 @@ try {
   };
   requireSaneFigures(results);
   console.table(results);
-  console.log(`Written: ${await writeResult('deposits.json', `${JSON.stringify(results, null, 2)}\n`)}`);
+  console.log(`Written: ${await writeFigures('deposits', results)}`);
 } finally {
   await system.stop();
 }
