@@ -1,7 +1,7 @@
 // Which system `npm run bench` measures: the system as `npm start` runs it (Temporal's dev server),
 // or, with BENCH_CLUSTER=1, as `npm run start:cluster` runs it (a cluster of two Temporal servers on
 // PostgreSQL, two copies of every program). An environment variable rather than `-- --cluster`:
-// npm hands arguments to the last command of the chain only, and every part must know the mode.
+// every part must know the mode, and each inherits bench/run.ts's environment.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
@@ -38,6 +38,14 @@ export async function writeResult(name: string, content: string, mode: Mode | 'a
 /** Writes one part's figures among this mode's results, as <part>.json, stamped with this run; says where. */
 export function writeFigures(part: string, figures: object): Promise<string> {
   return writeResult(`${part}.json`, `${JSON.stringify({ run: RUN, ...figures }, null, 2)}\n`);
+}
+
+/** The one run that wrote the figures of several parts (by part), or why they are not of one run: what a report must refuse. */
+export function oneRunOf(figures: Record<string, { run?: string }>): { run: string } | { notOfOneRun: string } {
+  const runs = Object.entries(figures).map(([part, { run }]) => ({ part, run }));
+  const run = runs[0]?.run;
+  if (run !== undefined && runs.every((other) => other.run === run)) return { run };
+  return { notOfOneRun: `not of one run (${runs.map((other) => `${other.part}: ${other.run ?? 'no run stamped'}`).join('; ')})` };
 }
 
 /**

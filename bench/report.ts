@@ -2,7 +2,7 @@
 // figures the two parts wrote, both of one run (a report that mixed two runs would pair figures
 // measured apart); then the two modes side by side, each from its last run.
 import { requireSaneFigures } from './checks.ts';
-import { MODE, MODES, readFigures, writeResult, type Mode } from './mode.ts';
+import { MODE, MODES, oneRunOf, readFigures, writeResult, type Mode } from './mode.ts';
 import type { OrderRun } from './place-orders.ts';
 import type { PostgresConnections } from './postgres-connections.ts';
 
@@ -35,13 +35,12 @@ async function resultsOf(mode: Mode): Promise<Results | string> {
   const deposits = await readFigures<Results['deposits']>('deposits', mode);
   const saga = await readFigures<Results['saga']>('saga', mode);
   if (!deposits || !saga) return `the ${mode} mode lacks the figures of ${deposits ? 'the saga' : 'the deposits'}: run \`npm run bench\` whole`;
-  if (!deposits.run || deposits.run !== saga.run) {
-    return `the ${mode} mode's figures of the deposits and of the saga are not of one run (deposits: ${deposits.run ?? 'no run stamped'}; saga: ${saga.run ?? 'no run stamped'}): run \`npm run bench\` whole`;
-  }
+  const run = oneRunOf({ deposits, saga });
+  if ('notOfOneRun' in run) return `the ${mode} mode's figures of the deposits and of the saga are ${run.notOfOneRun}: run \`npm run bench\` whole`;
   const lowRate = saga.runs.find((run) => run.offeredPerSecond === 5) ?? saga.runs[0];
   const burst = saga.runs.find((run) => run.offeredPerSecond === 'burst');
   if (!lowRate || !burst) return `the ${mode} mode's saga figures hold no rate run or no burst: run \`npm run bench\` whole`;
-  return { run: deposits.run, deposits, saga, lowRate, burst };
+  return { run: run.run, deposits, saga, lowRate, burst };
 }
 
 const current = await resultsOf(MODE);
