@@ -44,11 +44,11 @@ export async function warmedUpBenchUsers(system: RunningSystem, count: number): 
 }
 
 /**
- * Waits until no order is still NEW: of `ids`, or with none given, of the whole orders database.
- * Throws once no order has left NEW for STALLED_AFTER_MS.
+ * Waits until no order in the orders database at `ordersUrl` is still NEW: of `ids`, or with none
+ * given, no order at all. Throws once no order has left NEW for STALLED_AFTER_MS.
  */
-export async function untilNoOrderNew(system: RunningSystem, ids?: string[]): Promise<void> {
-  const orders = new pg.Client({ connectionString: system.postgresUrl('orders') });
+export async function untilNoOrderNew(ordersUrl: string, ids?: string[]): Promise<void> {
+  const orders = new pg.Client({ connectionString: ordersUrl });
   await orders.connect();
   try {
     for (let fewest = Number.POSITIVE_INFINITY, fellAt = Date.now(); ; await sleep(200)) {
@@ -93,7 +93,7 @@ export async function placeOrders(system: RunningSystem, tokens: string[], count
   }
   const placed = await Promise.all(answers);
   const ids = placed.map((answer) => answer.id);
-  await untilNoOrderNew(system, ids);
+  await untilNoOrderNew(system.postgresUrl('orders'), ids);
   const orders = new pg.Client({ connectionString: system.postgresUrl('orders') });
   await orders.connect();
   try {

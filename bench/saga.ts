@@ -112,7 +112,7 @@ async function measure(system: RunningSystem) {
   // The phase's orders, made while the relay was paused, drain now: the system is not idle until they are final.
   say('Waiting until no order is left NEW...');
   const drainStarted = Date.now();
-  await untilNoOrderNew(system);
+  await untilNoOrderNew(system.postgresUrl('orders'));
   say(`Every order final after ${Math.round((Date.now() - drainStarted) / 1000)} s; resting ${IDLE_SECONDS} s, then the whole tree's memory at idle...`);
   await sleep(IDLE_SECONDS * 1000);
   const idle = sampleProcesses(system.pid);
