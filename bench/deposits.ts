@@ -6,8 +6,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { signUserToken } from '../services/gateway/sign-token.ts';
-import { requireAllSucceeded, requireFinite } from './checks.ts';
-import { startBenchSystem, writeResult } from './mode.ts';
+import { requireAllSucceeded, requireSaneFigures } from './checks.ts';
+import { startBenchSystem, writeFigures } from './mode.ts';
 
 const USERS = 50;
 const CONNECTIONS = 32;
@@ -58,9 +58,9 @@ try {
     pgbenchSimpleUpdateTps: Math.round(pgbenchTps),
     ratio: Number((load.requests.average / pgbenchTps).toFixed(3)),
   };
-  requireFinite(results);
+  requireSaneFigures(results);
   console.table(results);
-  console.log(`Written: ${await writeResult('deposits.json', `${JSON.stringify(results, null, 2)}\n`)}`);
+  console.log(`Written: ${await writeFigures('deposits', results)}`);
 } finally {
   await system.stop();
 }

@@ -4,6 +4,10 @@ import { PROGRAMS } from '../supervisor/programs.ts';
 
 export interface ProcessSample {
   name: string;
+  /**
+   * CPU time used so far by the program's processes, with that of the processes they ran and
+   * waited for: a PostgreSQL backend that ended between two samples still counts.
+   */
   cpuSeconds: number;
   rssMiB: number;
   /**
@@ -35,7 +39,12 @@ export function sampleProcesses(supervisorPid: number): ProcessSample[] {
     const own = name ?? PROGRAMS.find((program) => command.includes(program.entry))?.name;
     if (own) {
       const sample = stats.get(own) ?? { name: own, cpuSeconds: 0, rssMiB: 0, pssMiB: 0 };
-      sample.cpuSeconds += (Number(stat[11]) + Number(stat[12])) / TICKS;
+      // Fields 14-17 of stat (utime, stime, cutime, cstime) are 11-14 after the command's name.
+      // The last two are the CPU of ended children, once their parent waited for them: without
+      // them, a backend that ended between two samples takes its CPU with it, and the difference
+      // of two samples undercounts, even below zero. A live process is in no one's cutime, so
+      // nothing counts twice.
+      sample.cpuSeconds += (Number(stat[11]) + Number(stat[12]) + Number(stat[13]) + Number(stat[14])) / TICKS;
       sample.rssMiB += (Number(stat[21]) * 4096) / 2 ** 20;
       sample.pssMiB += pssKiB / 1024;
       stats.set(own, sample);
@@ -45,4 +54,10 @@ export function sampleProcesses(supervisorPid: number): ProcessSample[] {
   };
   walk(supervisorPid, undefined);
   return [...stats.values()];
+}
+
+/** The CPU seconds one program used between two samples (NaN if the later one lacks it). */
+export function cpuSecondsBetween(before: ProcessSample[], after: ProcessSample[], name: string): number {
+  const cpuOf = (samples: ProcessSample[]) => samples.find((sample) => sample.name === name)?.cpuSeconds;
+  return (cpuOf(after) ?? Number.NaN) - (cpuOf(before) ?? 0);
 }

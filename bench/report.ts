@@ -1,49 +1,55 @@
 // The last step of `npm run bench`: the issue-16 targets beside this run's figures, from the
-// results the two parts wrote (bench/results/<mode>/deposits.json and saga.json), all from one
-// run; then the two modes side by side (bench/results/side-by-side.md), each from its last run.
-import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import { requireFinite } from './checks.ts';
-import { MODE, MODES, RESULTS, resultsFolder, writeResult, type Mode } from './mode.ts';
+// figures the two parts wrote, both of one run (a report that mixed two runs would pair figures
+// measured apart); then the two modes side by side, each from its last run.
+import { requireSaneFigures } from './checks.ts';
+import { MODE, MODES, oneRunOf, readFigures, writeResult, type Mode } from './mode.ts';
 import type { OrderRun } from './place-orders.ts';
 import type { PostgresConnections } from './postgres-connections.ts';
 
 interface Results {
+  /** The run both parts' figures are of (see RUN in bench/mode.ts). */
+  run: string;
   deposits: { date: string; depositsPerSecond: number; pgbenchSimpleUpdateTps: number; ratio: number };
   saga: {
     date: string;
     runs: OrderRun[];
     bare: { ceiling: { perSecond: number }; latency: { p50Ms: number; p99Ms: number } };
     fractionOfCeiling: number;
-    gateway: { viaGatewayPerSecond: number; directPerSecond: number; throughputRatio: number };
+    gateway: {
+      viaGatewayPerSecond: number;
+      directPerSecond: number;
+      throughputRatio: number;
+      cpuMsPerRequest: { gatewayViaGateway: number; ordersViaGateway: number; ordersDirect: number };
+      cpuRatio: number;
+    };
     idleMemory: { rssMiB: number; pssMiB: number };
-    /** Not in results written before it was measured. */
-    postgresConnections?: PostgresConnections;
+    postgresConnections: PostgresConnections;
     workerReplicas?: { one: OrderRun };
   };
   lowRate: OrderRun;
   burst: OrderRun;
 }
 
-/** A mode's last results, if both parts of the bench have run in it. */
-async function resultsOf(mode: Mode): Promise<Results | undefined> {
-  const file = (name: string) => new URL(name, resultsFolder(mode));
-  if (!existsSync(file('deposits.json')) || !existsSync(file('saga.json'))) return undefined;
-  const read = async (name: string) => JSON.parse(await readFile(file(name), 'utf8')) as unknown;
-  const deposits = (await read('deposits.json')) as Results['deposits'];
-  const saga = (await read('saga.json')) as Results['saga'];
+/** A mode's last results, if both parts of the bench have run in it and the same run wrote both; else why not. */
+async function resultsOf(mode: Mode): Promise<Results | string> {
+  const deposits = await readFigures<Results['deposits']>('deposits', mode);
+  const saga = await readFigures<Results['saga']>('saga', mode);
+  if (!deposits || !saga) return `the ${mode} mode lacks the figures of ${deposits ? 'the saga' : 'the deposits'}: run \`npm run bench\` whole`;
+  const run = oneRunOf({ deposits, saga });
+  if ('notOfOneRun' in run) return `the ${mode} mode's figures of the deposits and of the saga are ${run.notOfOneRun}: run \`npm run bench\` whole`;
   const lowRate = saga.runs.find((run) => run.offeredPerSecond === 5) ?? saga.runs[0];
   const burst = saga.runs.find((run) => run.offeredPerSecond === 'burst');
-  if (!lowRate || !burst) throw new Error(`bench/results/${mode}/saga.json holds no rate run or no burst: run \`npm run bench\` whole`);
-  return { deposits, saga, lowRate, burst };
+  if (!lowRate || !burst) return `the ${mode} mode's saga figures hold no rate run or no burst: run \`npm run bench\` whole`;
+  return { run: run.run, deposits, saga, lowRate, burst };
 }
 
 const current = await resultsOf(MODE);
-if (!current) throw new Error(`bench/results/${MODE}/ lacks deposits.json or saga.json: run \`npm run bench\` whole`);
-const { deposits, saga, lowRate, burst } = current;
+if (typeof current === 'string') throw new Error(`No report: ${current}`);
+const { run, deposits, saga, lowRate, burst } = current;
 const latencyLimit = Math.min(100, 1.3 * saga.bare.latency.p50Ms);
 
-const rows: [measure: string, figure: string, target: string, met: boolean][] = [
+/** Whether this run met the target; undefined where issue 16 set none. */
+const rows: [measure: string, figure: string, target: string, met: boolean | undefined][] = [
   [
     `burst orders/s ÷ bare-Temporal ceiling on the same ${MODE === 'cluster' ? 'cluster' : 'server'}`,
     `${burst.sustainedPerSecond} / ${saga.bare.ceiling.perSecond} = ${saga.fractionOfCeiling}`,
@@ -64,6 +70,12 @@ const rows: [measure: string, figure: string, target: string, met: boolean][] = 
     saga.gateway.throughputRatio >= 0.8,
   ],
   [
+    'gateway CPU per request ÷ orders service CPU per request (through the gateway)',
+    `${saga.gateway.cpuMsPerRequest.gatewayViaGateway} / ${saga.gateway.cpuMsPerRequest.ordersViaGateway} ms = ${saga.gateway.cpuRatio} (orders service straight: ${saga.gateway.cpuMsPerRequest.ordersDirect} ms)`,
+    'none set by issue 16: as low as possible',
+    undefined,
+  ],
+  [
     'deposits/s ÷ pgbench simple-update tps, same PostgreSQL',
     `${deposits.depositsPerSecond} / ${deposits.pgbenchSimpleUpdateTps} = ${deposits.ratio}`,
     '≥ 0.5',
@@ -77,21 +89,23 @@ const rows: [measure: string, figure: string, target: string, met: boolean][] = 
     saga.idleMemory.pssMiB <= 1024,
   ],
 ];
-requireFinite({ deposits, saga });
+requireSaneFigures({ deposits, saga });
 
 const table = [
+  `Run ${run} (${MODE}):`,
+  '',
   '| measure | this run | target | met |',
   '| --- | --- | --- | --- |',
-  ...rows.map(([measure, figure, target, met]) => `| ${measure} | ${figure} | ${target} | ${met ? 'yes' : 'no'} |`),
+  ...rows.map(([measure, figure, target, met]) => `| ${measure} | ${figure} | ${target} | ${met === undefined ? '–' : met ? 'yes' : 'no'} |`),
 ].join('\n');
 console.log(`\n${table}\n`);
 console.log(`Written: ${await writeResult('targets.md', `${table}\n`)}`);
 
-// The two modes side by side: a mode not yet run here shows a dash.
+// The two modes side by side: a mode without figures of one run shows dashes, and why in its run's row.
 const byMode = await Promise.all(MODES.map(resultsOf));
-const figure = (show: (results: Results) => string | undefined) => byMode.map((results) => (results ? (show(results) ?? '–') : '–'));
+const figure = (show: (results: Results) => string | undefined) => byMode.map((results) => (typeof results === 'string' ? '–' : (show(results) ?? '–')));
 const sideBySide: [measure: string, figures: string[]][] = [
-  ['date of the run (deposits; saga)', figure((r) => `${r.deposits.date.slice(0, 16)}; ${r.saga.date.slice(0, 16)}`)],
+  ['the run (its start)', byMode.map((results) => (typeof results === 'string' ? `none: ${results}` : results.run))],
   ['deposits/s through the gateway', figure((r) => String(r.deposits.depositsPerSecond))],
   ['pgbench simple-update tps, same PostgreSQL', figure((r) => String(r.deposits.pgbenchSimpleUpdateTps))],
   ['orders/s in a burst', figure((r) => String(r.burst.sustainedPerSecond))],
@@ -103,7 +117,11 @@ const sideBySide: [measure: string, figures: string[]][] = [
   ['bare Temporal one at a time, p50 / p99', figure((r) => `${r.saga.bare.latency.p50Ms} / ${r.saga.bare.latency.p99Ms} ms`)],
   ['POST /api/orders at the lowest rate, p99', figure((r) => `${r.lowRate.postP99Ms} ms`)],
   ['order creation through the gateway ÷ straight to the service', figure((r) => String(r.saga.gateway.throughputRatio))],
-  ['peak PostgreSQL client connections / max_connections', figure((r) => (r.saga.postgresConnections ? `${r.saga.postgresConnections.peak} / ${r.saga.postgresConnections.max}` : undefined))],
+  [
+    'gateway CPU per request ÷ orders service CPU per request',
+    figure((r) => `${r.saga.gateway.cpuMsPerRequest.gatewayViaGateway} / ${r.saga.gateway.cpuMsPerRequest.ordersViaGateway} ms = ${r.saga.gateway.cpuRatio}`),
+  ],
+  ['peak PostgreSQL client connections / max_connections', figure((r) => `${r.saga.postgresConnections.peak} / ${r.saga.postgresConnections.max}`)],
   ['whole tree’s memory at idle, after the load (PSS)', figure((r) => `${r.saga.idleMemory.pssMiB} MiB`)],
 ];
 const sideBySideTable = [
@@ -112,5 +130,4 @@ const sideBySideTable = [
   ...sideBySide.map(([measure, figures]) => `| ${measure} | ${figures.join(' | ')} |`),
 ].join('\n');
 console.log(`\n${sideBySideTable}\n`);
-await writeFile(new URL('side-by-side.md', RESULTS), `${sideBySideTable}\n`);
-console.log('Written: bench/results/side-by-side.md');
+console.log(`Written: ${await writeResult('side-by-side.md', `${sideBySideTable}\n`, 'all modes')}`);

@@ -10,13 +10,13 @@ import { exportingTo, startOtlpReceiver } from '../harness/otlp-receiver.ts';
 import type { RunningSystem } from '../harness/system.ts';
 import { readTemporalConnection } from '../lib/temporal/connection-config.ts';
 import { measureBareTemporal } from './bare-temporal/measure.ts';
-import { requireAllSucceeded, requireFinite } from './checks.ts';
+import { requireAllSucceeded, requireSaneFigures } from './checks.ts';
 import { latencyLegs, LEGS, type Leg } from './latency-legs.ts';
 import { latencyPlot } from './latency-plot.ts';
-import { CLUSTER, startBenchSystem, writeResult } from './mode.ts';
-import { fundedBenchUsers, placeOrders, WARM_UP_ORDERS, type OrderRun } from './place-orders.ts';
+import { CLUSTER, startBenchSystem, writeFigures, writeResult } from './mode.ts';
+import { placeOrders, untilNoOrderNew, WARM_UP_ORDERS, warmedUpBenchUsers, type OrderRun } from './place-orders.ts';
 import { samplePostgresConnections } from './postgres-connections.ts';
-import { sampleProcesses } from './process-stats.ts';
+import { cpuSecondsBetween, sampleProcesses } from './process-stats.ts';
 import { burstWithOneWorkerReplica } from './worker-replicas.ts';
 
 const RATES = (process.env.BENCH_RATES ?? '5,10,15,20').split(',').map(Number);
@@ -25,7 +25,7 @@ const BURST = Number(process.env.BENCH_BURST ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /** BENCH_TRACING=1: every program traces, exporting to a receiver in this process; results are written as saga-traced.*. */
 const TRACING = process.env.BENCH_TRACING === '1';
-/** How long the system rests after the load before its memory counts as "at idle". */
+/** How long the system rests after the load (once no order is left NEW) before its memory counts as "at idle". */
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 15);
 
 const USERS = 20;
@@ -36,9 +36,8 @@ const say = (line: string) => console.log(line);
 async function measure(system: RunningSystem) {
   const connections = await samplePostgresConnections(system.postgresUrl('postgres'));
   const temporal = readTemporalConnection(system.temporalClientEnv);
-  const tokens = await fundedBenchUsers(system, USERS);
-  say(`Warming up (${WARM_UP_ORDERS} orders)...`);
-  await placeOrders(system, tokens, WARM_UP_ORDERS, 0);
+  say(`Funding ${USERS} users, then warming up (${WARM_UP_ORDERS} orders)...`);
+  const tokens = await warmedUpBenchUsers(system, USERS);
 
   const runs: OrderRun[] = [];
   let legs: Record<Leg, { p50Ms: number; p99Ms: number }> | undefined;
@@ -56,7 +55,7 @@ async function measure(system: RunningSystem) {
   runs.push(burst);
   const processes = after.map((sample) => ({
     process: sample.name,
-    cpuPercentDuringBurst: Math.round(((sample.cpuSeconds - (before.find((other) => other.name === sample.name)?.cpuSeconds ?? 0)) / burst.seconds) * 100),
+    cpuPercentDuringBurst: Math.round((cpuSecondsBetween(before, after, sample.name) / burst.seconds) * 100),
     rssMiB: Math.round(sample.rssMiB),
     pssMiB: Math.round(sample.pssMiB),
   }));
@@ -69,8 +68,10 @@ async function measure(system: RunningSystem) {
   const relays = await programCopiesRunning(system.pid, 'outbox-relay');
   for (const relay of relays) process.kill(relay.pid, 'SIGSTOP');
   // Under the cluster mode, over both copies on each side. autocannon takes a list of URLs, which its types do not say.
-  const create = (urls: string[], headers: Record<string, string>) =>
-    autocannon({
+  // Each side with the CPU the gateway and the orders service used meanwhile (each program's copies summed).
+  const create = async (urls: string[], headers: Record<string, string>) => {
+    const cpuBefore = sampleProcesses(system.pid);
+    const load = await autocannon({
       url: urls as unknown as string,
       connections: 16,
       duration: SECONDS,
@@ -78,29 +79,41 @@ async function measure(system: RunningSystem) {
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ amount: 1, description: 'gateway cost' }),
     });
-  const viaGateway = await create(
+    const cpuAfter = sampleProcesses(system.pid);
+    const cpuMsPerRequest = (program: 'gateway' | 'orders') => Math.round((cpuSecondsBetween(cpuBefore, cpuAfter, program) * 1000 * 1000) / load.requests.total) / 1000;
+    return { load, cpuMsPerRequest };
+  };
+  const { load: viaGateway, cpuMsPerRequest: viaGatewayCpu } = await create(
     system.gatewayUrls.map((url) => `${url}/api/orders`),
     { authorization: `Bearer ${tokens[0] ?? ''}` },
   );
   const ordersPorts = [system.ports.ORDERS_PORT, ...(CLUSTER ? [system.ports.ORDERS_PORT_2] : [])];
-  const direct = await create(
+  const { load: direct, cpuMsPerRequest: directCpu } = await create(
     ordersPorts.map((port) => `http://127.0.0.1:${port}/api/orders`),
     { 'x-internal-token': system.secrets.INTERNAL_TOKEN, 'x-user-id': 'saga-bench-0' },
   );
   for (const relay of relays) process.kill(relay.pid, 'SIGCONT');
   requireAllSucceeded('order creation through the gateway', viaGateway);
   requireAllSucceeded('order creation straight to the orders service', direct);
+  // Issue 16: the gateway's CPU per request against the orders service's, in the same run.
+  const cpuMsPerRequest = { gatewayViaGateway: viaGatewayCpu('gateway'), ordersViaGateway: viaGatewayCpu('orders'), ordersDirect: directCpu('orders') };
   const gateway = {
     viaGatewayPerSecond: Math.round(viaGateway.requests.average),
     directPerSecond: Math.round(direct.requests.average),
     viaGatewayP50Ms: viaGateway.latency.p50,
     directP50Ms: direct.latency.p50,
     throughputRatio: Math.round((viaGateway.requests.average / direct.requests.average) * 100) / 100,
+    cpuMsPerRequest,
+    cpuRatio: Math.round((cpuMsPerRequest.gatewayViaGateway / cpuMsPerRequest.ordersViaGateway) * 100) / 100,
   };
 
   const postgresConnections = await connections.stop();
 
-  say(`Resting ${IDLE_SECONDS} s, then the whole tree's memory at idle...`);
+  // The phase's orders, made while the relay was paused, drain now: the system is not idle until they are final.
+  say('Waiting until no order is left NEW...');
+  const drainStarted = Date.now();
+  await untilNoOrderNew(system.postgresUrl('orders'));
+  say(`Every order final after ${Math.round((Date.now() - drainStarted) / 1000)} s; resting ${IDLE_SECONDS} s, then the whole tree's memory at idle...`);
   await sleep(IDLE_SECONDS * 1000);
   const idle = sampleProcesses(system.pid);
   const idleMemory = {
@@ -129,7 +142,7 @@ if (CLUSTER) {
   workerReplicas = { one, ratioTwoToOne: Math.round((burst.sustainedPerSecond / one.sustainedPerSecond) * 100) / 100 };
 }
 const results = { date: new Date().toISOString(), cluster: CLUSTER, runs, legs, bare, fractionOfCeiling, gateway, processes, idleMemory, postgresConnections, workerReplicas };
-requireFinite(results);
+requireSaneFigures(results);
 console.table(runs);
 console.table(legs);
 console.table(processes);
@@ -152,6 +165,8 @@ const table = [
   '',
   `Gateway cost (order creation, 16 connections, ${SECONDS} s each): ${gateway.viaGatewayPerSecond}/s through the gateway vs ${gateway.directPerSecond}/s straight to the orders service (ratio ${gateway.throughputRatio}); p50 ${gateway.viaGatewayP50Ms} ms vs ${gateway.directP50Ms} ms.`,
   '',
+  `CPU per request${CLUSTER ? ' (each program\'s copies summed)' : ''}: through the gateway, the gateway ${gateway.cpuMsPerRequest.gatewayViaGateway} ms and the orders service ${gateway.cpuMsPerRequest.ordersViaGateway} ms (gateway ÷ orders service ${gateway.cpuRatio}); straight to the orders service, ${gateway.cpuMsPerRequest.ordersDirect} ms.`,
+  '',
   ...(workerReplicas
     ? [
         `Burst of ${BURST} with 2 copies of each worker and of the relay: ${burst.sustainedPerSecond} orders/s; with 1: ${workerReplicas.one.sustainedPerSecond} orders/s (×${workerReplicas.ratioTwoToOne} with 2).`,
@@ -164,10 +179,10 @@ const table = [
   '| --- | --- | --- | --- |',
   ...processes.map((sample) => `| ${sample.process} | ${sample.cpuPercentDuringBurst} | ${sample.rssMiB} | ${sample.pssMiB} |`),
   '',
-  `The whole tree at idle, ${IDLE_SECONDS} s after the load: ${idleMemory.pssMiB} MiB PSS (${idleMemory.rssMiB} MiB summed RSS, which counts shared pages once per process).`,
+  `The whole tree at idle, ${IDLE_SECONDS} s after the load's last order was final: ${idleMemory.pssMiB} MiB PSS (${idleMemory.rssMiB} MiB summed RSS, which counts shared pages once per process).`,
   '',
   `![latency against offered rate](${plot})`,
 ].join('\n');
-await writeResult(`${name}.json`, `${JSON.stringify({ ...results, tracing: TRACING }, null, 2)}\n`);
+await writeFigures(name, { ...results, tracing: TRACING });
 await writeResult(plot, await latencyPlot(runs, { latencyP50Ms: bare.latency.p50Ms, ceilingPerSecond: bare.ceiling.perSecond }));
 say(`Written: ${await writeResult(`${name}.md`, `${table}\n`)}, ${name}.json and its latency plot`);

@@ -1,5 +1,5 @@
 import { startBenchSystem } from './mode.ts';
-import { fundedBenchUsers, placeOrders, WARM_UP_ORDERS, type OrderRun } from './place-orders.ts';
+import { placeOrders, warmedUpBenchUsers, type OrderRun } from './place-orders.ts';
 
 /**
  * Under the cluster mode: the saga bench's burst again, on a cluster that runs one copy of each
@@ -8,8 +8,7 @@ import { fundedBenchUsers, placeOrders, WARM_UP_ORDERS, type OrderRun } from './
 export async function burstWithOneWorkerReplica(users: number, burst: number): Promise<OrderRun> {
   const system = await startBenchSystem('bench-saga-one-worker', { CLUSTER_WORKER_REPLICAS: '1' });
   try {
-    const tokens = await fundedBenchUsers(system, users);
-    await placeOrders(system, tokens, WARM_UP_ORDERS, 0);
+    const tokens = await warmedUpBenchUsers(system, users);
     return (await placeOrders(system, tokens, burst, 0)).run;
   } finally {
     await system.stop();

@@ -1,4 +1,4 @@
-import { requireAllSucceeded, requireFinite } from '../bench/checks.ts';
+import { requireAllSucceeded, requireSaneFigures } from '../bench/checks.ts';
 
 // The shape of autocannon's result, as far as the checks read it.
 const load = (total: number, failures: { non2xx?: number; errors?: number; timeouts?: number } = {}) => ({
@@ -19,8 +19,12 @@ test('a phase that sent nothing fails the bench too', () => {
   expect(() => requireAllSucceeded('gateway cost', load(0))).toThrow(/gateway cost: 0 of 0/);
 });
 
-test('no figure is written unless every number in the results is finite', () => {
-  expect(() => requireFinite({ runs: [{ p50: 12 }], ratio: 0.5, date: 'today' })).not.toThrow();
-  expect(() => requireFinite({ runs: [{ p50: 12 }, { p50: Number.NaN }] })).toThrow('results.runs.1.p50 is NaN');
-  expect(() => requireFinite({ gateway: { ratio: Number.POSITIVE_INFINITY } })).toThrow('results.gateway.ratio is Infinity');
+test('no figure is written unless every number in the results is finite and not negative', () => {
+  expect(() => requireSaneFigures({ runs: [{ p50: 12 }], ratio: 0.5, date: 'today' })).not.toThrow();
+  expect(() => requireSaneFigures({ runs: [{ p50: 12 }, { p50: Number.NaN }] })).toThrow('results.runs.1.p50 is NaN');
+  expect(() => requireSaneFigures({ gateway: { ratio: Number.POSITIVE_INFINITY } })).toThrow('results.gateway.ratio is Infinity');
+  expect(() => requireSaneFigures({ processes: [{ cpuPercentDuringBurst: 0 }] })).not.toThrow();
+  expect(() => requireSaneFigures({ processes: [{ cpuPercentDuringBurst: 40 }, { cpuPercentDuringBurst: -3 }] })).toThrow(
+    'results.processes.1.cpuPercentDuringBurst is -3: no figure of the bench can be negative',
+  );
 });
