@@ -44,15 +44,15 @@ export async function warmedUpBenchUsers(system: RunningSystem, count: number): 
 }
 
 /**
- * Waits until no order in the orders database at `ordersUrl` is still NEW: of `ids`, or with none
- * given, no order at all. Throws once no order has left NEW for STALLED_AFTER_MS.
+ * Waits until none of the orders `ids` in the orders database at `ordersUrl` is still NEW. Throws
+ * once none of them has left NEW for STALLED_AFTER_MS.
  */
-export async function untilNoOrderNew(ordersUrl: string, ids?: string[]): Promise<void> {
+export async function untilNoOrderNew(ordersUrl: string, ids: string[]): Promise<void> {
   const orders = new pg.Client({ connectionString: ordersUrl });
   await orders.connect();
   try {
     for (let fewest = Number.POSITIVE_INFINITY, fellAt = Date.now(); ; await sleep(200)) {
-      const { rows } = await orders.query<{ open: number }>(`select count(*)::int as open from orders where status = 'NEW' and ($1::uuid[] is null or id = any($1))`, [ids ?? null]);
+      const { rows } = await orders.query<{ open: number }>(`select count(*)::int as open from orders where status = 'NEW' and id = any($1)`, [ids]);
       const open = rows[0]?.open ?? Number.NaN;
       if (open === 0) return;
       if (open < fewest) [fewest, fellAt] = [open, Date.now()];

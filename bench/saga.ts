@@ -14,7 +14,7 @@ import { requireAllSucceeded, requireSaneFigures } from './checks.ts';
 import { latencyLegs, LEGS, type Leg } from './latency-legs.ts';
 import { latencyPlot } from './latency-plot.ts';
 import { CLUSTER, startBenchSystem, writeFigures, writeResult } from './mode.ts';
-import { placeOrders, untilNoOrderNew, WARM_UP_ORDERS, warmedUpBenchUsers, type OrderRun } from './place-orders.ts';
+import { placeOrders, WARM_UP_ORDERS, warmedUpBenchUsers, type OrderRun } from './place-orders.ts';
 import { samplePostgresConnections } from './postgres-connections.ts';
 import { cpuSecondsBetween, sampleProcesses } from './process-stats.ts';
 import { burstWithOneWorkerReplica } from './worker-replicas.ts';
@@ -25,7 +25,7 @@ const BURST = Number(process.env.BENCH_BURST ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /** BENCH_TRACING=1: every program traces, exporting to a receiver in this process; results are written as saga-traced.*. */
 const TRACING = process.env.BENCH_TRACING === '1';
-/** How long the system rests after the load (once no order is left NEW) before its memory counts as "at idle". */
+/** How long the system rests after the burst (its last order final) before its memory counts as "at idle". */
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 15);
 
 const USERS = 20;
@@ -59,6 +59,15 @@ async function measure(system: RunningSystem) {
     rssMiB: Math.round(sample.rssMiB),
     pssMiB: Math.round(sample.pssMiB),
   }));
+
+  // Every order of the burst is final (placeOrders waited for them): the system has no work left.
+  say(`Resting ${IDLE_SECONDS} s, then the whole tree's memory at idle...`);
+  await sleep(IDLE_SECONDS * 1000);
+  const idle = sampleProcesses(system.pid);
+  const idleMemory = {
+    rssMiB: Math.round(idle.reduce((sum, sample) => sum + sample.rssMiB, 0)),
+    pssMiB: Math.round(idle.reduce((sum, sample) => sum + sample.pssMiB, 0)),
+  };
 
   say(`Bare Temporal on the same ${where}: ${ORDERS_PER_RATE} workflows of the same shape one at a time, then a burst of ${BURST}...`);
   const bare = await measureBareTemporal(temporal, { burst: BURST, sequential: ORDERS_PER_RATE });
@@ -108,18 +117,6 @@ async function measure(system: RunningSystem) {
   };
 
   const postgresConnections = await connections.stop();
-
-  // The phase's orders, made while the relay was paused, drain now: the system is not idle until they are final.
-  say('Waiting until no order is left NEW...');
-  const drainStarted = Date.now();
-  await untilNoOrderNew(system.postgresUrl('orders'));
-  say(`Every order final after ${Math.round((Date.now() - drainStarted) / 1000)} s; resting ${IDLE_SECONDS} s, then the whole tree's memory at idle...`);
-  await sleep(IDLE_SECONDS * 1000);
-  const idle = sampleProcesses(system.pid);
-  const idleMemory = {
-    rssMiB: Math.round(idle.reduce((sum, sample) => sum + sample.rssMiB, 0)),
-    pssMiB: Math.round(idle.reduce((sum, sample) => sum + sample.pssMiB, 0)),
-  };
 
   return { runs, burst, legs, bare, gateway, processes, idleMemory, postgresConnections };
 }
@@ -179,7 +176,7 @@ const table = [
   '| --- | --- | --- | --- |',
   ...processes.map((sample) => `| ${sample.process} | ${sample.cpuPercentDuringBurst} | ${sample.rssMiB} | ${sample.pssMiB} |`),
   '',
-  `The whole tree at idle, ${IDLE_SECONDS} s after the load's last order was final: ${idleMemory.pssMiB} MiB PSS (${idleMemory.rssMiB} MiB summed RSS, which counts shared pages once per process).`,
+  `The whole tree at idle, ${IDLE_SECONDS} s after the burst's last order was final: ${idleMemory.pssMiB} MiB PSS (${idleMemory.rssMiB} MiB summed RSS, which counts shared pages once per process).`,
   '',
   `![latency against offered rate](${plot})`,
 ].join('\n');
