@@ -173,6 +173,29 @@ test('the gateway reaches an instance over a few kept-alive connections, and clo
   }
 });
 
+test('an instance that stopped and came back on its port is reached afresh: no connection kept to it before costs an order', async () => {
+  const first = await countedStackOrders();
+  const port = Number(new URL(first.url).port);
+  const gateway = await gatewayTo(first.url);
+  let back: RunningServer | undefined;
+  try {
+    const token = await stack.tokenFor('gus');
+    // Connections kept to it: a few requests at once.
+    const reads = await Promise.all(Array.from({ length: 4 }, () => request(gateway.url, 'GET', '/api/orders', { token })));
+    expect(reads.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+    await first.close();
+    back = await countedStackOrders(port);
+    // It is the only instance: a change sent down a dead connection would be a 504, not passed on.
+    const statuses = [];
+    for (let index = 0; index < 4; index += 1) statuses.push((await placeOrder(gateway.url, token, `gus-${index}`)).status);
+    expect(statuses).toEqual([202, 202, 202, 202]);
+    expect(await ordersOf('gus')).toBe(4);
+  } finally {
+    await gateway.close();
+    await back?.close();
+  }
+});
+
 test('an instance that refused a connection is tried last, for the pass-over time only', async () => {
   const instances = new Instances(['http://a', 'http://b', 'http://c'], 200);
   expect([instances.forRequest(), instances.forRequest(), instances.forRequest()]).toEqual([

@@ -30,14 +30,16 @@ export function upstreamsOf(config: GatewayConfig): { payments: Upstream; orders
 
 /**
  * A service at `origins`, reached through an Agent: one pool of keep-alive connections per origin,
- * so a request pays no TCP handshake. Pooling resends nothing (see deliver): with pipelining at its
- * default of 1 a connection carries one request at a time, and when a connection closes under a
- * request that was written, undici fails that request (SocketError) rather than write it again; only
- * requests not yet written wait for a new connection. Before a connection that sat idle is reused,
- * undici reads what the peer sent meanwhile (an instance that stopped closed it), so a dead
- * instance's connection is dropped, and its next request connects afresh: refused while it is down,
- * served once it is back. HTTP/1.1 only (allowH2, on by default in undici 8, is off): what is safe to
- * resend over HTTP/2 was not weighed here.
+ * so a request pays no TCP handshake. Pooling resends nothing (see deliver), as undici's Dispatcher
+ * and Client documents and its client-h1.js do: no retry or redirect interceptor is composed in;
+ * with pipelining at its default of 1 a connection carries one request at a time, and when a
+ * connection closes under a request that was written, undici fails that request (SocketError, a
+ * 504 here) rather than write it again; only requests not yet written wait for a new connection.
+ * A kept connection is not reused blind: undici closes it itself before the service would (the
+ * service's Keep-Alive hint less 2 s), and before reusing one that sat idle it reads what the peer
+ * sent meanwhile, so the connection of an instance that stopped is dropped and the next request
+ * connects afresh: refused while it is down (the next instance answers), served once it is back.
+ * HTTP/1.1 only (allowH2, on by default in undici 8, is off): resending over HTTP/2 was not weighed.
  */
 export function createUpstream(name: string, origins: readonly string[], { internalToken, timeoutMs, skipDeadMs }: UpstreamSettings): Upstream {
   return { name, instances: new Instances(origins, skipDeadMs), internalToken, timeoutMs, connections: new Agent({ allowH2: false }) };
