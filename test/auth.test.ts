@@ -3,6 +3,8 @@ import { SignJWT, UnsecuredJWT } from 'jose';
 import { freePort } from '../harness/free-port.ts';
 import { serveGatewayFor, startStack, type Stack } from '../harness/stack.ts';
 import { request } from '../harness/http.ts';
+import { VerifiedTokens } from '../services/gateway/verified-tokens.ts';
+import { until } from './helpers/eventually.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -71,6 +73,27 @@ describe('the gateway lets in only valid tokens', () => {
     }
     const [row] = await stack.paymentsOrm.em.fork().execute<{ count: string }[]>('select count(*) from accounts where user_id like ?', [`${mallory}%`]);
     expect(Number(row?.count)).toBe(0);
+  });
+
+  test('a token let in is refused once it expires, though the gateway keeps it as verified', async () => {
+    const expiresAt = now() + 2;
+    const token = await sign({ sub: 'brief', exp: expiresAt }, stack.jwtSecret);
+    expect((await request(stack.gatewayUrl, 'GET', '/api/orders', { token })).status).toBe(200);
+    expect((await request(stack.gatewayUrl, 'GET', '/api/orders', { token })).status).toBe(200);
+    await until(() => now() >= expiresAt, 'the token to expire', 5_000);
+    const answer = await request(stack.gatewayUrl, 'GET', '/api/orders', { token });
+    expect([answer.status, answer.body.detail]).toEqual([401, 'The token is invalid or has expired.']);
+  });
+
+  test('tokens kept as verified: the oldest go once the capacity is reached, and an expired one is not taken', () => {
+    const verified = new VerifiedTokens(2);
+    const later = now() + 60;
+    verified.remember('a', 'ann', later);
+    verified.remember('b', 'bob', later);
+    verified.remember('c', 'cy', later);
+    expect(['a', 'b', 'c'].map((token) => verified.subjectOf(token))).toEqual([undefined, 'bob', 'cy']);
+    verified.remember('d', 'dee', now());
+    expect(verified.subjectOf('d')).toBeUndefined();
   });
 });
 

@@ -91,3 +91,32 @@ test('a service that does not answer its /readyz in time, like one that cannot b
   const answer = await request(gateway.url, 'GET', '/readyz');
   expect([answer.status, answer.body.detail]).toEqual([503, 'Not reachable: payments, orders.']);
 });
+
+test("an answer whose body is still coming when the time is up is a 504 within the timeout, not a 200 cut short", async () => {
+  // Sends its head at once, then a byte every 50 ms, never the end: only a limit on the whole answer stops it.
+  const trickling = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' }).write('[');
+    const timer = setInterval(() => res.write(' '), 50);
+    res.once('close', () => clearInterval(timer));
+  });
+  await new Promise<void>((resolve) => trickling.listen(0, '127.0.0.1', resolve));
+  const trickled = await serveGateway({
+    GATEWAY_DATABASE_URL: stack.gatewayDatabaseUrl,
+    ...WITHOUT_RATE_LIMITS,
+    ORDERS_URL: `http://127.0.0.1:${(trickling.address() as { port: number }).port}`,
+    JWT_SECRET: stack.jwtSecret,
+    INTERNAL_TOKEN: stack.internalToken,
+    UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
+  });
+  try {
+    const started = Date.now();
+    const answer = await request(trickled.url, 'GET', '/api/orders', { token: await stack.tokenFor('tim') });
+    expect([answer.status, answer.body.detail]).toEqual([504, 'The orders service did not answer in time. Try again.']);
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 2_000);
+  } finally {
+    await trickled.close();
+    trickling.closeAllConnections();
+    trickling.close();
+  }
+});

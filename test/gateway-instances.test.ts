@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { ConfigError } from '../lib/config.ts';
 import { serve, type RunningServer } from '../lib/http/server.ts';
 import { readGatewayConfig, WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
@@ -9,6 +9,7 @@ import { readOrdersConfig } from '../services/orders/config.ts';
 import { freePort } from '../harness/free-port.ts';
 import { request } from '../harness/http.ts';
 import { serveGatewayFor, startStack, testLogger, type Stack } from '../harness/stack.ts';
+import { until } from './helpers/eventually.ts';
 
 // ORDERS_URL (and PAYMENTS_URL) name several instances of a service: the gateway spreads the
 // requests over them, passes over one that refuses connections with no error for the caller, and
@@ -138,6 +139,60 @@ test('an instance that dies after it received the request: 504 with the Idempote
     await gateway.close();
     await live.close();
     dying.close();
+  }
+});
+
+test('the gateway reaches an instance over a few kept-alive connections, and closes them when it stops', async () => {
+  const instance = await countedStackOrders();
+  let opened = 0;
+  let open = 0;
+  instance.server.on('connection', (socket: Socket) => {
+    opened += 1;
+    open += 1;
+    socket.once('close', () => (open -= 1));
+  });
+  const gateway = await gatewayTo(instance.url);
+  try {
+    const token = await stack.tokenFor('flo');
+    for (let index = 0; index < 20; index += 1) expect((await request(gateway.url, 'GET', '/api/orders', { token })).status).toBe(200);
+    for (let round = 0; round < 2; round += 1) {
+      const statuses = await Promise.all(Array.from({ length: 10 }, async () => (await request(gateway.url, 'GET', '/api/orders', { token })).status));
+      expect(statuses).toEqual(Array(10).fill(200));
+    }
+    expect(received.get(instance.url)).toBe(40);
+    // A connection per request in flight at most, each kept for the next: 40 requests, at most 10 connections.
+    expect(opened).toBeLessThanOrEqual(10);
+  } finally {
+    await gateway.close();
+  }
+  // A stopped gateway leaves no connection open on the service, not even an idle one waiting for its time-out.
+  try {
+    await until(() => open === 0, "the gateway's connections to close", 1_000);
+  } finally {
+    await instance.close();
+  }
+});
+
+test('an instance that stopped and came back on its port is reached afresh: no connection kept to it before costs an order', async () => {
+  const first = await countedStackOrders();
+  const port = Number(new URL(first.url).port);
+  const gateway = await gatewayTo(first.url);
+  let back: RunningServer | undefined;
+  try {
+    const token = await stack.tokenFor('gus');
+    // Connections kept to it: a few requests at once.
+    const reads = await Promise.all(Array.from({ length: 4 }, () => request(gateway.url, 'GET', '/api/orders', { token })));
+    expect(reads.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+    await first.close();
+    back = await countedStackOrders(port);
+    // It is the only instance: a change sent down a dead connection would be a 504, not passed on.
+    const statuses = [];
+    for (let index = 0; index < 4; index += 1) statuses.push((await placeOrder(gateway.url, token, `gus-${index}`)).status);
+    expect(statuses).toEqual([202, 202, 202, 202]);
+    expect(await ordersOf('gus')).toBe(4);
+  } finally {
+    await gateway.close();
+    await back?.close();
   }
 });
 

@@ -8,12 +8,12 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import Koa from 'koa';
 import { SignJWT } from 'jose';
+import { errors } from 'undici';
 import { BODY_LIMIT_BYTES } from '../lib/http/input.ts';
 import { serve } from '../lib/http/server.ts';
 import { WITHOUT_RATE_LIMITS } from '../services/gateway/config.ts';
-import { Instances } from '../services/gateway/instances.ts';
 import { forwardTo } from '../services/gateway/forward.ts';
-import { upstreamFailed } from '../services/gateway/upstream.ts';
+import { createUpstream, upstreamFailed } from '../services/gateway/upstream.ts';
 import { readBooks } from './helpers/books.ts';
 import { request } from '../harness/http.ts';
 import { failLedgerWritesOf } from './helpers/ledger-fault.ts';
@@ -75,12 +75,14 @@ describe('local sign-in off', () => {
 });
 
 describe('a forward that got no answer says whether anything could have happened', () => {
-  const payments = { name: 'payments', instances: new Instances(['http://127.0.0.1:1'], 1_000), internalToken: 'x', timeoutMs: 1_000 };
-  // The codes undici and the resolver give when no connection was ever made.
+  const payments = createUpstream('payments', ['http://127.0.0.1:1'], { internalToken: 'x', timeoutMs: 1_000, skipDeadMs: 1_000 });
+  afterAll(() => payments.connections.close());
+  // The codes the socket, the resolver and undici's ConnectTimeoutError carry when no connection was
+  // ever made: undici's request() rejects with that error itself.
   test.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])(
     'not connected (%s): 503, nothing was done, retry after a second',
     (code) => {
-      const problem = upstreamFailed(payments, 'POST', new TypeError('fetch failed', { cause: Object.assign(new Error(code), { code }) }));
+      const problem = upstreamFailed(payments, 'POST', Object.assign(new Error(code), { code }));
       expect(problem).toMatchObject({ status: 503, type: '/problems/service-unavailable', headers: { 'retry-after': '1' } });
       expect(problem.message).toBe('The payments service is not reachable; nothing was done. Try again shortly.');
     },
@@ -91,7 +93,8 @@ describe('a forward that got no answer says whether anything could have happened
     ['HEAD', 'Try again.'],
     ['POST', 'It may have been carried out: retry with the same Idempotency-Key.'],
   ])('cut off or timed out (%s): 504, and only a change is told to keep its Idempotency-Key', (method, advice) => {
-    for (const error of [new DOMException('timed out', 'TimeoutError'), new TypeError('fetch failed', { cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) })]) {
+    const cutOff = [new DOMException('timed out', 'TimeoutError'), Object.assign(new Error('reset'), { code: 'ECONNRESET' }), new errors.SocketError('other side closed')];
+    for (const error of cutOff) {
       const problem = upstreamFailed(payments, method, error);
       expect(problem).toMatchObject({ status: 504, type: '/problems/upstream-timeout' });
       expect(problem.message).toBe(`The payments service did not answer in time. ${advice}`);
@@ -325,7 +328,7 @@ describe("the gateway's span of a forwarded request", () => {
   });
 
   test('names the order that the answer placed (read from its Location), and no order for any other answer', async () => {
-    const orders = { name: 'orders', instances: new Instances([stack.ordersUrl], 1_000), internalToken: stack.internalToken, timeoutMs: 5_000 };
+    const orders = createUpstream('orders', [stack.ordersUrl], { internalToken: stack.internalToken, timeoutMs: 5_000, skipDeadMs: 1_000 });
     const app = new Koa();
     app.use((ctx, next) =>
       trace.getTracer('the gateway').startActiveSpan(`${ctx.method} ${ctx.path}`, async (span) => {
@@ -354,6 +357,7 @@ describe("the gateway's span of a forwarded request", () => {
       ]);
     } finally {
       await server.close();
+      await orders.connections.close();
     }
   });
 });

@@ -2,6 +2,7 @@ import type { RunningServer } from '../lib/http/server.ts';
 import { readBooks } from './helpers/books.ts';
 import { sendRaw } from './helpers/raw-http.ts';
 import { serveGateway, startStack, type Stack } from '../harness/stack.ts';
+import { request } from '../harness/http.ts';
 
 // What the other suites do not already cover: hostile shapes of body and slow clients.
 // (Bad tokens, internal tokens and other users' data: auth.test.ts, payment-flow.test.ts.)
@@ -47,4 +48,33 @@ test('a client that never finishes its body is cut off', async () => {
   );
   expect(closed).toBe(true);
   expect(ms).toBeLessThan(5_000);
+});
+
+// What helmet sets with the gateway's policy (services/gateway/security-headers.ts).
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none';script-src 'self';style-src 'self';img-src 'self' data:;connect-src 'self';base-uri 'none';form-action 'self';frame-ancestors 'none';object-src 'none'",
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'SAMEORIGIN',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+};
+
+test("every answer carries helmet's security headers, a refused request's problem and a 404 too", async () => {
+  const token = await stack.tokenFor('helmeted');
+  const answers = [
+    await request(stack.gatewayUrl, 'GET', '/api/orders', { token }),
+    await request(stack.gatewayUrl, 'GET', '/api/orders'),
+    await request(stack.gatewayUrl, 'GET', '/nothing-here'),
+  ];
+  expect(answers.map((answer) => answer.status)).toEqual([200, 401, 404]);
+  for (const answer of answers) {
+    expect(Object.fromEntries(Object.keys(SECURITY_HEADERS).map((name) => [name, answer.headers.get(name)]))).toEqual(SECURITY_HEADERS);
+  }
 });

@@ -2,13 +2,12 @@
 // parser would rewrite, never leaves the gateway.
 import type { Context } from 'koa';
 import { startCaptureServer } from './helpers/raw-http.ts';
-import { Instances } from '../services/gateway/instances.ts';
-import { callUpstream } from '../services/gateway/upstream.ts';
+import { callUpstream, createUpstream } from '../services/gateway/upstream.ts';
 
-test('a request with no authenticated user is refused before it is sent: fetch would send its user as "undefined"', async () => {
+test('a request with no authenticated user is refused before it is sent, not sent as the user "undefined"', async () => {
   const service = await startCaptureServer();
+  const upstream = createUpstream('payments', [service.url], { internalToken: 'x', timeoutMs: 1_000, skipDeadMs: 1_000 });
   try {
-    const upstream = { name: 'payments', instances: new Instances([service.url], 1_000), internalToken: 'x', timeoutMs: 1_000 };
     // A route wired without authenticate(): nothing set ctx.state.userId.
     const ctx = { method: 'GET', path: '/api/account', search: '', state: {} } as unknown as Context;
     await expect(callUpstream(upstream, ctx, { headers: {}, signal: AbortSignal.timeout(1_000) }, () => undefined)).rejects.toThrow(
@@ -16,14 +15,15 @@ test('a request with no authenticated user is refused before it is sent: fetch w
     );
     expect(service.requests).toEqual([]);
   } finally {
+    await upstream.connections.close();
     await service.close();
   }
 });
 
 test('a path the URL parser would rewrite (an encoded dot segment) is refused, so the service gets exactly the path the route matched', async () => {
   const service = await startCaptureServer();
+  const upstream = createUpstream('orders', [service.url], { internalToken: 'x', timeoutMs: 1_000, skipDeadMs: 1_000 });
   try {
-    const upstream = { name: 'orders', instances: new Instances([service.url], 1_000), internalToken: 'x', timeoutMs: 1_000 };
     const ctx = { method: 'GET', path: '/api/orders/%2e%2e', search: '', state: { userId: 'ola' } } as unknown as Context;
     await expect(callUpstream(upstream, ctx, { headers: {}, signal: AbortSignal.timeout(1_000) }, () => undefined)).rejects.toMatchObject({
       status: 400,
@@ -32,6 +32,7 @@ test('a path the URL parser would rewrite (an encoded dot segment) is refused, s
     });
     expect(service.requests).toEqual([]);
   } finally {
+    await upstream.connections.close();
     await service.close();
   }
 });

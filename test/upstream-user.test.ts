@@ -1,11 +1,10 @@
 import { createServer } from 'node:http';
 import type { Context } from 'koa';
-import { Instances } from '../services/gateway/instances.ts';
-import { callUpstream } from '../services/gateway/upstream.ts';
+import { callUpstream, createUpstream } from '../services/gateway/upstream.ts';
 
 // Defence behind the gateway's guards: should a route ever be forwarded without authentication
 // (as /API/... was, see test/route-guards.test.ts), the service must not be called as the user
-// 'undefined', which is what fetch makes of a missing x-user-id.
+// 'undefined', which is what fetch (the gateway's client before undici's request) made of a missing x-user-id.
 
 test('a request without an authenticated user is not sent to the service', async () => {
   const received: (string | undefined)[] = [];
@@ -15,12 +14,13 @@ test('a request without an authenticated user is not sent to the service', async
   });
   await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
   const { port } = service.address() as { port: number };
-  const upstream = { name: 'orders', instances: new Instances([`http://127.0.0.1:${port}`], 1_000), internalToken: 'x'.repeat(32), timeoutMs: 2_000 };
+  const upstream = createUpstream('orders', [`http://127.0.0.1:${port}`], { internalToken: 'x'.repeat(32), timeoutMs: 2_000, skipDeadMs: 1_000 });
   const ctx = { method: 'GET', path: '/api/orders', search: '', state: { requestId: 'r1' } } as unknown as Context;
   try {
-    await expect(callUpstream(upstream, ctx, { headers: {}, signal: AbortSignal.timeout(2_000) }, (response) => response.status)).rejects.toThrow(/unauthenticated/);
+    await expect(callUpstream(upstream, ctx, { headers: {}, signal: AbortSignal.timeout(2_000) }, (response) => response.statusCode)).rejects.toThrow(/unauthenticated/);
     expect(received).toEqual([]);
   } finally {
+    await upstream.connections.close();
     await new Promise((resolve) => service.close(resolve));
   }
 });

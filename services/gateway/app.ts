@@ -85,10 +85,12 @@ export async function createGateway(config: GatewayConfig, logger: Logger): Prom
   return {
     app,
     metrics,
-    // After the server has closed (its streams cut): their leases are released before the pool goes.
+    // After the server has closed (its streams cut): their leases are released before the pool goes;
+    // no request is in flight to a service, so its connections close at once.
     close: async () => {
       await streams.released();
       await pool.end();
+      await Promise.all(Object.values(upstreams).map((upstream) => upstream.connections.close()));
     },
   };
 }

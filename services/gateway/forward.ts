@@ -21,22 +21,24 @@ export function forwardTo(upstream: Upstream): Middleware {
     const idempotencyKey = idempotencyKeyOf(ctx);
     if (idempotencyKey !== undefined) headers[IDEMPOTENCY_KEY_HEADER] = idempotencyKey;
     const request = { method: ctx.method, headers, body: body?.length ? body : undefined, signal: AbortSignal.timeout(upstream.timeoutMs) };
-    const { response, answer } = await callUpstream(upstream, ctx, request, async (response) => ({ response, answer: Buffer.from(await response.arrayBuffer()) }));
-    ctx.status = response.status;
+    // Read whole before answering: an answer that breaks off mid-body is a 504, not a 200 cut short.
+    // arrayBuffer() gathers the chunks once; Buffer.from(ArrayBuffer) is a view on it, not a copy.
+    const { response, answer } = await callUpstream(upstream, ctx, request, async (response) => ({ response, answer: Buffer.from(await response.body.arrayBuffer()) }));
+    ctx.status = response.statusCode;
     for (const name of FORWARDED_RESPONSE_HEADERS) {
-      const value = response.headers.get(name);
+      const value = response.headers[name];
       if (value) ctx.set(name, value);
     }
     ctx.body = answer;
     // A placed order's id, known here only from the answer: its trace can then be found by it.
-    const orderId = placedOrderId(response.headers.get('location'));
+    const orderId = placedOrderId(response.headers['location']);
     if (orderId) describeActiveSpan({ orderId });
   };
 }
 
 /** The id of the order that an answer placed, from its Location (`/api/orders/<id>`); undefined for any other answer. */
-function placedOrderId(location: string | null): string | undefined {
-  return /^\/api\/orders\/([0-9a-f-]{36})$/.exec(location ?? '')?.[1];
+function placedOrderId(location: string | string[] | undefined): string | undefined {
+  return typeof location === 'string' ? /^\/api\/orders\/([0-9a-f-]{36})$/.exec(location)?.[1] : undefined;
 }
 
 async function readRawBody(ctx: Context): Promise<Buffer> {

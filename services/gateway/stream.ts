@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { Middleware } from 'koa';
 import { lastEventIdSchema } from '../orders/orders/order.schemas.ts';
 import { callUpstream, type Upstream } from './upstream.ts';
@@ -22,9 +21,9 @@ export function streamFrom(upstream: Upstream): Middleware {
     const response = await callUpstream(upstream, ctx, { headers, signal: abort.signal }, (response) => response).finally(() => clearTimeout(timer));
     ctx.req.socket.setTimeout(0);
     ctx.req.once('close', () => abort.abort());
-    ctx.status = response.status;
-    ctx.set({ 'content-type': response.headers.get('content-type') ?? 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+    ctx.status = response.statusCode;
+    ctx.set({ 'content-type': response.headers['content-type'] ?? 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
     // The body ends with an abort when the caller leaves; that is the normal end, not an error.
-    ctx.body = response.body ? Readable.fromWeb(response.body).on('error', () => undefined) : '';
+    ctx.body = response.body.on('error', () => undefined);
   };
 }

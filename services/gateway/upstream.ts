@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { Agent, type Dispatcher } from 'undici';
 import { INTERNAL_TOKEN_HEADER, USER_ID_HEADER } from '../../lib/http/internal-auth.ts';
 import { HttpProblem } from '../../lib/http/problem.ts';
 import { REQUEST_ID_HEADER } from '../../lib/http/request-log.ts';
@@ -11,16 +12,37 @@ export interface Upstream {
   instances: Instances;
   internalToken: string;
   timeoutMs: number;
+  /** Keep-alive connections to its instances, a pool per instance; closed with the gateway. */
+  connections: Dispatcher;
+}
+
+export interface UpstreamSettings {
+  internalToken: string;
+  timeoutMs: number;
+  /** How long an instance that refused a connection is passed over. */
+  skipDeadMs: number;
 }
 
 export function upstreamsOf(config: GatewayConfig): { payments: Upstream; orders: Upstream } {
-  const upstream = (name: string, origins: string[]): Upstream => ({
-    name,
-    instances: new Instances(origins, config.UPSTREAM_SKIP_DEAD_MS),
-    internalToken: config.INTERNAL_TOKEN,
-    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
-  });
-  return { payments: upstream('payments', config.PAYMENTS_URL), orders: upstream('orders', config.ORDERS_URL) };
+  const settings = { internalToken: config.INTERNAL_TOKEN, timeoutMs: config.UPSTREAM_TIMEOUT_MS, skipDeadMs: config.UPSTREAM_SKIP_DEAD_MS };
+  return { payments: createUpstream('payments', config.PAYMENTS_URL, settings), orders: createUpstream('orders', config.ORDERS_URL, settings) };
+}
+
+/**
+ * A service at `origins`, reached through an Agent: one pool of keep-alive connections per origin,
+ * so a request pays no TCP handshake. Pooling resends nothing (see deliver), as undici's Dispatcher
+ * and Client documents and its client-h1.js do: no retry or redirect interceptor is composed in;
+ * with pipelining at its default of 1 a connection carries one request at a time, and when a
+ * connection closes under a request that was written, undici fails that request (SocketError, a
+ * 504 here) rather than write it again; only requests not yet written wait for a new connection.
+ * A kept connection is not reused blind: undici closes it itself before the service would (the
+ * service's Keep-Alive hint less 2 s), and before reusing one that sat idle it reads what the peer
+ * sent meanwhile, so the connection of an instance that stopped is dropped and the next request
+ * connects afresh: refused while it is down (the next instance answers), served once it is back.
+ * HTTP/1.1 only (allowH2, on by default in undici 8, is off): resending over HTTP/2 was not weighed.
+ */
+export function createUpstream(name: string, origins: readonly string[], { internalToken, timeoutMs, skipDeadMs }: UpstreamSettings): Upstream {
+  return { name, instances: new Instances(origins, skipDeadMs), internalToken, timeoutMs, connections: new Agent({ allowH2: false }) };
 }
 
 export interface UpstreamRequest {
@@ -36,9 +58,9 @@ export interface UpstreamRequest {
  * with `read`. A service that cannot be reached, or whose answer breaks off while `read` reads it,
  * is a 503 or 504 problem (see upstreamFailed).
  */
-export async function callUpstream<T>(upstream: Upstream, ctx: Context, request: UpstreamRequest, read: (response: Response) => Promise<T> | T): Promise<T> {
-  // A request no guard authenticated must not reach a service: fetch would send its missing user
-  // as the header 'x-user-id: undefined', which the service takes for a user of that name.
+export async function callUpstream<T>(upstream: Upstream, ctx: Context, request: UpstreamRequest, read: (response: Dispatcher.ResponseData) => Promise<T> | T): Promise<T> {
+  // A request no guard authenticated must not reach a service: it would go out with its missing
+  // user as the header 'x-user-id: undefined', which the service takes for a user of that name.
   if (!ctx.state.userId) throw new Error(`${ctx.method} ${ctx.path} reached the ${upstream.name} service unauthenticated`);
   const response = await deliver(upstream, ctx, request);
   try {
@@ -52,25 +74,28 @@ export async function callUpstream<T>(upstream: Upstream, ctx: Context, request:
  * Sends the request to one instance after another, from the next in turn, until one takes it. It
  * goes on to the next only when the request provably never left (the connection was refused, the
  * name did not resolve): a request that may have reached an instance is never sent again, since it
- * may have moved money there.
+ * may have moved money there. The signal bounds the whole exchange, answer's body included.
  */
-async function deliver(upstream: Upstream, ctx: Context, request: UpstreamRequest): Promise<Response> {
+async function deliver(upstream: Upstream, ctx: Context, request: UpstreamRequest): Promise<Dispatcher.ResponseData> {
   // Built before anything is sent: a path the URL parser would rewrite is refused (400) at once.
   const targets = upstream.instances.forRequest().map((origin) => ({ origin, url: upstreamUrl(origin, ctx) }));
+  const headers = {
+    ...request.headers,
+    [INTERNAL_TOKEN_HEADER]: upstream.internalToken,
+    [USER_ID_HEADER]: ctx.state.userId,
+    [REQUEST_ID_HEADER]: ctx.state.requestId,
+  };
   let failure: unknown;
   for (const { origin, url } of targets) {
     try {
-      const response = await fetch(url, {
-        method: request.method,
-        headers: {
-          ...request.headers,
-          [INTERNAL_TOKEN_HEADER]: upstream.internalToken,
-          [USER_ID_HEADER]: ctx.state.userId,
-          [REQUEST_ID_HEADER]: ctx.state.requestId,
-        },
+      // undici's request() follows no redirect (it has no such option): a 3xx is relayed as it
+      // came, and the internal token reaches no other host.
+      const response = await upstream.connections.request({
+        origin,
+        path: `${url.pathname}${url.search}`,
+        method: request.method ?? 'GET',
+        headers,
         body: request.body,
-        // A redirect is relayed, never followed: the internal token must reach no other host.
-        redirect: 'manual',
         signal: request.signal,
       });
       upstream.instances.markAlive(origin);
@@ -84,12 +109,13 @@ async function deliver(upstream: Upstream, ctx: Context, request: UpstreamReques
   throw upstreamFailed(upstream, ctx.method, failure);
 }
 
-// Errors that prove the request never left the gateway: no connection was made.
-const NOT_DELIVERED: ReadonlySet<string | undefined> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+// Errors that prove the request never left the gateway: no connection was made. undici's request()
+// rejects with the socket's or the resolver's own error, or its ConnectTimeoutError: the code is on
+// the error itself (fetch() wrapped it in a TypeError's cause).
+const NOT_DELIVERED: ReadonlySet<unknown> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 function neverDelivered(error: unknown): boolean {
-  const code = (error as { cause?: { code?: string } } | undefined)?.cause?.code;
-  return NOT_DELIVERED.has(code);
+  return NOT_DELIVERED.has((error as { code?: unknown } | undefined)?.code);
 }
 
 /**
@@ -119,11 +145,13 @@ function upstreamUrl(origin: string, ctx: Context): URL {
   return url;
 }
 
-/** For the gateway's readiness: some instance of the service answers its own /readyz within the timeout. */
+/** For the gateway's readiness: some instance of the service answers its own /readyz with a success within the timeout. */
 export async function isReady(upstream: Upstream): Promise<void> {
   const instanceReady = async (origin: string) => {
-    const response = await fetch(new URL('/readyz', origin), { signal: AbortSignal.timeout(upstream.timeoutMs) });
-    if (!response.ok) throw new Error(`${origin} is not ready`);
+    const { statusCode, body } = await upstream.connections.request({ origin, path: '/readyz', method: 'GET', signal: AbortSignal.timeout(upstream.timeoutMs) });
+    // Read to its end, so that the connection goes back to the pool.
+    await body.dump();
+    if (statusCode < 200 || statusCode > 299) throw new Error(`${origin} is not ready`);
   };
   await Promise.any(upstream.instances.origins.map(instanceReady)).catch(() => {
     throw new Error(`no instance of ${upstream.name} is ready`);
