@@ -39,7 +39,8 @@ export function upstreamsOf(config: GatewayConfig): { payments: Upstream; orders
  * service's Keep-Alive hint less 2 s), and before reusing one that sat idle it reads what the peer
  * sent meanwhile, so the connection of an instance that stopped is dropped and the next request
  * connects afresh: refused while it is down (the next instance answers), served once it is back.
- * HTTP/1.1 only (allowH2, on by default in undici 8, is off): resending over HTTP/2 was not weighed.
+ * HTTP/1.1 only, said outright (allowH2 is off in undici 7, on in 8): resending over HTTP/2 was not
+ * weighed. undici 7, not 8: 8 needs Node 22.19, and the shop runs on 22.18.
  */
 export function createUpstream(name: string, origins: readonly string[], { internalToken, timeoutMs, skipDeadMs }: UpstreamSettings): Upstream {
   return { name, instances: new Instances(origins, skipDeadMs), internalToken, timeoutMs, connections: new Agent({ allowH2: false }) };
