@@ -111,10 +111,10 @@ export const EQUIVALENT_MUTANTS: EquivalentMutant[] = [
   },
   {
     file: 'services/gateway/upstream.ts',
-    code: '(error as { cause?: { code?: string } } | undefined)?.cause',
+    code: '(error as { code?: unknown } | undefined)?.code',
     mutator: 'OptionalChaining',
-    replacement: '(error as { cause?: { code?: string; }; } | undefined).cause',
-    why: "never undefined: callers pass an error caught from fetch or from reading the answer, or deliver()'s failure, set whenever its loop ran; the loop always runs, as the config requires at least one origin",
+    replacement: '(error as { code?: unknown; } | undefined).code',
+    why: "never undefined: callers pass an error caught from undici's request() or from reading the answer, or deliver()'s failure, set whenever its loop ran; the loop always runs, as the config requires at least one origin",
   },
   {
     file: 'lib/idempotency/idempotent.ts',
