@@ -16,9 +16,6 @@ export function readConfig<Shape extends z.ZodRawShape>(
   throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
 }
 
-/** DATABASE_POOL_SIZE when unset: connections in one process's pool. */
-export const DEFAULT_POOL_SIZE = 10;
-
 /** Validators for the kinds of value the settings hold. */
 export const setting = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback),
@@ -30,7 +27,7 @@ export const setting = {
   /** A name or IPv4 address, or an IPv6 address in brackets, then a port. */
   hostPort: () => z.string().regex(/^([\w.-]+|\[[\da-fA-F:.]+\]):\d{1,5}$/, 'expected host:port'),
   /** Connections in one process's database pool; every pooled process's share of max_connections. */
-  poolSize: () => z.coerce.number().int().positive().max(100).default(DEFAULT_POOL_SIZE),
+  poolSize: () => z.coerce.number().int().positive().max(100).default(10),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
   /** A limit of some count, where 0 means none. */
   limit: (fallback: number) => z.coerce.number().int().min(0).default(fallback),

@@ -9,10 +9,6 @@ export const DEV_SERVER_DYNAMIC_CONFIG = {
   // written just after a read waits up to 50 ms for the next one, and a payment passes that wait at
   // each of its five dispatches: most of the 250 ms bare Temporal took one at a time.
   'history.transferProcessorMaxPollRPS': 1000,
-  // The debit runs on the workflow's own task queue: the payments worker that completed the workflow
-  // task gets it in the completion's answer (the SDK asks by default; the server grants it only
-  // with this), without a transfer task and a trip through matching.
-  'system.enableActivityEagerExecution': true,
 } as const;
 
 /** The values above as command-line arguments of `temporal server start-dev`. */

@@ -41,20 +41,7 @@ export async function createPaymentsWorker(options: WorkerOptions): Promise<Work
     workflowBundle: await workflowBundle(tracing ? TRACED_WORKFLOW_SOURCE : WORKFLOW_SOURCE),
     ...(tracing ? { sinks: workflowSpanSinks(tracing) } : {}),
     maxCachedWorkflows: PAYMENTS_CACHED_WORKFLOWS,
-    activityTaskPollerBehavior: { type: 'simple-maximum', maximum: eagerDebitPolls(options.orm) },
   });
-}
-
-/**
- * Activity polls the payments worker keeps open: half its activity slots, at least one. The debit
- * is on the workflow's own task queue, so the server hands it over in the answer to the workflow
- * task that scheduled it (eager dispatch, `system.enableActivityEagerExecution`), but only into a
- * slot the worker has free then. An open poll holds a slot: at the SDK's default of one poll per
- * slot (up to 10) no debit came eagerly with the default pool of 10, with 5 polls every one did
- * (with 4 slots and 2 polls too; with 2 slots and 1 poll none did).
- */
-function eagerDebitPolls(orm: Orm): number {
-  return Math.max(1, Math.floor(activitySlots(orm) / 2));
 }
 
 /** The orders worker: the activity that records a payment's outcome on its order, on task queue `orders`. */
@@ -77,13 +64,9 @@ function commonOptions({ connection, orm, namespace, activityInterceptors = [] }
   return {
     connection,
     namespace,
-    maxConcurrentActivityTaskExecutions: activitySlots(orm),
+    // More activities at once than connections would only queue them on the pool, timing out there.
+    maxConcurrentActivityTaskExecutions: orm.config.get('pool').max,
     shutdownGraceTime: ACTIVITY_DRAIN_MS,
     interceptors: { activity: [...(tracing ? [activityTracing] : []), countLongRetries(), logIds(), ...activityInterceptors] },
   };
-}
-
-// More activities at once than connections would only queue them on the pool, timing out there.
-function activitySlots(orm: Orm): number {
-  return orm.config.get('pool').max;
 }
