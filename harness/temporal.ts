@@ -2,6 +2,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import { freePort } from './free-port.ts';
 import { findTemporalCli } from '../supervisor/temporal-cli.ts';
+import { DEV_SERVER_DYNAMIC_CONFIG_ARGS } from '../supervisor/temporal-dev-server-tuning.ts';
 import { SEARCH_ATTRIBUTES } from '../workflows/names.ts';
 
 let runtime: { metricsUrl: string; logs: LogEntry[] } | undefined;
@@ -26,7 +27,7 @@ export async function workerRuntime(): Promise<{ metricsUrl: string; logs: LogEn
 
 /**
  * A real Temporal dev server (`temporal server start-dev`) on free ports, from the CLI that
- * `npm test` made sure of beforehand; its client works in `namespace`, made at launch.
+ * `npm test` made sure of beforehand, tuned as the supervisor's; its client works in `namespace`, made at launch.
  */
 export async function startTemporalDevServer(namespace = 'default'): Promise<TestWorkflowEnvironment> {
   await workerRuntime();
@@ -40,6 +41,8 @@ export async function startTemporalDevServer(namespace = 'default'): Promise<Tes
       ui: false,
       log: { format: 'pretty', level: 'warn' },
       searchAttributes: Object.values(SEARCH_ATTRIBUTES),
+      // The supervisor's dev server's tuning, so tests run the Temporal that `npm start` runs.
+      extraArgs: DEV_SERVER_DYNAMIC_CONFIG_ARGS,
     },
   });
 }

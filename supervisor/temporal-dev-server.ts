@@ -1,7 +1,8 @@
 // The Temporal dev server as a child of the supervisor. The CLI is a Go binary that cannot notice
 // that its parent is gone; this process runs it, says when it answers, and takes it down with it.
 // Its state is in SQLite under the data folder (a restart loses no workflow), with the programs'
-// namespace and the search attributes the payment workflow sets.
+// namespace and the search attributes the payment workflow sets, and the dynamic config of
+// temporal-dev-server-tuning.ts.
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { z } from 'zod';
@@ -9,6 +10,7 @@ import { readConfig, setting } from '../lib/config.ts';
 import { tellParentReady } from '../lib/parent-process.ts';
 import { SEARCH_ATTRIBUTE_SPECS } from '../ops/temporal/server.ts';
 import { defaultPort } from './programs.ts';
+import { DEV_SERVER_DYNAMIC_CONFIG_ARGS } from './temporal-dev-server-tuning.ts';
 import { runWrappedServer, untilServing } from './wrapped-server.ts';
 
 const config = readConfig({
@@ -41,6 +43,7 @@ runWrappedServer(
     'synchronous=normal',
     '--log-level',
     'warn',
+    ...DEV_SERVER_DYNAMIC_CONFIG_ARGS,
     ...namespace,
     ...searchAttributes,
   ],
