@@ -30,7 +30,9 @@ export function sampleProcesses(supervisorPid: number): ProcessSample[] {
     let command: string;
     let pssKiB: number;
     try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      // After the last ') ': the command name before it, in parentheses, may hold ') ' itself.
+      const line = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      stat = line.slice(line.lastIndexOf(') ') + 2).split(' ');
       command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
       pssKiB = Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
     } catch {

@@ -27,9 +27,14 @@ export function forwardTo(upstream: Upstream): Middleware {
     ctx.status = response.statusCode;
     for (const name of FORWARDED_RESPONSE_HEADERS) {
       const value = response.headers[name];
-      if (value) ctx.set(name, value);
+      // A header the service sent twice comes as a list, which Koa refuses for these names: the
+      // answer must still reach the caller, its values joined as HTTP allows (and as fetch did).
+      if (value) ctx.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     ctx.body = answer;
+    // An answer to HEAD has no body, but the length the GET would have: the service's, not 0.
+    const length = response.headers['content-length'];
+    if (ctx.method === 'HEAD' && typeof length === 'string') ctx.set('content-length', length);
     // A placed order's id, known here only from the answer: its trace can then be found by it.
     const orderId = placedOrderId(response.headers['location']);
     if (orderId) describeActiveSpan({ orderId });

@@ -41,10 +41,20 @@ export function upstreamsOf(config: GatewayConfig): { payments: Upstream; orders
  * connects afresh: refused while it is down (the next instance answers), served once it is back.
  * HTTP/1.1 only, said outright (allowH2 is off in undici 7, on in 8): resending over HTTP/2 was not
  * weighed. undici 7, not 8: 8 needs Node 22.19, and the shop runs on 22.18.
+ *
+ * The request's signal does not reach a connection still being made (undici applies it once the
+ * request has a connection), so the connect has a timeout of its own, well inside the request's:
+ * an instance that drops connection attempts (host down, accept queue full) is given up within it
+ * (a connect timeout proves nothing was sent) and the next instance still has time to answer,
+ * where undici's default of 10 s held every request and outlived the caller's timeout.
  */
 export function createUpstream(name: string, origins: readonly string[], { internalToken, timeoutMs, skipDeadMs }: UpstreamSettings): Upstream {
-  return { name, instances: new Instances(origins, skipDeadMs), internalToken, timeoutMs, connections: new Agent({ allowH2: false }) };
+  const connections = new Agent({ allowH2: false, connect: { timeout: Math.min(MAX_CONNECT_MS, timeoutMs / 2) } });
+  return { name, instances: new Instances(origins, skipDeadMs), internalToken, timeoutMs, connections };
 }
+
+/** The longest a connection to an instance may take to open: on a network that answers, a few ms. */
+const MAX_CONNECT_MS = 1_000;
 
 export interface UpstreamRequest {
   method?: string;
