@@ -5,7 +5,7 @@ import Koa from 'koa';
 import { errorHandler } from '../lib/http/error-handler.ts';
 import { serve, type RunningServer } from '../lib/http/server.ts';
 import { forwardTo } from '../services/gateway/forward.ts';
-import { createUpstream, type Upstream } from '../services/gateway/upstream.ts';
+import { createUpstream } from '../services/gateway/upstream.ts';
 import { request } from '../harness/http.ts';
 import { testLogger } from '../harness/stack.ts';
 
@@ -37,8 +37,12 @@ async function blackHole(): Promise<{ origin: string; stop: () => void }> {
   };
 }
 
-/** forwardTo in front of `upstream`, as the gateway mounts it: problems as answers, an authenticated user. */
-async function gatewayTo(upstream: Upstream): Promise<RunningServer> {
+/**
+ * Runs `use` against forwardTo in front of the instances at `origins`, as the gateway mounts it
+ * (problems as answers, an authenticated user), then closes the gateway and its connections.
+ */
+async function throughGateway(origins: string[], timeoutMs: number, use: (gateway: RunningServer) => Promise<void>): Promise<void> {
+  const upstream = createUpstream('orders', origins, { internalToken: 'x'.repeat(32), timeoutMs, skipDeadMs: 5_000 });
   const app = new Koa();
   app.use(errorHandler(testLogger));
   app.use((ctx, next) => {
@@ -47,8 +51,16 @@ async function gatewayTo(upstream: Upstream): Promise<RunningServer> {
     return next();
   });
   app.use(forwardTo(upstream));
-  return serve(app, '127.0.0.1', 0);
+  const gateway = await serve(app, '127.0.0.1', 0);
+  try {
+    await use(gateway);
+  } finally {
+    await gateway.close();
+    await upstream.connections.destroy();
+  }
 }
+
+const originOf = (server: net.Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 let live: Server;
 let liveOrigin: string;
@@ -60,7 +72,7 @@ beforeAll(async () => {
     req.on('end', () => res.writeHead(202, { 'content-type': 'application/json' }).end('{}'));
   });
   await new Promise<void>((resolve) => live.listen(0, '127.0.0.1', resolve));
-  liveOrigin = `http://127.0.0.1:${(live.address() as AddressInfo).port}`;
+  liveOrigin = originOf(live);
 });
 afterAll(() => {
   live.closeAllConnections();
@@ -69,37 +81,25 @@ afterAll(() => {
 
 test('an instance that drops connection attempts: the caller is answered 503 within UPSTREAM_TIMEOUT_MS, not after undici\'s 10 s connect timeout', async () => {
   const hole = await blackHole();
-  const upstream = createUpstream('orders', [hole.origin], { internalToken: 'x'.repeat(32), timeoutMs: TIMEOUT_MS, skipDeadMs: 5_000 });
-  const gateway = await gatewayTo(upstream);
-  try {
+  await throughGateway([hole.origin], TIMEOUT_MS, async (gateway) => {
     const started = Date.now();
     const answer = await request(gateway.url, 'POST', '/api/orders', { body: { amount: 1 }, headers: { 'idempotency-key': 'edge-1' } });
     const tookMs = Date.now() - started;
     // Nothing left the gateway: 503 (or at worst 504), and within the caller's timeout.
     expect(tookMs).toBeLessThan(TIMEOUT_MS + 1_000);
     expect(answer.status).toBe(503);
-  } finally {
-    await gateway.close();
-    await upstream.connections.destroy();
-    hole.stop();
-  }
+  }).finally(hole.stop);
 }, 30_000);
 
 test('an instance that drops connection attempts is passed over within the timeout: the live one answers', async () => {
   const hole = await blackHole();
-  const upstream = createUpstream('orders', [hole.origin, liveOrigin], { internalToken: 'x'.repeat(32), timeoutMs: 2_000, skipDeadMs: 5_000 });
-  const gateway = await gatewayTo(upstream);
-  try {
+  await throughGateway([hole.origin, liveOrigin], 2_000, async (gateway) => {
     const before = liveReceived;
     const started = Date.now();
     const answer = await request(gateway.url, 'POST', '/api/orders', { body: { amount: 1 }, headers: { 'idempotency-key': 'edge-2' } });
     expect(Date.now() - started).toBeLessThan(3_000);
     expect([answer.status, liveReceived - before]).toEqual([202, 1]);
-  } finally {
-    await gateway.close();
-    await upstream.connections.destroy();
-    hole.stop();
-  }
+  }).finally(hole.stop);
 }, 30_000);
 
 test('an upstream answer with its Content-Type twice is relayed, not a 500 after the service acted', async () => {
@@ -110,30 +110,20 @@ test('an upstream answer with its Content-Type twice is relayed, not a 500 after
     );
   });
   await new Promise<void>((resolve) => doubled.listen(0, '127.0.0.1', resolve));
-  const upstream = createUpstream('orders', [`http://127.0.0.1:${(doubled.address() as AddressInfo).port}`], { internalToken: 'x'.repeat(32), timeoutMs: 2_000, skipDeadMs: 5_000 });
-  const gateway = await gatewayTo(upstream);
-  try {
+  await throughGateway([originOf(doubled)], 2_000, async (gateway) => {
     const answer = await request(gateway.url, 'POST', '/api/orders', { body: { amount: 1 }, headers: { 'idempotency-key': 'edge-3' } });
     expect(answer.status).toBe(202);
-  } finally {
-    await gateway.close();
-    await upstream.connections.destroy();
-    doubled.close();
-  }
+  }).finally(() => doubled.close());
 });
 
 test('HEAD through the gateway carries the length GET would have, not Content-Length: 0', async () => {
   const sized = createServer((req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' }).end(req.method === 'HEAD' ? undefined : 'x'.repeat(100)));
   await new Promise<void>((resolve) => sized.listen(0, '127.0.0.1', resolve));
-  const upstream = createUpstream('orders', [`http://127.0.0.1:${(sized.address() as AddressInfo).port}`], { internalToken: 'x'.repeat(32), timeoutMs: 2_000, skipDeadMs: 5_000 });
-  const gateway = await gatewayTo(upstream);
-  try {
+  await throughGateway([originOf(sized)], 2_000, async (gateway) => {
     const answer = await fetch(`${gateway.url}/api/orders`, { method: 'HEAD' });
     expect(answer.headers.get('content-length')).toBe('100');
-  } finally {
-    await gateway.close();
-    await upstream.connections.destroy();
+  }).finally(() => {
     sized.closeAllConnections();
     sized.close();
-  }
+  });
 });
