@@ -5,6 +5,7 @@ import Koa from 'koa';
 import { errorHandler } from '../lib/http/error-handler.ts';
 import { serve, type RunningServer } from '../lib/http/server.ts';
 import { forwardTo } from '../services/gateway/forward.ts';
+import { streamFrom } from '../services/gateway/stream.ts';
 import { createUpstream } from '../services/gateway/upstream.ts';
 import { request } from '../harness/http.ts';
 import { testLogger } from '../harness/stack.ts';
@@ -38,10 +39,10 @@ async function blackHole(): Promise<{ origin: string; stop: () => void }> {
 }
 
 /**
- * Runs `use` against forwardTo in front of the instances at `origins`, as the gateway mounts it
+ * Runs `use` against forwardTo (or `mount`) in front of the instances at `origins`, as the gateway mounts it
  * (problems as answers, an authenticated user), then closes the gateway and its connections.
  */
-async function throughGateway(origins: string[], timeoutMs: number, use: (gateway: RunningServer) => Promise<void>): Promise<void> {
+async function throughGateway(origins: string[], timeoutMs: number, use: (gateway: RunningServer) => Promise<void>, mount = forwardTo): Promise<void> {
   const upstream = createUpstream('orders', origins, { internalToken: 'x'.repeat(32), timeoutMs, skipDeadMs: 5_000 });
   const app = new Koa();
   app.use(errorHandler(testLogger));
@@ -50,7 +51,7 @@ async function throughGateway(origins: string[], timeoutMs: number, use: (gatewa
     ctx.state.requestId = 'edge-request';
     return next();
   });
-  app.use(forwardTo(upstream));
+  app.use(mount(upstream));
   const gateway = await serve(app, '127.0.0.1', 0);
   try {
     await use(gateway);
@@ -114,6 +115,23 @@ test('an upstream answer with its Content-Type twice is relayed, not a 500 after
     const answer = await request(gateway.url, 'POST', '/api/orders', { body: { amount: 1 }, headers: { 'idempotency-key': 'edge-3' } });
     expect(answer.status).toBe(202);
   }).finally(() => doubled.close());
+});
+
+test('an event stream whose Content-Type the service sent twice is relayed, not a 500', async () => {
+  const doubled = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n: hello\n\n'));
+  });
+  await new Promise<void>((resolve) => doubled.listen(0, '127.0.0.1', resolve));
+  await throughGateway(
+    [originOf(doubled)],
+    2_000,
+    async (gateway) => {
+      const answer = await fetch(`${gateway.url}/api/orders/events`);
+      expect([answer.status, await answer.text()]).toEqual([200, ': hello\n\n']);
+    },
+    streamFrom,
+  ).finally(() => doubled.close());
 });
 
 test('HEAD through the gateway carries the length GET would have, not Content-Length: 0', async () => {

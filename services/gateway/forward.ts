@@ -4,7 +4,7 @@ import { BODY_LIMIT_BYTES } from '../../lib/http/input.ts';
 import { HttpProblem } from '../../lib/http/problem.ts';
 import { describeActiveSpan } from '../../lib/telemetry/trace-context.ts';
 import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf, REPLAYED_HEADER } from '../../lib/idempotency/idempotent.ts';
-import { callUpstream, type Upstream } from './upstream.ts';
+import { callUpstream, headerValue, type Upstream } from './upstream.ts';
 
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'location', REPLAYED_HEADER];
 
@@ -26,24 +26,22 @@ export function forwardTo(upstream: Upstream): Middleware {
     const { response, answer } = await callUpstream(upstream, ctx, request, async (response) => ({ response, answer: Buffer.from(await response.body.arrayBuffer()) }));
     ctx.status = response.statusCode;
     for (const name of FORWARDED_RESPONSE_HEADERS) {
-      const value = response.headers[name];
-      // A header the service sent twice comes as a list, which Koa refuses for these names: the
-      // answer must still reach the caller, its values joined as HTTP allows (and as fetch did).
-      if (value) ctx.set(name, Array.isArray(value) ? value.join(', ') : value);
+      const value = headerValue(response.headers[name]);
+      if (value) ctx.set(name, value);
     }
     ctx.body = answer;
     // An answer to HEAD has no body, but the length the GET would have: the service's, not 0.
     const length = response.headers['content-length'];
     if (ctx.method === 'HEAD' && typeof length === 'string') ctx.set('content-length', length);
     // A placed order's id, known here only from the answer: its trace can then be found by it.
-    const orderId = placedOrderId(response.headers['location']);
+    const orderId = placedOrderId(headerValue(response.headers['location']));
     if (orderId) describeActiveSpan({ orderId });
   };
 }
 
 /** The id of the order that an answer placed, from its Location (`/api/orders/<id>`); undefined for any other answer. */
-function placedOrderId(location: string | string[] | undefined): string | undefined {
-  return typeof location === 'string' ? /^\/api\/orders\/([0-9a-f-]{36})$/.exec(location)?.[1] : undefined;
+function placedOrderId(location: string | undefined): string | undefined {
+  return /^\/api\/orders\/([0-9a-f-]{36})$/.exec(location ?? '')?.[1];
 }
 
 async function readRawBody(ctx: Context): Promise<Buffer> {

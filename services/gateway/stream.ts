@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import { lastEventIdSchema } from '../orders/orders/order.schemas.ts';
-import { callUpstream, type Upstream } from './upstream.ts';
+import { callUpstream, headerValue, type Upstream } from './upstream.ts';
 
 const LAST_EVENT_ID_HEADER = 'last-event-id';
 
@@ -22,7 +22,7 @@ export function streamFrom(upstream: Upstream): Middleware {
     ctx.req.socket.setTimeout(0);
     ctx.req.once('close', () => abort.abort());
     ctx.status = response.statusCode;
-    ctx.set({ 'content-type': response.headers['content-type'] ?? 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+    ctx.set({ 'content-type': headerValue(response.headers['content-type']) ?? 'text/event-stream', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
     // The body ends with an abort when the caller leaves; that is the normal end, not an error.
     ctx.body = response.body.on('error', () => undefined);
   };

@@ -120,6 +120,15 @@ async function deliver(upstream: Upstream, ctx: Context, request: UpstreamReques
   throw upstreamFailed(upstream, ctx.method, failure);
 }
 
+/**
+ * One header of a service's answer as one value: undici gives a header the service sent twice as a
+ * list, which Koa refuses for the names the gateway relays, so an answer the service already acted
+ * on would become a 500. Joined as HTTP allows, as fetch did.
+ */
+export function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
 // Errors that prove the request never left the gateway: no connection was made. undici's request()
 // rejects with the socket's or the resolver's own error, or its ConnectTimeoutError: the code is on
 // the error itself (fetch() wrapped it in a TypeError's cause).
